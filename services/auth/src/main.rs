@@ -1,0 +1,2 @@
+//! facelens-auth
+fn main() {}

@@ -1,0 +1,2 @@
+//! facelens
+fn main() {}
