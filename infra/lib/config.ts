@@ -1,0 +1,156 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The four Lambda binaries that `cargo lambda build` produces. */
+export const FUNCTION_NAMES = ['auth', 'uploads', 'analyses', 'analysis-worker'] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+export type Arch = 'arm64' | 'x86_64';
+
+/** Everything the stack can be told, read from CDK context (`-c key=value` or cdk.json). */
+export interface FacelensConfig {
+  /** Folder holding `<name>/bootstrap.zip` for each function (cargo lambda's `target/lambda`). */
+  readonly lambdaDir: string;
+  /** The built web client (`web/dist`). */
+  readonly webDir: string;
+  /** Instruction set the binaries were built for. */
+  readonly arch: Arch;
+  /** Admins who get the low-confidence and operational alerts by email. */
+  readonly adminEmails: string[];
+  /** Sender address of the emails auth sends (an SES identity is created for it). */
+  readonly mailFrom: string;
+  /** While SES is in its sandbox, recipients are identities too: let auth send to any identity. */
+  readonly sesSandbox: boolean;
+  /** Second ingress: an Application Load Balancer with the three API functions as targets. */
+  readonly alb: boolean;
+  /** ACM certificate (in the stack's region) for the ALB: HTTPS on 443 when given, else HTTP on 80. */
+  readonly certificateArn?: string;
+  /** Optional custom domain for CloudFront; needs cloudFrontCertificateArn (us-east-1). */
+  readonly domainName?: string;
+  readonly cloudFrontCertificateArn?: string;
+  /** Keep the table, the uploads bucket and the logs bucket when the stack is destroyed. */
+  readonly retainData: boolean;
+  /** Days before original uploads and annotated images expire. */
+  readonly originalsDays: number;
+  readonly annotatedDays: number;
+  /** Retention of every log group, in days. */
+  readonly logRetentionDays: number;
+  /** Upper bound of concurrent worker invocations (keeps Rekognition under its TPS quota). */
+  readonly workerConcurrency: number;
+  /** Steady-state request rate and burst of the HTTP API. */
+  readonly apiRateLimit: number;
+  readonly apiBurstLimit: number;
+}
+
+/** Something that can answer context look-ups (a construct node, or a plain map in tests). */
+export interface ContextSource {
+  tryGetContext(key: string): unknown;
+}
+
+const INFRA_DIR = path.resolve(__dirname, '..');
+
+function str(ctx: ContextSource, key: string): string | undefined {
+  const v = ctx.tryGetContext(key);
+  if (v === undefined || v === null) return undefined;
+  const s = String(v).trim();
+  return s === '' ? undefined : s;
+}
+
+function bool(ctx: ContextSource, key: string, dflt: boolean): boolean {
+  const v = ctx.tryGetContext(key);
+  if (v === undefined || v === null || v === '') return dflt;
+  if (typeof v === 'boolean') return v;
+  const s = String(v).trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(s)) return true;
+  if (['false', '0', 'no', 'off'].includes(s)) return false;
+  throw new Error(`context ${key}: expected true or false, got "${String(v)}"`);
+}
+
+function int(ctx: ContextSource, key: string, dflt: number, min: number, max: number): number {
+  const s = str(ctx, key);
+  if (s === undefined) return dflt;
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`context ${key}: expected an integer in [${min}, ${max}], got "${s}"`);
+  }
+  return n;
+}
+
+/** The retention periods CloudWatch Logs accepts. */
+export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+function retentionDays(ctx: ContextSource): number {
+  const n = int(ctx, 'logRetentionDays', 365, 1, 3653);
+  if (!RETENTION_DAYS.includes(n)) {
+    throw new Error(`context logRetentionDays: CloudWatch Logs accepts only ${RETENTION_DAYS.join(', ')}`);
+  }
+  return n;
+}
+
+const EMAIL = /^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/;
+
+/** Reads and validates the context; relative directories are taken from `infra/`. */
+export function readConfig(ctx: ContextSource): FacelensConfig {
+  const arch = str(ctx, 'arch') ?? 'arm64';
+  if (arch !== 'arm64' && arch !== 'x86_64') {
+    throw new Error(`context arch: expected arm64 or x86_64, got "${arch}"`);
+  }
+  const adminEmails = (str(ctx, 'adminEmails') ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  for (const e of adminEmails) {
+    if (!EMAIL.test(e)) throw new Error(`context adminEmails: "${e}" is not an email address`);
+  }
+  const mailFrom = str(ctx, 'mailFrom') ?? 'no-reply@example.com';
+  if (!EMAIL.test(mailFrom)) throw new Error(`context mailFrom: "${mailFrom}" is not an email address`);
+  const domainName = str(ctx, 'domainName');
+  const cloudFrontCertificateArn = str(ctx, 'cloudFrontCertificateArn');
+  if ((domainName === undefined) !== (cloudFrontCertificateArn === undefined)) {
+    throw new Error('context domainName and cloudFrontCertificateArn go together: give both or neither');
+  }
+  if (cloudFrontCertificateArn !== undefined && !cloudFrontCertificateArn.includes(':us-east-1:')) {
+    throw new Error('context cloudFrontCertificateArn: CloudFront needs a certificate in us-east-1');
+  }
+  return {
+    lambdaDir: path.resolve(INFRA_DIR, str(ctx, 'lambdaDir') ?? '../target/lambda'),
+    webDir: path.resolve(INFRA_DIR, str(ctx, 'webDir') ?? '../web/dist'),
+    arch,
+    adminEmails,
+    mailFrom,
+    sesSandbox: bool(ctx, 'sesSandbox', false),
+    alb: bool(ctx, 'alb', true),
+    certificateArn: str(ctx, 'certificateArn'),
+    domainName,
+    cloudFrontCertificateArn,
+    retainData: bool(ctx, 'retainData', true),
+    originalsDays: int(ctx, 'originalsDays', 90, 1, 3650),
+    annotatedDays: int(ctx, 'annotatedDays', 365, 1, 3650),
+    logRetentionDays: retentionDays(ctx),
+    workerConcurrency: int(ctx, 'workerConcurrency', 5, 2, 1000),
+    apiRateLimit: int(ctx, 'apiRateLimit', 50, 1, 10000),
+    apiBurstLimit: int(ctx, 'apiBurstLimit', 100, 1, 5000),
+  };
+}
+
+/** Path of one function's zip; fails early with a hint when the Rust build has not run. */
+export function lambdaZip(cfg: FacelensConfig, name: FunctionName): string {
+  const zip = path.join(cfg.lambdaDir, name, 'bootstrap.zip');
+  if (!fs.existsSync(zip)) {
+    throw new Error(
+      `${zip} is missing: run \`cargo lambda build --release --arm64 --output-format zip\` ` +
+        '(or scripts/deploy.sh), or point the context lambdaDir at the folder that holds <name>/bootstrap.zip',
+    );
+  }
+  return zip;
+}
+
+/** The web client folder; fails early when it was not built. */
+export function webAssets(cfg: FacelensConfig): string {
+  if (!fs.existsSync(cfg.webDir) || !fs.statSync(cfg.webDir).isDirectory()) {
+    throw new Error(
+      `${cfg.webDir} is missing: build the web client (scripts/web-build.sh) or point the context webDir at it`,
+    );
+  }
+  return cfg.webDir;
+}

@@ -1,0 +1,643 @@
+import {
+  Aspects,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  StackProps,
+  Tags,
+  aws_apigateway as apigw,
+  aws_apigatewayv2 as apigwv2,
+  aws_apigatewayv2_integrations as apigwv2i,
+  aws_certificatemanager as acm,
+  aws_cloudfront as cloudfront,
+  aws_cloudfront_origins as origins,
+  aws_cloudwatch as cloudwatch,
+  aws_cloudwatch_actions as cwActions,
+  aws_dynamodb as dynamodb,
+  aws_ec2 as ec2,
+  aws_elasticloadbalancingv2 as elbv2,
+  aws_elasticloadbalancingv2_targets as elbv2Targets,
+  aws_iam as iam,
+  aws_kms as kms,
+  aws_lambda as lambda,
+  aws_lambda_event_sources as eventSources,
+  aws_logs as logs,
+  aws_s3 as s3,
+  aws_s3_deployment as s3deploy,
+  aws_s3_notifications as s3n,
+  aws_secretsmanager as secretsmanager,
+  aws_ses as ses,
+  aws_sns as sns,
+  aws_sns_subscriptions as subs,
+  aws_sqs as sqs,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { LambdaSuppressions, suppress } from './checkov';
+import { FacelensConfig, FunctionName, lambdaZip, webAssets } from './config';
+import { ALB_RULES, API_ROUTES } from './routes';
+
+export interface FacelensStackProps extends StackProps {
+  readonly config: FacelensConfig;
+}
+
+/** Memory (MB) and timeout (s) of each function, as the Rust side sized them. */
+export const FUNCTION_SIZES: Record<FunctionName, { memory: number; timeout: number }> = {
+  auth: { memory: 256, timeout: 10 },
+  uploads: { memory: 256, timeout: 30 },
+  analyses: { memory: 256, timeout: 10 },
+  'analysis-worker': { memory: 2048, timeout: 120 },
+};
+
+/** Construct ids of the functions (stable: tests and docs refer to them). */
+export const FUNCTION_IDS: Record<FunctionName, string> = {
+  auth: 'AuthFunction',
+  uploads: 'UploadsFunction',
+  analyses: 'AnalysesFunction',
+  'analysis-worker': 'AnalysisWorkerFunction',
+};
+
+/** SQS redelivers a failed message this many times before it lands in the DLQ. */
+export const MAX_RECEIVE_COUNT = 5;
+
+const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const KEY_DECRYPT = ['kms:Decrypt'];
+const KEY_ENCRYPT = ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
+
+/** Facelens on AWS: storage, queue, four Rust Lambdas, HTTP API + ALB, CloudFront, alerts. */
+export class FacelensStack extends Stack {
+  public readonly functions: Record<FunctionName, lambda.Function>;
+  public readonly roles: Record<FunctionName, iam.Role>;
+
+  constructor(scope: Construct, id: string, props: FacelensStackProps) {
+    super(scope, id, props);
+    const cfg = props.config;
+    const dataRemoval = cfg.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const retention = cfg.logRetentionDays as logs.RetentionDays;
+    Tags.of(this).add('project', 'facelens');
+
+    // ---------------------------------------------------------------- encryption key
+    const key = new kms.Key(this, 'Key', {
+      description: 'Facelens: table, JWT secret, alert topic and log groups',
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(7),
+      removalPolicy: dataRemoval,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublishToEncryptedTopic',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchLogsEncryptLogGroups',
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`,
+          },
+        },
+      }),
+    );
+    const logGroup = (lid: string) =>
+      new logs.LogGroup(this, lid, { retention, encryptionKey: key, removalPolicy: RemovalPolicy.DESTROY });
+
+    // ---------------------------------------------------------------- buckets
+    const logsBucket = new s3.Bucket(this, 'LogsBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      // CloudFront standard logs are delivered with an ACL.
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [
+        {
+          id: 'expire-logs',
+          expiration: Duration.days(cfg.logRetentionDays),
+          noncurrentVersionExpiration: Duration.days(1),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      removalPolicy: dataRemoval,
+      autoDeleteObjects: !cfg.retainData,
+    });
+    suppress(logsBucket, {
+      id: 'CKV_AWS_18',
+      comment: 'This is the access-log bucket itself: logging it into itself would loop',
+    });
+
+    const webBucket = new s3.Bucket(this, 'WebBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: logsBucket,
+      serverAccessLogsPrefix: 'web-bucket/',
+      lifecycleRules: [{ id: 'old-builds', noncurrentVersionExpiration: Duration.days(7) }],
+      // The web client is rebuilt from source: nothing to keep.
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: true,
+    });
+
+    // ---------------------------------------------------------------- queue
+    const dlq = new sqs.Queue(this, 'AnalysisDlq', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const queue = new sqs.Queue(this, 'AnalysisQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // AWS guidance: at least six times the consumer's timeout.
+      visibilityTimeout: Duration.seconds(6 * FUNCTION_SIZES['analysis-worker'].timeout),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: dlq, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+
+    for (const q of [dlq, queue]) {
+      suppress(q, {
+        id: 'CKV_AWS_27',
+        comment: 'Encrypted at rest with SSE-SQS (SqsManagedSseEnabled), which this checkov check does not recognise',
+      });
+    }
+
+    // ---------------------------------------------------------------- table
+    const table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: key,
+      timeToLiveAttribute: 'ttl',
+      deletionProtection: cfg.retainData,
+      removalPolicy: dataRemoval,
+    });
+    for (const gsi of ['gsi1', 'gsi2']) {
+      table.addGlobalSecondaryIndex({
+        indexName: gsi,
+        partitionKey: { name: `${gsi}pk`, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: `${gsi}sk`, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+
+    // ---------------------------------------------------------------- secret, topic, mail
+    const jwtSecret = new secretsmanager.Secret(this, 'JwtSecret', {
+      description: 'Facelens: HS256 key that signs and verifies the JWTs (read by the API functions at cold start)',
+      encryptionKey: key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    suppress(jwtSecret, {
+      id: 'CKV_AWS_304',
+      comment: 'Not rotated automatically: rotating the JWT key signs every user out; rotate by hand (README)',
+    });
+
+    const topic = new sns.Topic(this, 'AlertTopic', {
+      displayName: 'Facelens alerts',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    for (const email of cfg.adminEmails) topic.addSubscription(new subs.EmailSubscription(email));
+
+    new ses.EmailIdentity(this, 'MailFromIdentity', { identity: ses.Identity.email(cfg.mailFrom) });
+    const mailFromArn = this.formatArn({ service: 'ses', resource: 'identity', resourceName: cfg.mailFrom });
+
+    // ---------------------------------------------------------------- uploads bucket
+    // The site origin is CloudFront's; it is known only after the distribution exists, so the
+    // bucket's CORS rule refers to it (no cycle: the distribution does not use this bucket).
+    const api = new apigwv2.HttpApi(this, 'HttpApi', {
+      description: 'Facelens HTTP API (the browser reaches it through CloudFront under /api/*)',
+      createDefaultStage: false,
+    });
+    const webOrigin = this.buildDistribution(cfg, webBucket, logsBucket, api);
+    const siteUrl = `https://${cfg.domainName ?? webOrigin.distributionDomainName}`;
+
+    const uploadsBucket = new s3.Bucket(this, 'UploadsBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: logsBucket,
+      serverAccessLogsPrefix: 'uploads-bucket/',
+      cors: [
+        {
+          allowedOrigins: [siteUrl],
+          allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.GET],
+          allowedHeaders: ['Content-Type', 'Content-Length'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3000,
+        },
+      ],
+      lifecycleRules: [
+        { id: 'expire-originals', prefix: 'uploads/', expiration: Duration.days(cfg.originalsDays) },
+        { id: 'expire-annotated', prefix: 'annotated/', expiration: Duration.days(cfg.annotatedDays) },
+        {
+          id: 'housekeeping',
+          noncurrentVersionExpiration: Duration.days(7),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+        { id: 'delete-markers', expiredObjectDeleteMarker: true },
+      ],
+      removalPolicy: dataRemoval,
+      autoDeleteObjects: !cfg.retainData,
+    });
+    uploadsBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(queue), {
+      prefix: 'uploads/',
+    });
+
+    // ---------------------------------------------------------------- functions
+    const common = { RUST_LOG: 'info', FACELENS_TABLE_NAME: table.tableName };
+    const apiEnv = { ...common, FACELENS_JWT_SECRET_ARN: jwtSecret.secretArn };
+    const env: Record<FunctionName, Record<string, string>> = {
+      auth: { ...apiEnv, FACELENS_MAIL_FROM: cfg.mailFrom, FACELENS_PUBLIC_URL: siteUrl },
+      uploads: { ...apiEnv, FACELENS_BUCKET_NAME: uploadsBucket.bucketName },
+      analyses: { ...apiEnv, FACELENS_BUCKET_NAME: uploadsBucket.bucketName },
+      'analysis-worker': {
+        ...common,
+        FACELENS_BUCKET_NAME: uploadsBucket.bucketName,
+        FACELENS_ALERT_TOPIC_ARN: topic.topicArn,
+      },
+    };
+    const descriptions: Record<FunctionName, string> = {
+      auth: 'Facelens auth: sign-in, passwords, users, alerts, audit, health, OpenAPI',
+      uploads: 'Facelens uploads: presigned PUTs and upload by URL',
+      analyses: 'Facelens analyses: history, results and deletion',
+      'analysis-worker': 'Facelens analysis worker: S3 event -> Rekognition + ONNX -> annotated image, record, alert',
+    };
+    const architecture = cfg.arch === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64;
+    const functions = {} as Record<FunctionName, lambda.Function>;
+    const roles = {} as Record<FunctionName, iam.Role>;
+    for (const name of Object.keys(FUNCTION_IDS) as FunctionName[]) {
+      const fid = FUNCTION_IDS[name];
+      const fnLogs = logGroup(`${fid}Logs`);
+      // One role per function, no managed policies: every statement is written below.
+      const role = new iam.Role(this, `${fid}Role`, {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `Facelens ${name} function`,
+      });
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'WriteOwnLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [fnLogs.logGroupArn],
+        }),
+      );
+      functions[name] = new lambda.Function(this, fid, {
+        description: descriptions[name],
+        runtime: lambda.Runtime.PROVIDED_AL2023,
+        handler: 'bootstrap',
+        code: lambda.Code.fromAsset(lambdaZip(cfg, name)),
+        architecture,
+        memorySize: FUNCTION_SIZES[name].memory,
+        timeout: Duration.seconds(FUNCTION_SIZES[name].timeout),
+        role,
+        logGroup: fnLogs,
+        environment: env[name],
+      });
+      roles[name] = role;
+    }
+    this.functions = functions;
+    this.roles = roles;
+
+    // ---------------------------------------------------------------- least privilege
+    const indexArn = `${table.tableArn}/index/*`;
+    const via = (service: string) => ({ StringEquals: { 'kms:ViaService': `${service}.${this.region}.amazonaws.com` } });
+    const allow = (name: FunctionName, sid: string, actions: string[], resources: string[], conditions?: any) =>
+      roles[name].addToPolicy(new iam.PolicyStatement({ sid, actions, resources, conditions }));
+
+    for (const name of ['auth', 'uploads', 'analysis-worker'] as FunctionName[]) {
+      allow(name, 'TableReadWrite', [...TABLE_READ, ...TABLE_WRITE], [table.tableArn, indexArn]);
+      allow(name, 'TableKeyReadWrite', KEY_ENCRYPT, [key.keyArn], via('dynamodb'));
+    }
+    allow('analyses', 'TableReadAndDelete', [...TABLE_READ, 'dynamodb:DeleteItem'], [table.tableArn, indexArn]);
+    allow('analyses', 'TableKeyRead', KEY_DECRYPT, [key.keyArn], via('dynamodb'));
+
+    for (const name of ['auth', 'uploads', 'analyses'] as FunctionName[]) {
+      allow(name, 'ReadJwtSecret', ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], [jwtSecret.secretArn]);
+      allow(name, 'JwtSecretKeyDecrypt', KEY_DECRYPT, [key.keyArn], via('secretsmanager'));
+    }
+
+    allow('auth', 'SendMailFromIdentity', ['ses:SendEmail'], cfg.sesSandbox ? [this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })] : [mailFromArn], {
+      StringEquals: { 'ses:FromAddress': cfg.mailFrom },
+    });
+
+    allow('uploads', 'PutOriginals', ['s3:PutObject'], [uploadsBucket.arnForObjects('uploads/*')]);
+
+    allow('analyses', 'ReadAndDeleteImages', ['s3:GetObject', 's3:DeleteObject'], [
+      uploadsBucket.arnForObjects('uploads/*'),
+      uploadsBucket.arnForObjects('annotated/*'),
+    ]);
+
+    // Rekognition reads the S3 object with the caller's permissions, so GetObject on uploads/*
+    // is what scopes DetectFaces to this bucket; DetectFaces has no resource-level permissions.
+    allow('analysis-worker', 'ReadOriginals', ['s3:GetObject'], [uploadsBucket.arnForObjects('uploads/*')]);
+    allow('analysis-worker', 'WriteAnnotated', ['s3:PutObject'], [uploadsBucket.arnForObjects('annotated/*')]);
+    allow('analysis-worker', 'DetectFaces', ['rekognition:DetectFaces'], ['*']);
+    allow('analysis-worker', 'PublishAlerts', ['sns:Publish'], [topic.topicArn]);
+    allow('analysis-worker', 'AlertTopicKey', ['kms:Decrypt', 'kms:GenerateDataKey*'], [key.keyArn], via('sns'));
+
+    functions['analysis-worker'].addEventSource(
+      new eventSources.SqsEventSource(queue, {
+        batchSize: 5,
+        reportBatchItemFailures: true,
+        maxConcurrency: cfg.workerConcurrency,
+      }),
+    );
+
+    // ---------------------------------------------------------------- HTTP API
+    const accessLogs = logGroup('ApiAccessLogs');
+    new apigwv2.HttpStage(this, 'ApiStage', {
+      httpApi: api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: cfg.apiRateLimit, burstLimit: cfg.apiBurstLimit },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            time: '$context.requestTime',
+            method: '$context.httpMethod',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            latency: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    const integrations = {
+      auth: new apigwv2i.HttpLambdaIntegration('AuthIntegration', functions.auth),
+      uploads: new apigwv2i.HttpLambdaIntegration('UploadsIntegration', functions.uploads),
+      analyses: new apigwv2i.HttpLambdaIntegration('AnalysesIntegration', functions.analyses),
+    };
+    for (const r of API_ROUTES) {
+      const [route] = api.addRoutes({
+        path: r.path,
+        methods: [apigwv2.HttpMethod[r.method]],
+        integration: integrations[r.fn],
+      });
+      suppress(route, {
+        id: 'CKV_AWS_309',
+        comment: r.public
+          ? 'Public endpoint by design (sign-in, password reset, health, OpenAPI)'
+          : 'The function verifies the HS256 JWT itself (token version checked against the table)',
+      });
+    }
+
+    // ---------------------------------------------------------------- ALB (second ingress)
+    let albDns: string | undefined;
+    let alb: elbv2.ApplicationLoadBalancer | undefined;
+    if (cfg.alb) {
+      const vpc = new ec2.Vpc(this, 'Vpc', {
+        maxAzs: 2,
+        natGateways: 0,
+        subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }],
+        restrictDefaultSecurityGroup: false,
+      });
+      const flowLogs = logGroup('VpcFlowLogs');
+      vpc.addFlowLog('FlowLogs', {
+        destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
+        trafficType: ec2.FlowLogTrafficType.REJECT,
+      });
+      const https = cfg.certificateArn !== undefined;
+      const port = https ? 443 : 80;
+      const sg = new ec2.SecurityGroup(this, 'AlbSecurityGroup', {
+        vpc,
+        description: `Facelens ALB: ${https ? 'HTTPS' : 'HTTP'} from anywhere; Lambda targets need no egress`,
+        allowAllOutbound: false,
+      });
+      sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `${https ? 'HTTPS' : 'HTTP'} from the internet`);
+      alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
+        vpc,
+        internetFacing: true,
+        securityGroup: sg,
+        dropInvalidHeaderFields: true,
+      });
+      alb.logAccessLogs(logsBucket, 'alb');
+      suppress(alb, {
+        id: 'CKV_AWS_150',
+        comment: 'No deletion protection: the ALB holds no data and make destroy must be able to remove it',
+      });
+      const notFound = elbv2.ListenerAction.fixedResponse(404, {
+        contentType: 'application/json',
+        messageBody: JSON.stringify({ error: { code: 'not_found', message: 'no such endpoint' } }),
+      });
+      const listener = https
+        ? alb.addListener('HttpsListener', {
+            port: 443,
+            protocol: elbv2.ApplicationProtocol.HTTPS,
+            certificates: [elbv2.ListenerCertificate.fromArn(cfg.certificateArn!)],
+            sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+            open: false,
+            defaultAction: notFound,
+          })
+        : alb.addListener('HttpListener', {
+            port: 80,
+            protocol: elbv2.ApplicationProtocol.HTTP,
+            open: false,
+            defaultAction: notFound,
+          });
+      if (!https) {
+        suppress(listener, {
+          id: 'CKV_AWS_2',
+          comment: 'HTTP only because no certificateArn was given; pass one for HTTPS (README)',
+        });
+        suppress(listener, {
+          id: 'CKV_AWS_103',
+          comment: 'No TLS on the HTTP listener; with certificateArn the listener uses ELBSecurityPolicy-TLS13-1-2',
+        });
+        suppress(sg, {
+          id: 'CKV_AWS_260',
+          comment: 'The ALB is a public ingress: port 80 is open only when no certificateArn was given',
+        });
+      }
+      const groups = {} as Record<string, elbv2.ApplicationTargetGroup>;
+      for (const fn of ['auth', 'uploads', 'analyses'] as const) {
+        groups[fn] = new elbv2.ApplicationTargetGroup(this, `${FUNCTION_IDS[fn]}Targets`, {
+          targetType: elbv2.TargetType.LAMBDA,
+          targets: [new elbv2Targets.LambdaTarget(functions[fn])],
+        });
+      }
+      // LambdaTarget grants ELB the invoke without a source: the target group ARN cannot be named
+      // (the group depends on the permission), so scope it to this account's target groups.
+      const elbSource = `arn:${this.partition}:elasticloadbalancing:${this.region}:${this.account}:targetgroup/*`;
+      for (const fn of ['auth', 'uploads', 'analyses'] as const) {
+        for (const child of functions[fn].node.children) {
+          if (child instanceof lambda.CfnPermission && child.principal === 'elasticloadbalancing.amazonaws.com') {
+            child.sourceArn = elbSource;
+          }
+        }
+      }
+      ALB_RULES.forEach((rule, i) => {
+        new elbv2.ApplicationListenerRule(this, `AlbRule${i + 1}`, {
+          listener,
+          priority: (i + 1) * 10,
+          conditions: [elbv2.ListenerCondition.pathPatterns(rule.patterns)],
+          action: elbv2.ListenerAction.forward([groups[rule.fn]]),
+        });
+      });
+      albDns = `${https ? 'https' : 'http'}://${alb.loadBalancerDnsName}`;
+    }
+
+    // ---------------------------------------------------------------- web client
+    const webDeployment = new s3deploy.BucketDeployment(this, 'WebDeployment', {
+      sources: [s3deploy.Source.asset(webAssets(cfg))],
+      destinationBucket: webBucket,
+      distribution: webOrigin,
+      distributionPaths: ['/*'],
+      memoryLimit: 256,
+      logGroup: logGroup('WebDeploymentLogs'),
+    });
+    const deployPolicy = webDeployment.handlerRole.node.tryFindChild('DefaultPolicy');
+    if (deployPolicy) {
+      suppress(deployPolicy, {
+        id: 'CKV_AWS_111',
+        comment: "CDK's web-deployment helper: cloudfront:CreateInvalidation on * is its own grant; it runs only during deploys",
+      });
+    }
+
+    // ---------------------------------------------------------------- alarms
+    const alarmAction = new cwActions.SnsAction(topic);
+    const alarm = (aid: string, description: string, metric: cloudwatch.IMetric, threshold = 1) => {
+      const a = new cloudwatch.Alarm(this, aid, {
+        alarmDescription: description,
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      a.addAlarmAction(alarmAction);
+      return a;
+    };
+    const fiveMinutes = Duration.minutes(5);
+    alarm(
+      'DlqNotEmptyAlarm',
+      'Facelens: photos failed analysis 5 times and wait in the dead-letter queue',
+      dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+    );
+    for (const name of Object.keys(FUNCTION_IDS) as FunctionName[]) {
+      const fid = FUNCTION_IDS[name];
+      alarm(`${fid}ErrorsAlarm`, `Facelens: ${name} function errors`, functions[name].metricErrors({ period: fiveMinutes, statistic: 'Sum' }));
+      alarm(`${fid}ThrottlesAlarm`, `Facelens: ${name} function throttled`, functions[name].metricThrottles({ period: fiveMinutes, statistic: 'Sum' }));
+    }
+    alarm('Api5xxAlarm', 'Facelens: the HTTP API answered 5xx', api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }));
+    if (alb) {
+      alarm(
+        'Alb5xxAlarm',
+        'Facelens: the ALB or its targets answered 5xx',
+        new cloudwatch.MathExpression({
+          expression: 'elb + target',
+          usingMetrics: {
+            elb: alb.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period: fiveMinutes, statistic: 'Sum' }),
+            target: alb.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: fiveMinutes, statistic: 'Sum' }),
+          },
+          period: fiveMinutes,
+        }),
+      );
+    }
+
+    // ---------------------------------------------------------------- suppressions for every Lambda
+    Aspects.of(this).add(new LambdaSuppressions());
+
+    // ---------------------------------------------------------------- outputs
+    const out = (oid: string, value: string, description: string) => new CfnOutput(this, oid, { value, description });
+    out('SiteUrl', siteUrl, 'Open this in a browser (CloudFront: web client and /api/*)');
+    out('ApiUrl', api.apiEndpoint, 'HTTP API endpoint (direct, without CloudFront)');
+    if (albDns) out('AlbUrl', albDns, 'Second ingress: the ALB in front of the three API functions');
+    out('DistributionId', webOrigin.distributionId, 'CloudFront distribution');
+    out('TableName', table.tableName, 'FACELENS_TABLE_NAME');
+    out('BucketName', uploadsBucket.bucketName, 'FACELENS_BUCKET_NAME (uploads/ and annotated/)');
+    out('WebBucketName', webBucket.bucketName, 'Bucket behind CloudFront with the web client');
+    out('LogsBucketName', logsBucket.bucketName, 'Access logs of the buckets, CloudFront and the ALB');
+    out('QueueUrl', queue.queueUrl, 'Analysis queue (S3 ObjectCreated under uploads/)');
+    out('DeadLetterQueueUrl', dlq.queueUrl, 'Photos whose analysis failed 5 times');
+    out('AlertTopicArn', topic.topicArn, 'FACELENS_ALERT_TOPIC_ARN');
+    out('JwtSecretArn', jwtSecret.secretArn, 'FACELENS_JWT_SECRET_ARN');
+    out('MailFrom', cfg.mailFrom, 'SES identity: confirm the verification email AWS sent to it');
+  }
+
+  /** CloudFront: the web bucket by default, `/api/*` to the HTTP API, one origin for the browser. */
+  private buildDistribution(
+    cfg: FacelensConfig,
+    webBucket: s3.Bucket,
+    logsBucket: s3.Bucket,
+    api: apigwv2.HttpApi,
+  ): cloudfront.Distribution {
+    // Client-side routes (no dot in the last segment) get the single page; files are served as is.
+    const spa = new cloudfront.Function(this, 'SpaRewrite', {
+      comment: 'Facelens: serve index.html for client-side routes',
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      code: cloudfront.FunctionCode.fromInline(
+        "function handler(event) { var r = event.request; var last = r.uri.split('/').pop(); " +
+          "if (last.indexOf('.') === -1) { r.uri = '/index.html'; } return r; }",
+      ),
+    });
+    const apiDomain = `${api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
+    const custom = cfg.domainName !== undefined;
+    const dist = new cloudfront.Distribution(this, 'Distribution', {
+      comment: 'Facelens: web client and /api/*',
+      defaultRootObject: 'index.html',
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      domainNames: custom ? [cfg.domainName!] : undefined,
+      certificate: custom
+        ? acm.Certificate.fromCertificateArn(this, 'CloudFrontCertificate', cfg.cloudFrontCertificateArn!)
+        : undefined,
+      minimumProtocolVersion: custom ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
+      enableLogging: true,
+      logBucket: logsBucket,
+      logFilePrefix: 'cloudfront/',
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(webBucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        functionAssociations: [{ function: spa, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
+      },
+      additionalBehaviors: {
+        '/api/*': {
+          origin: new origins.HttpOrigin(apiDomain, {
+            protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+          }),
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        },
+      },
+    });
+    suppress(dist, {
+      id: 'CKV_AWS_68',
+      comment: 'No WAF: it costs a fixed monthly fee; the API is throttled and sign-in is rate limited in the app',
+    });
+    suppress(dist, {
+      id: 'CKV_AWS_310',
+      comment: 'No origin failover: one region by design; S3 and API Gateway are regional multi-AZ services',
+    });
+    if (!custom) {
+      suppress(dist, {
+        id: 'CKV_AWS_174',
+        comment: 'Default *.cloudfront.net certificate: CloudFront fixes its TLS floor; a custom domain gets TLSv1.2_2021',
+      });
+    }
+    return dist;
+  }
+}

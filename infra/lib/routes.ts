@@ -1,0 +1,43 @@
+import type { FunctionName } from './config';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface ApiRoute {
+  readonly method: Method;
+  readonly path: string;
+  readonly fn: Exclude<FunctionName, 'analysis-worker'>;
+  /** True when the endpoint is open to anonymous callers (everything else checks the JWT). */
+  readonly public?: boolean;
+}
+
+/** Every endpoint of the HTTP API (../docs and ../../shared/DESIGN.md) and the function behind it. */
+export const API_ROUTES: readonly ApiRoute[] = [
+  { method: 'POST', path: '/api/auth/login', fn: 'auth', public: true },
+  { method: 'POST', path: '/api/auth/forgot', fn: 'auth', public: true },
+  { method: 'POST', path: '/api/auth/reset', fn: 'auth', public: true },
+  { method: 'GET', path: '/api/me', fn: 'auth' },
+  { method: 'PUT', path: '/api/me/password', fn: 'auth' },
+  { method: 'GET', path: '/api/users', fn: 'auth' },
+  { method: 'POST', path: '/api/users', fn: 'auth' },
+  { method: 'DELETE', path: '/api/users/{username}', fn: 'auth' },
+  { method: 'GET', path: '/api/alerts', fn: 'auth' },
+  { method: 'GET', path: '/api/audit', fn: 'auth' },
+  { method: 'GET', path: '/api/health', fn: 'auth', public: true },
+  { method: 'GET', path: '/api/openapi.json', fn: 'auth', public: true },
+  { method: 'POST', path: '/api/uploads', fn: 'uploads' },
+  { method: 'POST', path: '/api/uploads/from-url', fn: 'uploads' },
+  { method: 'GET', path: '/api/analyses', fn: 'analyses' },
+  { method: 'GET', path: '/api/analyses/{id}', fn: 'analyses' },
+  { method: 'DELETE', path: '/api/analyses/{id}', fn: 'analyses' },
+];
+
+/**
+ * ALB listener rules: path patterns per function (an ALB condition takes at most five values).
+ * Methods are checked by the functions' routers, which answer 405 themselves.
+ */
+export const ALB_RULES: readonly { fn: ApiRoute['fn']; patterns: string[] }[] = [
+  { fn: 'auth', patterns: ['/api/auth/*', '/api/me', '/api/me/*', '/api/users', '/api/users/*'] },
+  { fn: 'auth', patterns: ['/api/alerts', '/api/audit', '/api/health', '/api/openapi.json'] },
+  { fn: 'uploads', patterns: ['/api/uploads', '/api/uploads/*'] },
+  { fn: 'analyses', patterns: ['/api/analyses', '/api/analyses/*'] },
+];
