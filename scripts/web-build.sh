@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds the browser client into web/dist (served by `facelens serve` at /).
+# Idempotent: installs dependencies only when the lockfile changed, and rebuilds
+# only when a source file is newer than the last build.
+set -euo pipefail
+cd "$(dirname "$0")/../web"
+
+install_deps() {
+  if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    echo "web: installing dependencies (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+needs_build() {
+  [[ -f dist/index.html ]] || return 0
+  [[ -n "$(find src public index.html vite.config.ts tsconfig.json package-lock.json -newer dist/index.html -print -quit 2>/dev/null)" ]]
+}
+
+install_deps
+if [[ "${1:-}" == "--deps-only" ]]; then
+  exit 0
+fi
+if needs_build; then
+  echo "web: building into web/dist"
+  npm run --silent build
+  touch dist/index.html
+else
+  echo "web: web/dist is up to date"
+fi

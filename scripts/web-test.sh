@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Tests the browser client: unit tests (vitest), a production build, then the
+# end-to-end suite in headless Chromium against a real `facelens serve`.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+if [[ ! -x /usr/bin/chromium ]]; then
+  echo "web-test: installing Chromium from Debian's packages"
+  SUDO=""
+  if [[ "$(id -u)" != 0 ]]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+bash scripts/web-build.sh --deps-only
+
+echo "web-test: unit tests (vitest)"
+(cd web && npx --no-install vitest run)
+
+bash scripts/web-build.sh
+
+echo "web-test: building the server (cargo build -p facelens)"
+cargo build -p facelens
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+export FACELENS_BIN="${FACELENS_BIN:-$TARGET_DIR/debug/facelens}"
+
+echo "web-test: end-to-end tests (headless Chromium, playwright-core)"
+cd web
+rm -rf test-results
+mkdir -p test-results
+node --test --test-concurrency=1 --test-reporter=spec e2e/app.e2e.test.mjs

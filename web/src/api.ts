@@ -1,0 +1,97 @@
+// The Facelens HTTP API, typed. Every call goes through `request`.
+import { ApiError, errorFromResponse } from './lib/errors';
+import { historyQuery } from './lib/paging';
+import type {
+  Alert,
+  Analysis,
+  AnalysisPage,
+  Category,
+  Role,
+  Session,
+  SignInAttempt,
+  UploadTicket,
+  User,
+} from './lib/types';
+import { session } from './session';
+
+export { ApiError };
+
+type Handler = (error: ApiError) => void;
+let onUnauthorized: Handler = () => {};
+let onPasswordChangeRequired: Handler = () => {};
+
+/** What to do when the server says the session is over (401) or a new password is due. */
+export function setAuthHandlers(handlers: { unauthorized: Handler; passwordChangeRequired: Handler }): void {
+  onUnauthorized = handlers.unauthorized;
+  onPasswordChangeRequired = handlers.passwordChangeRequired;
+}
+
+interface RequestOptions {
+  body?: unknown;
+  /** Sign-in and reset calls: a 401 there is a wrong password, not an ended session. */
+  anonymous?: boolean;
+}
+
+async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (!opts.anonymous && session.token) headers.Authorization = `Bearer ${session.token}`;
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    cache: 'no-store',
+  });
+  if (res.status === 204 || res.status === 202) {
+    return (res.headers.get('content-type')?.includes('json') ? await safeJson(res) : undefined) as T;
+  }
+  const data = await safeJson(res);
+  if (!res.ok) {
+    const error = errorFromResponse(res.status, data, res.headers.get('Retry-After'));
+    if (res.status === 401 && !opts.anonymous) onUnauthorized(error);
+    if (error.code === 'password_change_required') onPasswordChangeRequired(error);
+    throw error;
+  }
+  return data as T;
+}
+
+async function safeJson(res: Response): Promise<unknown> {
+  const text = await res.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+// Auth and account
+export const login = (username: string, password: string) =>
+  request<Session>('POST', '/api/auth/login', { body: { username, password }, anonymous: true });
+export const forgotPassword = (email: string) =>
+  request<void>('POST', '/api/auth/forgot', { body: { email }, anonymous: true });
+export const resetPassword = (token: string, newPassword: string) =>
+  request<void>('POST', '/api/auth/reset', { body: { token, newPassword }, anonymous: true });
+export const me = () => request<User>('GET', '/api/me');
+export const changePassword = (currentPassword: string, newPassword: string) =>
+  request<Session>('PUT', '/api/me/password', { body: { currentPassword, newPassword } });
+
+// Admin
+export const listUsers = () => request<{ users: User[] }>('GET', '/api/users');
+export const createUser = (username: string, email: string, role: Role) =>
+  request<{ user: User }>('POST', '/api/users', { body: { username, email, role } });
+export const deleteUser = (username: string) =>
+  request<void>('DELETE', `/api/users/${encodeURIComponent(username)}`);
+export const listAlerts = () => request<{ alerts: Alert[] }>('GET', '/api/alerts');
+export const listAudit = () => request<{ attempts: SignInAttempt[] }>('GET', '/api/audit');
+
+// Uploads and analyses
+export const createUpload = (filename: string, contentType: string, size: number) =>
+  request<UploadTicket>('POST', '/api/uploads', { body: { filename, contentType, size } });
+export const uploadFromUrl = (url: string) =>
+  request<{ analysisId: string }>('POST', '/api/uploads/from-url', { body: { url } });
+export const getAnalysis = (id: string) => request<Analysis>('GET', `/api/analyses/${encodeURIComponent(id)}`);
+export const listAnalyses = (category: Category | null, cursor: string | null, limit?: number) =>
+  request<AnalysisPage>('GET', `/api/analyses?${historyQuery(category, cursor, limit)}`);
+export const deleteAnalysis = (id: string) =>
+  request<void>('DELETE', `/api/analyses/${encodeURIComponent(id)}`);

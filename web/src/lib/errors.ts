@@ -1,0 +1,111 @@
+// Turns what went wrong into plain words for the person in front of the screen.
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  /** Seconds to wait, from a Retry-After header. */
+  readonly retryAfter?: number;
+
+  constructor(status: number, code: string, message: string, retryAfter?: number) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** Reads a Retry-After header: seconds, or an HTTP date. */
+export function parseRetryAfter(header: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** "30 seconds", "1 minute", "5 minutes". */
+export function describeWait(seconds: number): string {
+  if (seconds < 60) {
+    const s = Math.max(1, Math.round(seconds));
+    return `${s} second${s === 1 ? '' : 's'}`;
+  }
+  const m = Math.ceil(seconds / 60);
+  return `${m} minute${m === 1 ? '' : 's'}`;
+}
+
+/** Parses an error body `{"error":{"code","message"}}`; anything else falls back to the status. */
+export function errorFromResponse(status: number, body: unknown, retryAfterHeader?: string | null): ApiError {
+  const retryAfter = parseRetryAfter(retryAfterHeader);
+  const err = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  const code = typeof err?.code === 'string' ? err.code : fallbackCode(status);
+  const message = typeof err?.message === 'string' ? err.message : '';
+  return new ApiError(status, code, message, retryAfter);
+}
+
+function fallbackCode(status: number): string {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 409) return 'conflict';
+  if (status === 413) return 'too_large';
+  if (status === 415) return 'unsupported_type';
+  if (status === 429) return 'too_many_attempts';
+  if (status >= 500) return 'server_error';
+  return 'http_' + status;
+}
+
+export type ErrorContext = 'signin' | 'password' | 'reset' | 'upload' | 'users' | 'general';
+
+/** The message to show for an error, in plain words. */
+export function messageFor(error: unknown, context: ErrorContext = 'general'): string {
+  if (!(error instanceof ApiError)) {
+    if (error instanceof TypeError || (error instanceof Error && error.name === 'NetworkError'))
+      return 'Could not reach Facelens. Check your connection and try again.';
+    if (error instanceof Error && error.message) return error.message;
+    return 'Something went wrong. Please try again.';
+  }
+  const serverSays = error.message ? ` ${sentence(error.message)}` : '';
+  switch (error.code) {
+    case 'invalid_credentials':
+      return context === 'password' ? 'Your current password is wrong.' : 'Wrong username or password.';
+    case 'too_many_attempts':
+      return error.retryAfter !== undefined
+        ? `Too many attempts. Try again in ${describeWait(error.retryAfter)}.`
+        : 'Too many attempts. Wait a little and try again.';
+    case 'invalid_token':
+      return 'This reset link is not valid any more. Ask for a new one.';
+    case 'weak_password':
+      return `This password is too weak.${serverSays}`;
+    case 'password_change_required':
+      return 'Choose a new password before you go on.';
+    case 'unauthorized':
+      return 'Your session has ended. Please sign in again.';
+    case 'forbidden':
+      return 'You are not allowed to do this.';
+    case 'not_found':
+      return context === 'upload' ? 'This analysis does not exist or was deleted.' : 'Not found. It may have been deleted.';
+    case 'conflict':
+      return context === 'users' ? `This cannot be done.${serverSays || ' The name or email is already taken.'}` : `Conflict.${serverSays}`;
+    case 'invalid_input':
+      return serverSays ? serverSays.trim() : 'Some of what you entered is not valid.';
+    case 'too_large':
+      return `This file is too large.${serverSays}`;
+    case 'unsupported_type':
+      return `This file is not a photo Facelens can read (use JPEG or PNG).${serverSays}`;
+    case 'url_refused':
+      return `This address cannot be fetched.${serverSays}`;
+    case 'server_error':
+      return 'Facelens had a problem on its side. Please try again in a moment.';
+    default:
+      return error.message ? sentence(error.message) : `Request failed (HTTP ${error.status}).`;
+  }
+}
+
+function sentence(text: string): string {
+  const t = text.trim();
+  if (!t) return t;
+  const capital = t[0].toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(capital) ? capital : capital + '.';
+}

@@ -1,0 +1,67 @@
+import type { Emotion, FaceAttributes, Verdict } from './types';
+
+export function formatPercent(confidence: number | undefined | null): string {
+  if (confidence === undefined || confidence === null || !Number.isFinite(confidence)) return '–';
+  const c = Math.min(100, Math.max(0, confidence));
+  return `${c >= 99.95 ? 100 : c < 10 ? c.toFixed(1) : Math.round(c)}%`;
+}
+
+export function formatDate(iso: string, locale?: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+const EMOTION_NAMES: Record<string, string> = {
+  HAPPY: 'Happy',
+  SAD: 'Sad',
+  ANGRY: 'Angry',
+  CONFUSED: 'Confused',
+  DISGUSTED: 'Disgusted',
+  SURPRISED: 'Surprised',
+  CALM: 'Calm',
+  FEAR: 'Afraid',
+  UNKNOWN: 'Unknown',
+};
+
+export function emotionName(type: string): string {
+  return EMOTION_NAMES[type.toUpperCase()] ?? type.charAt(0).toUpperCase() + type.slice(1).toLowerCase();
+}
+
+/** Emotions, strongest first, with a bar width in percent. */
+export function emotionBars(emotions: Emotion[] | undefined): { name: string; confidence: number; width: string }[] {
+  return [...(emotions ?? [])]
+    .sort((a, b) => b.confidence - a.confidence)
+    .map((e) => {
+      const c = Math.min(100, Math.max(0, e.confidence));
+      return { name: emotionName(e.type), confidence: c, width: `${c.toFixed(1)}%` };
+    });
+}
+
+const ATTRIBUTE_NAMES: [keyof FaceAttributes, string, string, string][] = [
+  ['smile', 'Smile', 'Smiling', 'Not smiling'],
+  ['eyesOpen', 'Eyes', 'Open', 'Closed'],
+  ['mouthOpen', 'Mouth', 'Open', 'Closed'],
+  ['eyeglasses', 'Eyeglasses', 'Yes', 'No'],
+  ['sunglasses', 'Sunglasses', 'Yes', 'No'],
+  ['mustache', 'Mustache', 'Yes', 'No'],
+  ['beard', 'Beard', 'Yes', 'No'],
+  ['faceOccluded', 'Face covered', 'Yes', 'No'],
+];
+
+/** Yes/no attributes as rows: name, answer, confidence. Missing ones are left out. */
+export function attributeRows(attrs: FaceAttributes | null | undefined): { name: string; value: string; confidence: string }[] {
+  if (!attrs) return [];
+  const rows: { name: string; value: string; confidence: string }[] = [];
+  for (const [key, name, yes, no] of ATTRIBUTE_NAMES) {
+    const v = attrs[key] as Verdict | undefined;
+    if (!v || typeof v.value !== 'boolean') continue;
+    rows.push({ name, value: v.value ? yes : no, confidence: formatPercent(v.confidence) });
+  }
+  return rows;
+}
+
+export function ageRangeText(range: { low: number; high: number } | undefined): string | undefined {
+  if (!range) return undefined;
+  return range.low === range.high ? `${range.low} years` : `${range.low}–${range.high} years`;
+}

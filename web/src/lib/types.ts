@@ -1,0 +1,124 @@
+// Shapes of the Facelens HTTP API (JSON, camelCase).
+
+export type Role = 'admin' | 'user';
+
+export interface User {
+  username: string;
+  email: string;
+  role: Role;
+  mustChangePassword: boolean;
+  createdAt: string;
+}
+
+export interface Session {
+  token: string;
+  expiresAt: string;
+  user: User;
+}
+
+export type AnalysisStatus = 'pending' | 'processing' | 'done' | 'failed';
+
+export type Category = 'no_faces' | 'all_masked' | 'none_masked' | 'some_masked';
+
+export interface Box {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+export interface Verdict {
+  value: boolean;
+  confidence: number;
+}
+
+export interface Emotion {
+  type: string;
+  confidence: number;
+}
+
+export interface FaceAttributes {
+  emotions?: Emotion[];
+  smile?: Verdict;
+  eyesOpen?: Verdict;
+  mouthOpen?: Verdict;
+  eyeglasses?: Verdict;
+  sunglasses?: Verdict;
+  mustache?: Verdict;
+  beard?: Verdict;
+  ageRange?: { low: number; high: number };
+  faceOccluded?: Verdict;
+}
+
+export interface Face {
+  box: Box;
+  confidence: number;
+  lowConfidence: boolean;
+  mask: { masked: boolean; confidence: number };
+  attributes: FaceAttributes | null;
+}
+
+export interface Analysis {
+  id: string;
+  status: AnalysisStatus;
+  filename: string;
+  createdAt: string;
+  failureReason?: string;
+  width?: number;
+  height?: number;
+  faceCount: number;
+  maskedCount: number;
+  category?: Category;
+  imageUrl: string;
+  annotatedUrl?: string;
+  faces: Face[];
+}
+
+export interface AnalysisSummary {
+  id: string;
+  status: AnalysisStatus;
+  filename: string;
+  createdAt: string;
+  faceCount: number;
+  maskedCount: number;
+  category?: Category | null;
+  thumbnailUrl?: string | null;
+}
+
+export interface Counts {
+  all: number;
+  noFaces: number;
+  allMasked: number;
+  noneMasked: number;
+  someMasked: number;
+}
+
+export interface AnalysisPage {
+  items: AnalysisSummary[];
+  nextCursor: string | null;
+  counts: Counts;
+}
+
+export interface UploadTicket {
+  analysisId: string;
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  expiresAt: string;
+}
+
+export interface Alert {
+  id: string;
+  analysisId: string;
+  username: string;
+  createdAt: string;
+  faces: { confidence: number }[];
+  message: string;
+}
+
+export interface SignInAttempt {
+  username: string;
+  at: string;
+  success: boolean;
+  reason?: string | null;
+}

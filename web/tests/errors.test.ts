@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError, describeWait, errorFromResponse, messageFor, parseRetryAfter } from '../src/lib/errors';
+
+describe('errors', () => {
+  it('parses the API error body', () => {
+    const e = errorFromResponse(409, { error: { code: 'conflict', message: 'username taken' } });
+    expect(e).toBeInstanceOf(ApiError);
+    expect(e.code).toBe('conflict');
+    expect(e.message).toBe('username taken');
+    expect(e.status).toBe(409);
+  });
+
+  it('falls back to the status when the body is not the API shape', () => {
+    expect(errorFromResponse(413, null).code).toBe('too_large');
+    expect(errorFromResponse(502, '<html>').code).toBe('server_error');
+    expect(errorFromResponse(418, {}).code).toBe('http_418');
+  });
+
+  it('reads Retry-After as seconds or a date', () => {
+    expect(parseRetryAfter('120')).toBe(120);
+    expect(parseRetryAfter(null)).toBeUndefined();
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:01:30 GMT', now)).toBe(90);
+  });
+
+  it('describes waits', () => {
+    expect(describeWait(1)).toBe('1 second');
+    expect(describeWait(30)).toBe('30 seconds');
+    expect(describeWait(60)).toBe('1 minute');
+    expect(describeWait(61)).toBe('2 minutes');
+  });
+
+  it('maps codes to plain words', () => {
+    expect(messageFor(new ApiError(401, 'invalid_credentials', 'x'), 'signin')).toBe('Wrong username or password.');
+    expect(messageFor(new ApiError(401, 'invalid_credentials', 'x'), 'password')).toBe('Your current password is wrong.');
+    expect(messageFor(new ApiError(429, 'too_many_attempts', '', 300))).toBe('Too many attempts. Try again in 5 minutes.');
+    expect(messageFor(new ApiError(429, 'too_many_attempts', ''))).toMatch(/Wait a little/);
+    expect(messageFor(new ApiError(400, 'invalid_token', ''))).toMatch(/not valid any more/);
+    expect(messageFor(new ApiError(400, 'weak_password', 'too common'))).toBe('This password is too weak. Too common.');
+    expect(messageFor(new ApiError(413, 'too_large', 'the limit is 10 MiB'))).toBe('This file is too large. The limit is 10 MiB.');
+    expect(messageFor(new ApiError(415, 'unsupported_type', ''))).toMatch(/not a photo/);
+    expect(messageFor(new ApiError(400, 'url_refused', 'private address'))).toBe('This address cannot be fetched. Private address.');
+    expect(messageFor(new ApiError(400, 'invalid_input', 'email is invalid'))).toBe('Email is invalid.');
+    expect(messageFor(new ApiError(409, 'conflict', ''), 'users')).toMatch(/already taken/);
+    expect(messageFor(new ApiError(500, 'server_error', ''))).toMatch(/on its side/);
+    expect(messageFor(new ApiError(400, 'something_new', 'odd thing'))).toBe('Odd thing.');
+  });
+
+  it('explains network failures', () => {
+    expect(messageFor(new TypeError('Failed to fetch'))).toMatch(/Could not reach/);
+    expect(messageFor('weird')).toMatch(/Something went wrong/);
+  });
+});

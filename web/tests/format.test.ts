@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ageRangeText, attributeRows, emotionBars, emotionName, formatPercent } from '../src/lib/format';
+
+describe('format', () => {
+  it('formats confidences', () => {
+    expect(formatPercent(99.99)).toBe('100%');
+    expect(formatPercent(87.4)).toBe('87%');
+    expect(formatPercent(4.25)).toBe('4.3%');
+    expect(formatPercent(undefined)).toBe('–');
+    expect(formatPercent(140)).toBe('100%');
+  });
+
+  it('orders emotions strongest first as bars', () => {
+    const bars = emotionBars([
+      { type: 'CALM', confidence: 10 },
+      { type: 'HAPPY', confidence: 80 },
+    ]);
+    expect(bars.map((b) => b.name)).toEqual(['Happy', 'Calm']);
+    expect(bars[0].width).toBe('80.0%');
+    expect(emotionBars(undefined)).toEqual([]);
+    expect(emotionName('FEAR')).toBe('Afraid');
+    expect(emotionName('bored')).toBe('Bored');
+  });
+
+  it('lists present attributes only', () => {
+    const rows = attributeRows({ smile: { value: true, confidence: 95 }, sunglasses: { value: false, confidence: 99.2 } });
+    expect(rows).toEqual([
+      { name: 'Smile', value: 'Smiling', confidence: '95%' },
+      { name: 'Sunglasses', value: 'No', confidence: '99%' },
+    ]);
+    expect(attributeRows(null)).toEqual([]);
+  });
+
+  it('writes age ranges', () => {
+    expect(ageRangeText({ low: 25, high: 35 })).toBe('25–35 years');
+    expect(ageRangeText({ low: 30, high: 30 })).toBe('30 years');
+    expect(ageRangeText(undefined)).toBeUndefined();
+  });
+});
