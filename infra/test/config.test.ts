@@ -1,0 +1,83 @@
+// Reading the context: defaults, validation, and the hints when build outputs are missing.
+import assert from 'node:assert/strict';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { lambdaZip, readConfig, webAssets } from '../lib/config';
+import { fixtureDirs } from './helpers';
+
+const ctx = (values: Record<string, unknown>) => ({ tryGetContext: (k: string) => values[k] });
+const infraDir = path.resolve(__dirname, '..');
+
+describe('readConfig', () => {
+  test('defaults', () => {
+    const c = readConfig(ctx({}));
+    assert.equal(c.lambdaDir, path.resolve(infraDir, '../target/lambda'));
+    assert.equal(c.webDir, path.resolve(infraDir, '../web/dist'));
+    assert.equal(c.arch, 'arm64');
+    assert.deepEqual(c.adminEmails, []);
+    assert.equal(c.alb, true);
+    assert.equal(c.certificateArn, undefined);
+    assert.equal(c.retainData, true);
+    assert.equal(c.sesSandbox, false);
+    assert.equal(c.workerConcurrency, 5);
+    assert.equal(c.logRetentionDays, 365);
+  });
+
+  test('values from -c flags (strings) and cdk.json (typed)', () => {
+    const c = readConfig(
+      ctx({
+        arch: 'x86_64',
+        adminEmails: ' a@example.com, b@example.org ,',
+        alb: 'false',
+        retainData: false,
+        lambdaDir: '/tmp/l',
+        workerConcurrency: '3',
+        logRetentionDays: 30,
+      }),
+    );
+    assert.equal(c.arch, 'x86_64');
+    assert.deepEqual(c.adminEmails, ['a@example.com', 'b@example.org']);
+    assert.equal(c.alb, false);
+    assert.equal(c.retainData, false);
+    assert.equal(c.lambdaDir, '/tmp/l');
+    assert.equal(c.workerConcurrency, 3);
+    assert.equal(c.logRetentionDays, 30);
+  });
+
+  test('rejects what AWS would reject later', () => {
+    assert.throws(() => readConfig(ctx({ arch: 'riscv' })), /arch/);
+    assert.throws(() => readConfig(ctx({ adminEmails: 'not-an-email' })), /adminEmails/);
+    assert.throws(() => readConfig(ctx({ mailFrom: 'nobody' })), /mailFrom/);
+    assert.throws(() => readConfig(ctx({ alb: 'maybe' })), /alb/);
+    assert.throws(() => readConfig(ctx({ logRetentionDays: '42' })), /logRetentionDays/);
+    assert.throws(() => readConfig(ctx({ workerConcurrency: '1' })), /workerConcurrency/);
+    assert.throws(() => readConfig(ctx({ domainName: 'x.example.org' })), /cloudFrontCertificateArn/);
+    assert.throws(
+      () =>
+        readConfig(
+          ctx({ domainName: 'x.example.org', cloudFrontCertificateArn: 'arn:aws:acm:eu-west-1:1:certificate/x' }),
+        ),
+      /us-east-1/,
+    );
+  });
+});
+
+describe('build outputs', () => {
+  test('a missing zip names the build command', () => {
+    const c = readConfig(ctx({ lambdaDir: path.join(os.tmpdir(), 'facelens-no-such-dir') }));
+    assert.throws(() => lambdaZip(c, 'auth'), /cargo lambda build --release/);
+  });
+
+  test('a missing web client names the build script', () => {
+    const c = readConfig(ctx({ webDir: path.join(os.tmpdir(), 'facelens-no-such-dir') }));
+    assert.throws(() => webAssets(c), /web-build/);
+  });
+
+  test('the fixtures are found', () => {
+    const { lambdaDir, webDir } = fixtureDirs();
+    const c = readConfig(ctx({ lambdaDir, webDir }));
+    assert.equal(lambdaZip(c, 'analysis-worker'), path.join(lambdaDir, 'analysis-worker', 'bootstrap.zip'));
+    assert.equal(webAssets(c), webDir);
+  });
+});
