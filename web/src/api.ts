@@ -48,7 +48,8 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
   const data = await safeJson(res);
   if (!res.ok) {
     const error = errorFromResponse(res.status, data, res.headers.get('Retry-After'));
-    if (res.status === 401 && !opts.anonymous) onUnauthorized(error);
+    // A wrong current password (401 invalid_credentials) is the form's business, not an ended session.
+    if (res.status === 401 && !opts.anonymous && error.code !== 'invalid_credentials') onUnauthorized(error);
     if (error.code === 'password_change_required') onPasswordChangeRequired(error);
     throw error;
   }

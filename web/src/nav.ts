@@ -10,8 +10,13 @@ window.addEventListener('hashchange', () => {
   route.query = next.query;
 });
 
+/** Navigates; the route updates at once so guards see the new screen before anything else changes. */
 export function go(path: string, query: Record<string, string | null | undefined> = {}): void {
-  window.location.hash = buildHash(path, query);
+  const hash = buildHash(path, query);
+  window.location.hash = hash;
+  const next = parseHash(hash);
+  route.path = next.path;
+  route.query = next.query;
 }
 
 /** Navigates without leaving a history entry (redirects). */
