@@ -1,1 +1,12 @@
-//! facelens-api
+//! The Facelens HTTP API. Each service has one `router(state)`; the Lambda mains run it under
+//! `lambda_http`, and the local server nests all of them in one axum server, so the same code
+//! answers API Gateway, the load balancer and localhost.
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod hashing;
+pub mod json;
+pub mod layers;
+
+pub use error::ApiError;

@@ -1,1 +1,9 @@
-//! facelens-core
+//! Facelens core: the domain (validated types), the ports that adapters implement, and the use
+//! cases that drive them. Nothing in this crate does IO; adapters live in `facelens-local` and
+//! `facelens-aws`, HTTP in `facelens-api`.
+
+pub mod auth;
+pub mod clock;
+pub mod domain;
+pub mod ports;
+pub mod secret;

@@ -1,0 +1,8 @@
+//! The local Facelens server: every service's router on one axum server, embedded adapters
+//! under a data directory, and the web client.
+
+pub mod app;
+pub mod cli;
+pub mod secrets;
+pub mod serve;
+pub mod web;

@@ -1,0 +1,65 @@
+//! `facelens serve`: bind, bootstrap the first admin, serve until Ctrl-C.
+
+use crate::app::{self, LocalConfig};
+use crate::cli::ServeArgs;
+use anyhow::Context;
+use facelens_core::auth::BootstrapOutcome;
+use std::io::Write;
+
+/// Runs the server.
+///
+/// # Errors
+/// When the port cannot be bound or the adapters cannot be opened.
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+        .await
+        .with_context(|| format!("binding 127.0.0.1:{}", args.port))?;
+    let address = listener.local_addr()?;
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}"));
+    let config = LocalConfig {
+        data_dir: args.data_dir.clone(),
+        web_dir: args.web_dir.clone(),
+        public_url,
+        mail_from: args.mail_from.clone(),
+    };
+    let app = app::build(&config).await?;
+
+    let admin_password = std::env::var("FACELENS_ADMIN_PASSWORD").ok();
+    let outcome = app
+        .auth
+        .bootstrap_admin(
+            &args.admin_username,
+            &args.admin_email,
+            admin_password.as_deref(),
+        )
+        .await
+        .context("creating the first admin")?;
+    let mut out = std::io::stdout().lock();
+    match outcome {
+        BootstrapOutcome::AlreadyInitialised => {}
+        BootstrapOutcome::Created => {
+            writeln!(out, "created admin '{}'", args.admin_username)?;
+        }
+        BootstrapOutcome::CreatedWithGeneratedPassword(password) => {
+            writeln!(
+                out,
+                "created admin '{}' with password {password} (shown once; change it after signing in)",
+                args.admin_username
+            )?;
+        }
+    }
+    writeln!(out, "facelens listening on http://{address}")?;
+    out.flush()?;
+    drop(out);
+    tracing::info!(%address, data_dir = %args.data_dir.display(), "serving");
+
+    axum::serve(listener, app.router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serving")
+}

@@ -1,0 +1,50 @@
+//! The auth service's routes: sign-in, the caller's account, password recovery, and the admin
+//! routes for users and the sign-in audit.
+
+mod audit;
+mod login;
+mod me;
+mod recovery;
+mod users;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::routing::{delete, get, post, put};
+use facelens_core::auth::AuthService;
+use std::sync::Arc;
+
+/// Largest JSON body the auth routes accept.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// What the auth routes need.
+#[derive(Clone)]
+pub struct AuthState {
+    /// The auth use cases.
+    pub service: Arc<AuthService>,
+}
+
+impl FromRef<AuthState> for Arc<AuthService> {
+    fn from_ref(state: &AuthState) -> Self {
+        Arc::clone(&state.service)
+    }
+}
+
+/// The auth router, paths included (`/api/auth/...`, `/api/me`, `/api/users`, ...).
+pub fn router(state: AuthState) -> Router {
+    Router::new()
+        .route("/api/health", get(health))
+        .route("/api/auth/login", post(login::login))
+        .route("/api/auth/forgot", post(recovery::forgot))
+        .route("/api/auth/reset", post(recovery::reset))
+        .route("/api/me", get(me::me))
+        .route("/api/me/password", put(me::change_password))
+        .route("/api/users", get(users::list).post(users::create))
+        .route("/api/users/{username}", delete(users::remove))
+        .route("/api/audit", get(audit::list))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+async fn health() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({ "status": "ok" }))
+}

@@ -1,0 +1,94 @@
+//! `ApiError`: every failure leaves as `{"error": {"code", "message"}}` with the right status.
+//! Our own faults are logged with their cause and answered with an opaque 500.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use facelens_core::auth::AuthError;
+use serde_json::json;
+
+/// An error as the caller sees it.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    retry_after_secs: Option<u64>,
+}
+
+impl ApiError {
+    /// An error with a status, a stable machine-readable code and a message for people.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            retry_after_secs: None,
+        }
+    }
+
+    /// A 500 whose cause is logged here and never sent.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "something went wrong on our side; try again later",
+        )
+    }
+
+    /// A 404 for a resource the caller may not see or that does not exist.
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "nothing here")
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({ "error": { "code": self.code, "message": self.message } });
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(err: AuthError) -> Self {
+        use StatusCode as S;
+        let message = err.to_string();
+        match err {
+            AuthError::InvalidCredentials => {
+                ApiError::new(S::UNAUTHORIZED, "invalid_credentials", message)
+            }
+            AuthError::Throttled { retry_after_secs } => ApiError {
+                retry_after_secs: Some(retry_after_secs),
+                ..ApiError::new(S::TOO_MANY_REQUESTS, "too_many_attempts", message)
+            },
+            AuthError::Unauthorized(_) => ApiError::new(S::UNAUTHORIZED, "unauthorized", message),
+            AuthError::Forbidden => ApiError::new(S::FORBIDDEN, "forbidden", message),
+            AuthError::PasswordChangeRequired => {
+                ApiError::new(S::FORBIDDEN, "password_change_required", message)
+            }
+            AuthError::Invalid(_) => ApiError::new(S::BAD_REQUEST, "invalid_input", message),
+            AuthError::WeakPassword(_) => ApiError::new(S::BAD_REQUEST, "weak_password", message),
+            AuthError::InvalidResetToken => ApiError::new(S::BAD_REQUEST, "invalid_token", message),
+            AuthError::Conflict(_) => ApiError::new(S::CONFLICT, "conflict", message),
+            AuthError::NotFound => ApiError::new(S::NOT_FOUND, "not_found", message),
+            AuthError::Internal(cause) => ApiError::internal(cause),
+        }
+    }
+}

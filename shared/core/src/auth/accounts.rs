@@ -1,0 +1,145 @@
+//! Admin use cases: create, list and delete accounts, and the first admin at start-up.
+
+use super::login::require_admin;
+use super::{AuthError, AuthService, random};
+use crate::domain::{Email, NewPassword, Role, User, Username};
+use crate::ports::{OneTimeToken, OutgoingEmail, TokenPurpose};
+use uuid::Uuid;
+
+/// How the first admin's password was chosen at bootstrap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BootstrapOutcome {
+    /// Accounts already exist; nothing was done.
+    AlreadyInitialised,
+    /// The admin was created with the configured password.
+    Created,
+    /// The admin was created with this generated password, to be shown once.
+    CreatedWithGeneratedPassword(String),
+}
+
+impl AuthService {
+    /// Creates the first admin when there are no accounts at all.
+    ///
+    /// # Errors
+    /// [`AuthError::Invalid`] or [`AuthError::WeakPassword`] for bad configuration.
+    pub async fn bootstrap_admin(
+        &self,
+        username: &str,
+        email: &str,
+        password: Option<&str>,
+    ) -> Result<BootstrapOutcome, AuthError> {
+        if !self.ports.users.list().await?.is_empty() {
+            return Ok(BootstrapOutcome::AlreadyInitialised);
+        }
+        let username = Username::parse(username).map_err(AuthError::Invalid)?;
+        let email = Email::parse(email).map_err(AuthError::Invalid)?;
+        let (password, generated) = match password {
+            Some(given) => (given.to_owned(), false),
+            None => (random::token(), true),
+        };
+        let password = NewPassword::parse(&password, Some(username.as_str()))
+            .map_err(AuthError::WeakPassword)?;
+        let user = self
+            .new_user(username, email, Role::Admin, &password, false)
+            .await?;
+        self.ports.users.create(&user).await?;
+        Ok(if generated {
+            BootstrapOutcome::CreatedWithGeneratedPassword(password.expose().to_owned())
+        } else {
+            BootstrapOutcome::Created
+        })
+    }
+
+    /// Creates an account with a one-time password, and emails it with a link to set one's own.
+    ///
+    /// # Errors
+    /// [`AuthError::Forbidden`] for non-admins, [`AuthError::Invalid`] for bad fields,
+    /// [`AuthError::Conflict`] when the name or email is taken.
+    pub async fn create_user(
+        &self,
+        caller: &User,
+        username: &str,
+        email: &str,
+        role: Role,
+    ) -> Result<User, AuthError> {
+        require_admin(caller)?;
+        let username = Username::parse(username).map_err(AuthError::Invalid)?;
+        let email = Email::parse(email).map_err(AuthError::Invalid)?;
+        let one_time = random::one_time_password();
+        let password = NewPassword::parse(&one_time, None).map_err(AuthError::WeakPassword)?;
+        let user = self
+            .new_user(username, email, role, &password, true)
+            .await?;
+        self.ports.users.create(&user).await?;
+
+        let link_token = random::token();
+        self.ports
+            .tokens
+            .put(&OneTimeToken {
+                hash: random::sha256_hex(&link_token),
+                username: user.username.clone(),
+                purpose: TokenPurpose::Welcome,
+                expires_at: self.ports.clock.now() + self.config.welcome_ttl,
+            })
+            .await?;
+        let text = format!(
+            "Hello {name},\n\nAn administrator created a Facelens account for you.\n\n\
+             Username: {name}\nOne-time password: {one_time}\n\n\
+             Sign in at {url}/ and choose your own password, or set it directly here\n\
+             (the link works once, for {hours} hours):\n\n{url}/#/reset?token={link_token}\n",
+            name = user.username,
+            url = self.config.public_url,
+            hours = self.config.welcome_ttl.whole_hours(),
+        );
+        self.ports
+            .mailer
+            .send(&OutgoingEmail {
+                to: user.email.clone(),
+                subject: "Your Facelens account".into(),
+                text,
+            })
+            .await?;
+        Ok(user)
+    }
+
+    /// All accounts.
+    ///
+    /// # Errors
+    /// [`AuthError::Forbidden`] for non-admins.
+    pub async fn list_users(&self, caller: &User) -> Result<Vec<User>, AuthError> {
+        require_admin(caller)?;
+        Ok(self.ports.users.list().await?)
+    }
+
+    /// Deletes an account; its tokens stop working at once.
+    ///
+    /// # Errors
+    /// [`AuthError::Forbidden`] for non-admins, [`AuthError::NotFound`], and
+    /// [`AuthError::Conflict`] for the last admin.
+    pub async fn delete_user(&self, caller: &User, username: &str) -> Result<(), AuthError> {
+        require_admin(caller)?;
+        let username = Username::parse(username).map_err(|_| AuthError::NotFound)?;
+        Ok(self.ports.users.delete(&username).await?)
+    }
+
+    async fn new_user(
+        &self,
+        username: Username,
+        email: Email,
+        role: Role,
+        password: &NewPassword,
+        must_change_password: bool,
+    ) -> Result<User, AuthError> {
+        let password_hash = self.ports.hasher.hash(password.expose().to_owned()).await?;
+        Ok(User {
+            id: Uuid::new_v4(),
+            username,
+            email,
+            role,
+            password_hash,
+            token_version: 0,
+            must_change_password,
+            created_at: self.ports.clock.now(),
+        })
+    }
+}

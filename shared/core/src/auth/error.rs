@@ -1,0 +1,67 @@
+//! What can go wrong in the auth use cases.
+
+use crate::domain::ValidationError;
+use crate::ports::{HashError, MailError, StoreError};
+
+/// An auth use case's failure. The API maps each variant to one status and code.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// Unknown user or wrong password; deliberately not saying which.
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    /// Too many failures for this name; try again after the given seconds.
+    #[error("too many failed sign-in attempts; try again in {retry_after_secs} s")]
+    Throttled {
+        /// Seconds until an attempt may succeed.
+        retry_after_secs: u64,
+    },
+    /// Missing, bad, expired or revoked token.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// The caller's role may not do this.
+    #[error("this needs the admin role")]
+    Forbidden,
+    /// The account must set a new password before anything else.
+    #[error("change your password before going on")]
+    PasswordChangeRequired,
+    /// Input that breaks a rule.
+    #[error("{0}")]
+    Invalid(ValidationError),
+    /// A new password that the policy refuses.
+    #[error("{0}")]
+    WeakPassword(ValidationError),
+    /// A reset or welcome link that is unknown, used or expired.
+    #[error("this link is invalid, used or expired; ask for a new one")]
+    InvalidResetToken,
+    /// A uniqueness rule or the last-admin rule.
+    #[error("{0}")]
+    Conflict(String),
+    /// No such account.
+    #[error("no such user")]
+    NotFound,
+    /// Our fault; the text goes to the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AuthError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Conflict(what) => AuthError::Conflict(what),
+            StoreError::NotFound => AuthError::NotFound,
+            StoreError::Unavailable(cause) => AuthError::Internal(cause),
+        }
+    }
+}
+
+impl From<HashError> for AuthError {
+    fn from(err: HashError) -> Self {
+        AuthError::Internal(err.to_string())
+    }
+}
+
+impl From<MailError> for AuthError {
+    fn from(err: MailError) -> Self {
+        AuthError::Internal(err.to_string())
+    }
+}

@@ -1,0 +1,129 @@
+//! Accounts and sign-in: the use cases behind the auth routes.
+
+mod accounts;
+pub use accounts::BootstrapOutcome;
+pub mod argon2id;
+mod error;
+pub mod jwt;
+mod login;
+mod passwords;
+mod random;
+
+pub use error::AuthError;
+pub use jwt::{Claims, JwtKeys};
+pub use login::LoginOutcome;
+
+use crate::clock::Clock;
+use crate::domain::User;
+use crate::ports::{AuditLog, Mailer, OneTimeTokenStore, PasswordHasher, UserStore};
+use std::sync::Arc;
+use time::Duration;
+
+/// Rules of the auth use cases, fixed at start-up.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// `iss` of issued tokens.
+    pub issuer: String,
+    /// `aud` of issued tokens.
+    pub audience: String,
+    /// How long an access token lives.
+    pub token_ttl: Duration,
+    /// How long a "forgot password" link lives.
+    pub reset_ttl: Duration,
+    /// How long the link in a welcome email lives.
+    pub welcome_ttl: Duration,
+    /// Failed attempts for one name within `throttle_window` before sign-in is refused.
+    pub throttle_failures: usize,
+    /// The window over which failures are counted.
+    pub throttle_window: Duration,
+    /// Base URL of the web client, for links in emails.
+    pub public_url: String,
+}
+
+impl AuthConfig {
+    /// The defaults: 8 h tokens, 10 min reset links, 24 h welcome links, 5 failures in 15 min.
+    pub fn new(public_url: impl Into<String>) -> Self {
+        Self {
+            issuer: "facelens".into(),
+            audience: "facelens-api".into(),
+            token_ttl: Duration::hours(8),
+            reset_ttl: Duration::minutes(10),
+            welcome_ttl: Duration::hours(24),
+            throttle_failures: 5,
+            throttle_window: Duration::minutes(15),
+            public_url: public_url.into().trim_end_matches('/').to_owned(),
+        }
+    }
+}
+
+/// The adapters the auth use cases need.
+#[derive(Clone)]
+pub struct AuthPorts {
+    /// Accounts.
+    pub users: Arc<dyn UserStore>,
+    /// Reset and welcome tokens.
+    pub tokens: Arc<dyn OneTimeTokenStore>,
+    /// Sign-in audit.
+    pub audit: Arc<dyn AuditLog>,
+    /// Account emails.
+    pub mailer: Arc<dyn Mailer>,
+    /// Password hashing.
+    pub hasher: Arc<dyn PasswordHasher>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// The auth use cases.
+pub struct AuthService {
+    ports: AuthPorts,
+    keys: JwtKeys,
+    config: AuthConfig,
+    /// A hash verified against when the user is unknown, so timing does not reveal who exists.
+    decoy_hash: String,
+}
+
+impl AuthService {
+    /// Builds the service; hashes a random decoy password once.
+    ///
+    /// # Errors
+    /// [`AuthError::Internal`] when the decoy cannot be hashed.
+    pub async fn new(
+        ports: AuthPorts,
+        keys: JwtKeys,
+        config: AuthConfig,
+    ) -> Result<Self, AuthError> {
+        let decoy_hash = ports.hasher.hash(random::token()).await?;
+        Ok(Self {
+            ports,
+            keys,
+            config,
+            decoy_hash,
+        })
+    }
+
+    /// The rules in force.
+    pub fn config(&self) -> &AuthConfig {
+        &self.config
+    }
+
+    /// Checks a bearer token and returns its live account.
+    ///
+    /// # Errors
+    /// [`AuthError::Unauthorized`] for a bad, expired or revoked token, or a deleted account.
+    pub async fn authenticate(&self, token: &str) -> Result<User, AuthError> {
+        let now = self.ports.clock.now();
+        let claims = self.keys.verify(token, &self.config, now)?;
+        let username = crate::domain::Username::parse(&claims.sub)
+            .map_err(|_| AuthError::Unauthorized("token subject is not a username"))?;
+        let user = self
+            .ports
+            .users
+            .get(&username)
+            .await?
+            .ok_or(AuthError::Unauthorized("account no longer exists"))?;
+        if user.id.to_string() != claims.uid || user.token_version != claims.ver {
+            return Err(AuthError::Unauthorized("token has been revoked"));
+        }
+        Ok(user)
+    }
+}

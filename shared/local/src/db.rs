@@ -1,0 +1,109 @@
+//! The database handle and the helpers that run redb's blocking transactions off the async
+//! executor.
+
+use facelens_core::ports::StoreError;
+use redb::{Database, ReadTransaction, ReadableDatabase, TableDefinition, WriteTransaction};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Accounts by username.
+pub(crate) const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
+/// Username by email (the uniqueness index).
+pub(crate) const EMAILS: TableDefinition<&str, &str> = TableDefinition::new("emails");
+/// One-time tokens by hash.
+pub(crate) const TOKENS: TableDefinition<&str, &[u8]> = TableDefinition::new("tokens");
+/// Sign-in attempts by time (`{nanos}:{id}`).
+pub(crate) const AUDIT: TableDefinition<&str, &[u8]> = TableDefinition::new("audit");
+/// Failed sign-in attempts by user and time (`{user}\0{nanos}:{id}`).
+pub(crate) const FAILURES: TableDefinition<&str, &[u8]> = TableDefinition::new("failures");
+
+/// The embedded database. Cheap to clone; every clone shares one file.
+#[derive(Clone)]
+pub struct LocalDb {
+    inner: Arc<Database>,
+}
+
+impl LocalDb {
+    /// Opens or creates the database file and its tables.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the file cannot be opened (for example, held by
+    /// another running server).
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let db = Database::create(path).map_err(unavailable)?;
+        let txn = db.begin_write().map_err(unavailable)?;
+        {
+            txn.open_table(USERS).map_err(unavailable)?;
+            txn.open_table(EMAILS).map_err(unavailable)?;
+            txn.open_table(TOKENS).map_err(unavailable)?;
+            txn.open_table(AUDIT).map_err(unavailable)?;
+            txn.open_table(FAILURES).map_err(unavailable)?;
+        }
+        txn.commit().map_err(unavailable)?;
+        Ok(Self {
+            inner: Arc::new(db),
+        })
+    }
+
+    /// Runs `work` in a write transaction on a blocking thread and commits when it succeeds.
+    pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&WriteTransaction) -> Result<T, StoreError> + Send + 'static,
+    {
+        let db = Arc::clone(&self.inner);
+        run_blocking(move || {
+            let txn = db.begin_write().map_err(unavailable)?;
+            let out = work(&txn)?;
+            txn.commit().map_err(unavailable)?;
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Runs `work` in a read transaction on a blocking thread.
+    pub(crate) async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&ReadTransaction) -> Result<T, StoreError> + Send + 'static,
+    {
+        let db = Arc::clone(&self.inner);
+        run_blocking(move || {
+            let txn = db.begin_read().map_err(unavailable)?;
+            work(&txn)
+        })
+        .await
+    }
+}
+
+async fn run_blocking<T, F>(work: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, StoreError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("database task failed: {e}")))?
+}
+
+/// Maps any driver error to [`StoreError::Unavailable`].
+pub(crate) fn unavailable(err: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(err.to_string())
+}
+
+/// Serialises a record.
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(value).map_err(unavailable)
+}
+
+/// Deserialises a record.
+pub(crate) fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(unavailable)
+}
+
+/// A sortable key part for an instant: nanoseconds since the epoch, zero-padded.
+pub(crate) fn time_key(at: time::OffsetDateTime) -> String {
+    format!("{:024}", at.unix_timestamp_nanos().max(0))
+}
