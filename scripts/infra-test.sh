@@ -44,7 +44,14 @@ else
 fi
 
 step "typecheck (tsc --noEmit)"
-npx --no-install tsc --noEmit
+# Skipped when no source, tsconfig or lockfile changed since the last clean check.
+src_sum="$(cat package-lock.json tsconfig.json $(find bin lib test -name '*.ts' | sort) | sha256sum | cut -d' ' -f1)"
+if [[ -f node_modules/.facelens-tsc && "$(cat node_modules/.facelens-tsc)" == "$src_sum" ]]; then
+  echo "sources unchanged since the last clean typecheck"
+else
+  node_modules/.bin/tsc --noEmit
+  echo "$src_sum" > node_modules/.facelens-tsc
+fi
 
 step "assertion tests (node --test)"
 node --import tsx --test test/*.test.ts
@@ -67,7 +74,7 @@ EOF
 
 synth() { # synth OUTDIR [-c key=value ...]
   local out="$1"; shift
-  npx --no-install cdk synth --quiet --no-lookups --no-notices -o "$out" \
+  node_modules/.bin/cdk synth --quiet --no-lookups --no-notices -o "$out" \
     -c lambdaDir="$WORK/lambda" -c webDir="$WORK/web" -c region="$REGION" \
     -c adminEmails=admin@example.com -c mailFrom=facelens@example.com "$@"
 }

@@ -17,8 +17,10 @@ export interface FacelensConfig {
   readonly arch: Arch;
   /** Admins who get the low-confidence and operational alerts by email. */
   readonly adminEmails: string[];
-  /** Sender address of the emails auth sends (an SES identity is created for it). */
+  /** Sender of the emails auth sends, as given (`addr` or `Name <addr>`): FACELENS_MAIL_FROM. */
   readonly mailFrom: string;
+  /** Its bare address: the SES identity created for it and the only allowed From address. */
+  readonly mailFromAddress: string;
   /** While SES is in its sandbox, recipients are identities too: let auth send to any identity. */
   readonly sesSandbox: boolean;
   /** Second ingress: an Application Load Balancer with the three API functions as targets. */
@@ -102,8 +104,11 @@ export function readConfig(ctx: ContextSource): FacelensConfig {
   for (const e of adminEmails) {
     if (!EMAIL.test(e)) throw new Error(`context adminEmails: "${e}" is not an email address`);
   }
+  // `no-reply@example.org` or `Facelens <no-reply@example.org>`: the address is the SES identity.
   const mailFrom = str(ctx, 'mailFrom') ?? 'no-reply@example.com';
-  if (!EMAIL.test(mailFrom)) throw new Error(`context mailFrom: "${mailFrom}" is not an email address`);
+  const named = /^[^<>]*<([^<>]+)>$/.exec(mailFrom);
+  const mailFromAddress = (named ? named[1] : mailFrom).trim();
+  if (!EMAIL.test(mailFromAddress)) throw new Error(`context mailFrom: "${mailFrom}" is not an email address`);
   const domainName = str(ctx, 'domainName');
   const cloudFrontCertificateArn = str(ctx, 'cloudFrontCertificateArn');
   if ((domainName === undefined) !== (cloudFrontCertificateArn === undefined)) {
@@ -118,6 +123,7 @@ export function readConfig(ctx: ContextSource): FacelensConfig {
     arch,
     adminEmails,
     mailFrom,
+    mailFromAddress,
     sesSandbox: bool(ctx, 'sesSandbox', false),
     alb: bool(ctx, 'alb', true),
     certificateArn: str(ctx, 'certificateArn'),

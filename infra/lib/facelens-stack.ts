@@ -209,8 +209,8 @@ export class FacelensStack extends Stack {
     });
     for (const email of cfg.adminEmails) topic.addSubscription(new subs.EmailSubscription(email));
 
-    new ses.EmailIdentity(this, 'MailFromIdentity', { identity: ses.Identity.email(cfg.mailFrom) });
-    const mailFromArn = this.formatArn({ service: 'ses', resource: 'identity', resourceName: cfg.mailFrom });
+    new ses.EmailIdentity(this, 'MailFromIdentity', { identity: ses.Identity.email(cfg.mailFromAddress) });
+    const mailFromArn = this.formatArn({ service: 'ses', resource: 'identity', resourceName: cfg.mailFromAddress });
 
     // ---------------------------------------------------------------- uploads bucket
     // The site origin is CloudFront's; it is known only after the distribution exists, so the
@@ -329,7 +329,7 @@ export class FacelensStack extends Stack {
     }
 
     allow('auth', 'SendMailFromIdentity', ['ses:SendEmail'], cfg.sesSandbox ? [this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })] : [mailFromArn], {
-      StringEquals: { 'ses:FromAddress': cfg.mailFrom },
+      StringEquals: { 'ses:FromAddress': cfg.mailFromAddress },
     });
 
     allow('uploads', 'PutOriginals', ['s3:PutObject'], [uploadsBucket.arnForObjects('uploads/*')]);
@@ -569,7 +569,7 @@ export class FacelensStack extends Stack {
     out('DeadLetterQueueUrl', dlq.queueUrl, 'Photos whose analysis failed 5 times');
     out('AlertTopicArn', topic.topicArn, 'FACELENS_ALERT_TOPIC_ARN');
     out('JwtSecretArn', jwtSecret.secretArn, 'FACELENS_JWT_SECRET_ARN');
-    out('MailFrom', cfg.mailFrom, 'SES identity: confirm the verification email AWS sent to it');
+    out('MailFrom', cfg.mailFromAddress, 'SES identity: confirm the verification email AWS sent to it');
   }
 
   /** CloudFront: the web bucket by default, `/api/*` to the HTTP API, one origin for the browser. */

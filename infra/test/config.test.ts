@@ -45,10 +45,18 @@ describe('readConfig', () => {
     assert.equal(c.logRetentionDays, 30);
   });
 
+  test('mailFrom may carry a display name; the identity is the bare address', () => {
+    const c = readConfig(ctx({ mailFrom: 'Facelens <no-reply@example.org>' }));
+    assert.equal(c.mailFrom, 'Facelens <no-reply@example.org>');
+    assert.equal(c.mailFromAddress, 'no-reply@example.org');
+    assert.equal(readConfig(ctx({ mailFrom: 'a@example.org' })).mailFromAddress, 'a@example.org');
+  });
+
   test('rejects what AWS would reject later', () => {
     assert.throws(() => readConfig(ctx({ arch: 'riscv' })), /arch/);
     assert.throws(() => readConfig(ctx({ adminEmails: 'not-an-email' })), /adminEmails/);
     assert.throws(() => readConfig(ctx({ mailFrom: 'nobody' })), /mailFrom/);
+    assert.throws(() => readConfig(ctx({ mailFrom: 'Facelens <nobody>' })), /mailFrom/);
     assert.throws(() => readConfig(ctx({ alb: 'maybe' })), /alb/);
     assert.throws(() => readConfig(ctx({ logRetentionDays: '42' })), /logRetentionDays/);
     assert.throws(() => readConfig(ctx({ workerConcurrency: '1' })), /workerConcurrency/);

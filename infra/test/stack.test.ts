@@ -79,6 +79,18 @@ describe('lambda functions', () => {
     });
   });
 
+  test('a sender with a display name: env keeps it, SES identity and IAM use the address', () => {
+    const { json: j } = synth({ mailFrom: 'Facelens <no-reply@example.org>' });
+    const auth = resourceNamed(j, FUNCTION_IDS.auth).res.Properties;
+    assert.equal(auth.Environment.Variables.FACELENS_MAIL_FROM, 'Facelens <no-reply@example.org>');
+    const [[, identity]] = resourcesOfType(j, 'AWS::SES::EmailIdentity');
+    assert.equal(identity.Properties.EmailIdentity, 'no-reply@example.org');
+    const policy = resourceNamed(j, 'AuthFunctionRoleDefaultPolicy').res.Properties.PolicyDocument.Statement;
+    const send = policy.find((s: any) => s.Sid === 'SendMailFromIdentity');
+    assert.deepEqual(send.Condition, { StringEquals: { 'ses:FromAddress': 'no-reply@example.org' } });
+    assert.match(readable(send.Resource), /identity\/no-reply@example\.org$/);
+  });
+
   test('arch=x86_64 builds every function for x86_64', () => {
     const { json: x86 } = synth({ arch: 'x86_64' });
     const ours = resourcesOfType(x86, 'AWS::Lambda::Function').filter(([, f]) => f.Properties.Runtime === 'provided.al2023');

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Deploys Facelens into the AWS account and region of the current credentials (`make deploy`).
+# Steps: check tools -> npm ci (infra) -> cargo lambda build (4 zips) -> web build -> cdk bootstrap
+# -> cdk deploy -> print the outputs. Step by step, with what it costs: infra/README.md.
+#
+#   scripts/deploy.sh --admin-email admin@example.org --mail-from no-reply@example.org
+#   ADMIN_EMAIL=admin@example.org MAIL_FROM=no-reply@example.org make deploy
+#
+# Options (environment variable in brackets):
+#   --admin-email ADDR       alert recipient; repeat or comma-separate for several [ADMIN_EMAIL]
+#   --mail-from ADDR         sender of sign-in emails, `addr` or `Name <addr>` [MAIL_FROM]
+#   --region REGION          AWS region [AWS_REGION, else the CLI profile's region]
+#   --profile NAME           AWS CLI profile [AWS_PROFILE]
+#   --domain NAME            custom domain for CloudFront [DOMAIN]
+#   --cloudfront-cert ARN    ACM certificate in us-east-1 for --domain [CLOUDFRONT_CERT_ARN]
+#   --alb-cert ARN           ACM certificate in REGION: the ALB listens on HTTPS 443 [ALB_CERT_ARN]
+#   --no-alb                 no ALB (saves its hourly cost) [ALB=false]
+#   --arch arm64|x86_64      Lambda architecture, default arm64 [ARCH]
+#   --ses-sandbox            let auth mail any verified identity (SES sandbox) [SES_SANDBOX=true]
+#   --no-retain              make destroy removes the table and the uploads too [RETAIN_DATA=false]
+#   --skip-build             deploy the zips and web/dist already built [SKIP_BUILD=1]
+#   --yes                    no approval prompt for IAM changes [YES=1]
+#   --stack NAME             stack name, default Facelens [STACK_NAME]
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+INFRA="$ROOT/infra"
+FUNCTIONS=(auth uploads analyses analysis-worker)
+
+ADMIN_EMAIL="${ADMIN_EMAIL:-}"
+MAIL_FROM="${MAIL_FROM:-}"
+REGION="${AWS_REGION:-${AWS_DEFAULT_REGION:-}}"
+DOMAIN="${DOMAIN:-}"
+CLOUDFRONT_CERT_ARN="${CLOUDFRONT_CERT_ARN:-}"
+ALB_CERT_ARN="${ALB_CERT_ARN:-}"
+ALB="${ALB:-true}"
+ARCH="${ARCH:-arm64}"
+SES_SANDBOX="${SES_SANDBOX:-false}"
+RETAIN_DATA="${RETAIN_DATA:-true}"
+SKIP_BUILD="${SKIP_BUILD:-}"
+YES="${YES:-}"
+STACK_NAME="${STACK_NAME:-Facelens}"
+
+usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+die() { echo "deploy: $*" >&2; exit 1; }
+
+while (($#)); do
+  case "$1" in
+    --admin-email) ADMIN_EMAIL="${ADMIN_EMAIL:+$ADMIN_EMAIL,}$2"; shift 2 ;;
+    --mail-from) MAIL_FROM="$2"; shift 2 ;;
+    --region) REGION="$2"; shift 2 ;;
+    --profile) export AWS_PROFILE="$2"; shift 2 ;;
+    --domain) DOMAIN="$2"; shift 2 ;;
+    --cloudfront-cert) CLOUDFRONT_CERT_ARN="$2"; shift 2 ;;
+    --alb-cert) ALB_CERT_ARN="$2"; shift 2 ;;
+    --no-alb) ALB=false; shift ;;
+    --arch) ARCH="$2"; shift 2 ;;
+    --ses-sandbox) SES_SANDBOX=true; shift ;;
+    --no-retain) RETAIN_DATA=false; shift ;;
+    --skip-build) SKIP_BUILD=1; shift ;;
+    --yes|-y) YES=1; shift ;;
+    --stack) STACK_NAME="$2"; shift 2 ;;
+    -h|--help) usage 0 ;;
+    *) echo "deploy: unknown option $1" >&2; usage 2 ;;
+  esac
+done
+
+[[ -n "$ADMIN_EMAIL" ]] || die "--admin-email (or ADMIN_EMAIL) is required: alerts go there"
+[[ -n "$MAIL_FROM" ]] || die "--mail-from (or MAIL_FROM) is required: sign-in emails come from it"
+[[ "$ARCH" == arm64 || "$ARCH" == x86_64 ]] || die "--arch must be arm64 or x86_64"
+if [[ -n "$DOMAIN" && -z "$CLOUDFRONT_CERT_ARN" ]]; then die "--domain needs --cloudfront-cert (us-east-1)"; fi
+if [[ -z "$REGION" ]] && command -v aws >/dev/null; then REGION="$(aws configure get region 2>/dev/null || true)"; fi
+[[ -n "$REGION" ]] || die "no region: pass --region or set AWS_REGION"
+export AWS_REGION="$REGION" CDK_DISABLE_CLI_TELEMETRY=true
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "tools"
+for tool in node npm cargo; do command -v "$tool" >/dev/null || die "$tool is missing"; done
+if [[ -z "$SKIP_BUILD" ]]; then
+  cargo lambda --version >/dev/null 2>&1 || die "cargo-lambda is missing: pip install cargo-lambda (or see its docs)"
+  if [[ "$ARCH" == arm64 ]] && command -v rustup >/dev/null; then
+    rustup target add aarch64-unknown-linux-gnu
+  fi
+fi
+
+step "infra dependencies (npm ci)"
+(cd "$INFRA" && npm ci --no-audit --no-fund)
+CDK="$INFRA/node_modules/.bin/cdk"
+
+if [[ -z "$SKIP_BUILD" ]]; then
+  step "Lambda binaries: cargo lambda build --release --$ARCH --output-format zip"
+  arch_flag=--arm64
+  [[ "$ARCH" == x86_64 ]] && arch_flag=--x86-64
+  bins=()
+  for f in "${FUNCTIONS[@]}"; do bins+=(--bin "$f"); done
+  (cd "$ROOT" && cargo lambda build --release "$arch_flag" --output-format zip "${bins[@]}")
+
+  step "web client"
+  if [[ -f "$ROOT/scripts/web-build.sh" ]]; then
+    bash "$ROOT/scripts/web-build.sh"
+  elif [[ -f "$ROOT/web/package.json" ]]; then
+    (cd "$ROOT/web" && npm ci --no-audit --no-fund && npm run build)
+  fi
+fi
+for f in "${FUNCTIONS[@]}"; do
+  [[ -f "$ROOT/target/lambda/$f/bootstrap.zip" ]] || die "target/lambda/$f/bootstrap.zip is missing"
+done
+[[ -f "$ROOT/web/dist/index.html" ]] || die "web/dist/index.html is missing: build the web client"
+
+ctx=(
+  -c region="$REGION"
+  -c stackName="$STACK_NAME"
+  -c arch="$ARCH"
+  -c adminEmails="$ADMIN_EMAIL"
+  -c mailFrom="$MAIL_FROM"
+  -c alb="$ALB"
+  -c sesSandbox="$SES_SANDBOX"
+  -c retainData="$RETAIN_DATA"
+)
+[[ -n "$ALB_CERT_ARN" ]] && ctx+=(-c certificateArn="$ALB_CERT_ARN")
+[[ -n "$DOMAIN" ]] && ctx+=(-c domainName="$DOMAIN" -c cloudFrontCertificateArn="$CLOUDFRONT_CERT_ARN")
+
+cd "$INFRA"
+step "cdk bootstrap (once per account and region; a no-op afterwards)"
+"$CDK" bootstrap "${ctx[@]}"
+
+step "cdk deploy $STACK_NAME to $REGION"
+approval=broadening
+[[ -n "$YES" ]] && approval=never
+"$CDK" deploy "$STACK_NAME" "${ctx[@]}" --require-approval "$approval" --outputs-file cdk-outputs.json
+
+step "outputs (also in infra/cdk-outputs.json)"
+cat cdk-outputs.json
+cat <<EOF
+
+Next:
+  1. Confirm the SES verification email sent to the sender address, and the SNS subscription
+     email sent to each admin (alerts arrive only after that).
+  2. Open the SiteUrl above. To use the stack's resources from the local product, see
+     infra/README.md, "Run the local product against the deployed stack".
+EOF
