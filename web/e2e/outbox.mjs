@@ -73,12 +73,17 @@ export function readOutbox(dataDir) {
     });
 }
 
-/** Waits for the newest email to `address` whose text matches `pattern`. */
-export async function waitForEmail(dataDir, address, pattern = /./, timeoutMs = 15_000) {
+export function emailsTo(dataDir, address) {
+  return readOutbox(dataDir).filter((m) => m.to.toLowerCase().includes(address.toLowerCase()));
+}
+
+/** Waits for an email to `address` whose text matches `pattern`, ignoring the ones in `seen`. */
+export async function waitForEmail(dataDir, address, pattern = /./, { seen = [], timeoutMs = 15_000 } = {}) {
   const deadline = Date.now() + timeoutMs;
+  const old = new Set(seen.map((m) => m.path));
   for (;;) {
-    const hit = readOutbox(dataDir)
-      .filter((m) => m.to.toLowerCase().includes(address.toLowerCase()) && pattern.test(m.text))
+    const hit = emailsTo(dataDir, address)
+      .filter((m) => !old.has(m.path) && pattern.test(m.text))
       .pop();
     if (hit) return hit;
     if (Date.now() > deadline) {

@@ -1,7 +1,7 @@
 // Starts the server under test on a free port with a fresh data directory:
 // the real `facelens serve` (default) or, with E2E_SERVER=mock, the mock.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -44,7 +44,7 @@ export async function startServer({ logPath }) {
   const mode = process.env.E2E_SERVER === 'mock' ? 'mock' : 'real';
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'facelens-e2e-'));
-  const admin = { username: 'admin', email: 'admin@example.org', password: 'first-admin-Passw0rd!' };
+  const admin = { username: 'admin', email: 'admin@example.org', password: 'Str0ng-boot-secret!' };
   const env = {
     ...process.env,
     FACELENS_ADMIN_USERNAME: admin.username,
@@ -71,7 +71,9 @@ export async function startServer({ logPath }) {
     await waitForHealth(baseUrl, child, 120_000);
   } catch (e) {
     child.kill('SIGTERM');
-    throw e;
+    await new Promise((r) => setTimeout(r, 300));
+    const tail = readFileSync(logPath, 'utf8').split('\n').slice(0, 12).join('\n');
+    throw new Error(`${e.message}\n--- server log (${logPath}) ---\n${tail}`);
   }
   return {
     mode,

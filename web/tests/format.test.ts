@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageRangeText, attributeRows, emotionBars, emotionName, formatPercent } from '../src/lib/format';
+import { ageRangeText, attributeRows, auditReason, emotionBars, emotionName, formatPercent } from '../src/lib/format';
 
 describe('format', () => {
   it('formats confidences', () => {
@@ -35,5 +35,15 @@ describe('format', () => {
     expect(ageRangeText({ low: 25, high: 35 })).toBe('25–35 years');
     expect(ageRangeText({ low: 30, high: 30 })).toBe('30 years');
     expect(ageRangeText(undefined)).toBeUndefined();
+  });
+});
+
+describe('audit reasons', () => {
+  it('puts reason codes in plain words', () => {
+    expect(auditReason('ok')).toBe('');
+    expect(auditReason('bad_credentials')).toBe('Wrong username or password');
+    expect(auditReason('throttled')).toBe('Too many attempts');
+    expect(auditReason('account_locked')).toBe('account locked');
+    expect(auditReason(null)).toBe('');
   });
 });

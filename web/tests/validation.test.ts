@@ -28,7 +28,7 @@ describe('validation', () => {
 
   it('checks new passwords', () => {
     expect(validateNewPassword('')).toMatch(/Choose/);
-    expect(validateNewPassword('short')).toMatch(/at least 12/);
+    expect(validateNewPassword('short')).toMatch(/at least 8/);
     expect(validateNewPassword('x'.repeat(300))).toMatch(/at most/);
     expect(validateNewPassword('alice-is-great-1', { username: 'Alice' })).toMatch(/username/);
     expect(validateNewPassword('same-password-1', { current: 'same-password-1' })).toMatch(/differ/);

@@ -93,7 +93,7 @@ export function messageFor(error: unknown, context: ErrorContext = 'general'): s
     case 'too_large':
       return `This file is too large.${serverSays}`;
     case 'unsupported_type':
-      return `This file is not a photo Facelens can read (use JPEG or PNG).${serverSays}`;
+      return `This file is not a photo Facelens can read.${serverSays || ' Use JPEG or PNG.'}`;
     case 'url_refused':
       return `This address cannot be fetched.${serverSays}`;
     case 'server_error':

@@ -65,3 +65,17 @@ export function ageRangeText(range: { low: number; high: number } | undefined): 
   if (!range) return undefined;
   return range.low === range.high ? `${range.low} years` : `${range.low}–${range.high} years`;
 }
+
+const AUDIT_REASONS: Record<string, string> = {
+  ok: '',
+  bad_credentials: 'Wrong username or password',
+  invalid_credentials: 'Wrong username or password',
+  throttled: 'Too many attempts',
+  too_many_attempts: 'Too many attempts',
+};
+
+/** A sign-in audit reason code in plain words; unknown codes are shown as they are. */
+export function auditReason(reason: string | null | undefined): string {
+  if (!reason) return '';
+  return AUDIT_REASONS[reason] ?? reason.replace(/_/g, ' ');
+}

@@ -1,8 +1,8 @@
 // Checks run before a form is sent, so a mistake is named next to its field at once.
 // The server stays the judge: its answers are shown too.
 
-export const MIN_PASSWORD_LENGTH = 12;
-export const MAX_PASSWORD_LENGTH = 256;
+export const MIN_PASSWORD_LENGTH = 8;
+export const MAX_PASSWORD_LENGTH = 128;
 
 export type FieldErrors<K extends string> = Partial<Record<K, string>>;
 
