@@ -444,6 +444,22 @@ describe('Facelens in a browser', { timeout: 10 * 60_000 }, () => {
     assert.ok(reached.includes('Sign in'), 'Tab reaches the button');
   });
 
+  test('an ended session (401) sends the user back to sign in', async () => {
+    await signIn(server.admin.username, server.admin.password);
+    await page.waitForURL(/#\/analyse/);
+    await page.evaluate(() => {
+      const key = 'facelens.session';
+      const saved = JSON.parse(sessionStorage.getItem(key));
+      saved.token = 'not-a-valid-token';
+      sessionStorage.setItem(key, JSON.stringify(saved));
+    });
+    await page.goto(url('#/admin'));
+    await page.reload();
+    await page.waitForURL(/#\/signin/);
+    await page.getByRole('status').filter({ hasText: 'Your session has ended' }).waitFor();
+    await shots.take(page, 'session-ended');
+  });
+
   test('no Content-Security-Policy violations and no script errors', () => {
     assert.deepEqual(problems.csp, [], 'CSP violations');
     assert.deepEqual(problems.errors, [], 'console errors');

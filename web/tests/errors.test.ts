@@ -43,6 +43,7 @@ describe('errors', () => {
     expect(messageFor(new ApiError(400, 'url_refused', 'private address'))).toBe('This address cannot be fetched. Private address.');
     expect(messageFor(new ApiError(400, 'invalid_input', 'email is invalid'))).toBe('Email is invalid.');
     expect(messageFor(new ApiError(409, 'conflict', ''), 'users')).toMatch(/already taken/);
+    expect(messageFor(new ApiError(409, 'conflict', 'cannot delete the last admin'), 'users')).toBe('Cannot delete the last admin.');
     expect(messageFor(new ApiError(500, 'server_error', ''))).toMatch(/on its side/);
     expect(messageFor(new ApiError(400, 'something_new', 'odd thing'))).toBe('Odd thing.');
   });

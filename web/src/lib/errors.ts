@@ -87,7 +87,7 @@ export function messageFor(error: unknown, context: ErrorContext = 'general'): s
     case 'not_found':
       return context === 'upload' ? 'This analysis does not exist or was deleted.' : 'Not found. It may have been deleted.';
     case 'conflict':
-      return context === 'users' ? `This cannot be done.${serverSays || ' The name or email is already taken.'}` : `Conflict.${serverSays}`;
+      return context === 'users' ? (serverSays.trim() || 'This username or email is already taken.') : serverSays.trim() || 'This conflicts with the current state. Reload and try again.';
     case 'invalid_input':
       return serverSays ? serverSays.trim() : 'Some of what you entered is not valid.';
     case 'too_large':
