@@ -2,8 +2,9 @@
 
 use async_trait::async_trait;
 use facelens_core::ports::{MailError, Mailer, OutgoingEmail};
-use lettre::message::Mailbox;
+use lettre::message::header::ContentTransferEncoding;
 use lettre::message::header::ContentType;
+use lettre::message::{Body, Mailbox};
 use lettre::{FileTransport, Message, Transport};
 use std::path::{Path, PathBuf};
 
@@ -44,7 +45,7 @@ impl Mailer for FileOutbox {
             .to(to)
             .subject(email.subject.clone())
             .header(ContentType::TEXT_PLAIN)
-            .body(email.text.clone())
+            .body(readable_body(&email.text))
             .map_err(|e| MailError(e.to_string()))?;
         let transport = FileTransport::new(&self.dir);
         tokio::task::spawn_blocking(move || transport.send(&message).map(|_| ()))
@@ -52,4 +53,12 @@ impl Mailer for FileOutbox {
             .map_err(|e| MailError(e.to_string()))?
             .map_err(|e| MailError(e.to_string()))
     }
+}
+
+/// Plain 7-bit text when the body allows it, so the `.eml` files read as written; otherwise
+/// lettre's choice of encoding.
+fn readable_body(text: &str) -> Body {
+    let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    Body::new_with_encoding(crlf, ContentTransferEncoding::SevenBit)
+        .unwrap_or_else(|text| Body::new(text))
 }

@@ -85,8 +85,9 @@ impl AuthService {
         let text = format!(
             "Hello {name},\n\nAn administrator created a Facelens account for you.\n\n\
              Username: {name}\nOne-time password: {one_time}\n\n\
-             Sign in at {url}/ and choose your own password, or set it directly here\n\
-             (the link works once, for {hours} hours):\n\n{url}/#/reset?token={link_token}\n",
+             Sign in at {url}/ and choose your own password,\n\
+             or set it directly with this link (it works once, for {hours} hours):\n\n\
+             {url}/#/reset?token={link_token}\n",
             name = user.username,
             url = self.config.public_url,
             hours = self.config.welcome_ttl.whole_hours(),

@@ -64,8 +64,8 @@ impl AuthService {
             .await?;
         let text = format!(
             "Hello {name},\n\nSomeone asked to reset the password of your Facelens account.\n\
-             If it was you, choose a new password here within {minutes} minutes\n\
-             (the link works once):\n\n{url}/#/reset?token={token}\n\n\
+             If it was you, choose a new password with this link within\n\
+             {minutes} minutes (it works once):\n\n{url}/#/reset?token={token}\n\n\
              If it was not you, ignore this email; your password is unchanged.\n",
             name = user.username,
             minutes = self.config.reset_ttl.whole_minutes(),

@@ -5,9 +5,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-/// 256 random bits, URL-safe base64.
+/// 128 random bits, URL-safe base64 (22 characters, short enough for a one-line link).
 pub(crate) fn token() -> String {
-    let mut bytes = [0u8; 32];
+    let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
 }

@@ -1,0 +1,247 @@
+//! Test harness for the routers: real adapters (redb and the outbox) in a temp dir, a clock the
+//! test can move, and helpers to send JSON and read the answer.
+
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use facelens_api::auth::{AuthState, router};
+use facelens_api::hashing::Argon2Hasher;
+use facelens_core::auth::{AuthConfig, AuthPorts, AuthService, Claims, JwtKeys};
+use facelens_core::clock::Clock;
+use facelens_local::{FileOutbox, LocalDb};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use std::sync::{Arc, Mutex};
+use time::{Duration, OffsetDateTime};
+use tower::ServiceExt;
+
+pub const SECRET: &[u8] = b"a test secret that is long enough!!";
+pub const ADMIN_PASSWORD: &str = "correct horse battery";
+
+/// A clock that only moves when told.
+#[derive(Clone)]
+pub struct TestClock(Arc<Mutex<OffsetDateTime>>);
+
+impl TestClock {
+    pub fn advance(&self, by: Duration) {
+        let mut now = self.0.lock().expect("clock lock");
+        *now += by;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().expect("clock lock")
+    }
+}
+
+pub struct Harness {
+    pub router: Router,
+    pub clock: TestClock,
+    pub dir: tempfile::TempDir,
+    pub config: AuthConfig,
+}
+
+pub async fn harness() -> Harness {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = LocalDb::open(&dir.path().join("db.redb")).expect("db");
+    let outbox = FileOutbox::new(&dir.path().join("outbox"), "Facelens <no-reply@test.local>")
+        .expect("outbox");
+    let clock = TestClock(Arc::new(Mutex::new(OffsetDateTime::now_utc())));
+    let ports = AuthPorts {
+        users: Arc::new(db.clone()),
+        tokens: Arc::new(db.clone()),
+        audit: Arc::new(db),
+        mailer: Arc::new(outbox),
+        hasher: Arc::new(Argon2Hasher),
+        clock: Arc::new(clock.clone()),
+    };
+    let config = AuthConfig::new("http://site.test");
+    let keys = JwtKeys::new(SECRET.to_vec()).expect("keys");
+    let service = Arc::new(
+        AuthService::new(ports, keys, config.clone())
+            .await
+            .expect("service"),
+    );
+    service
+        .bootstrap_admin("admin", "admin@test.local", Some(ADMIN_PASSWORD))
+        .await
+        .expect("bootstrap");
+    Harness {
+        router: router(AuthState { service }),
+        clock,
+        dir,
+        config,
+    }
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+impl Harness {
+    pub async fn send(&self, req: Request<Body>) -> Answer {
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router answers");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).expect("every answer is JSON")
+        };
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let req = match body {
+            Some(body) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string())),
+            None => req.body(Body::empty()),
+        };
+        self.send(req.expect("request")).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Answer {
+        self.call(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(serde_json::json!({ "username": username, "password": password })),
+        )
+        .await
+    }
+
+    pub async fn token(&self, username: &str, password: &str) -> String {
+        let answer = self.login(username, password).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "login of {username}: {:?}",
+            answer.body
+        );
+        answer.body["token"].as_str().expect("token").to_owned()
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.token("admin", ADMIN_PASSWORD).await
+    }
+
+    /// Creates a user through the API and returns the one-time password and the link token
+    /// from the welcome email.
+    pub async fn create_user(&self, admin: &str, username: &str, role: &str) -> (String, String) {
+        let answer = self
+            .call(
+                "POST",
+                "/api/users",
+                Some(admin),
+                Some(serde_json::json!({ "username": username, "email": format!("{username}@test.local"), "role": role })),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{:?}", answer.body);
+        let mail = self.last_mail_to(&format!("{username}@test.local"));
+        (field(&mail, "One-time password: "), link_token(&mail))
+    }
+
+    /// The newest email in the outbox addressed to `to`.
+    pub fn last_mail_to(&self, to: &str) -> String {
+        let mut mails: Vec<(std::time::SystemTime, String)> =
+            std::fs::read_dir(self.dir.path().join("outbox"))
+                .expect("outbox")
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                .map(|e| {
+                    let modified = e.metadata().and_then(|m| m.modified()).expect("mtime");
+                    (
+                        modified,
+                        decode_quoted_printable(&std::fs::read_to_string(e.path()).expect("eml")),
+                    )
+                })
+                .filter(|(_, text)| text.contains(&format!("To: {to}")))
+                .collect();
+        mails.sort();
+        mails
+            .pop()
+            .map(|(_, text)| text)
+            .expect("an email to the user")
+    }
+
+    pub fn mail_count(&self) -> usize {
+        std::fs::read_dir(self.dir.path().join("outbox"))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    }
+
+    /// Signs arbitrary claims with the test secret.
+    pub fn forge(&self, edit: impl FnOnce(&mut Claims)) -> String {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let mut claims = Claims {
+            sub: "admin".into(),
+            uid: String::new(),
+            ver: 0,
+            typ: "access".into(),
+            iss: self.config.issuer.clone(),
+            aud: self.config.audience.clone(),
+            iat: now,
+            exp: now + 600,
+        };
+        edit(&mut claims);
+        JwtKeys::new(SECRET.to_vec())
+            .expect("keys")
+            .sign(&claims)
+            .expect("sign")
+    }
+}
+
+/// The value after `label` on its line.
+pub fn field(mail: &str, label: &str) -> String {
+    mail.lines()
+        .find_map(|l| l.strip_prefix(label))
+        .expect("label in mail")
+        .trim()
+        .to_owned()
+}
+
+/// The token of the `#/reset?token=` link in a mail.
+pub fn link_token(mail: &str) -> String {
+    let start = mail.find("token=").expect("link in mail") + "token=".len();
+    mail[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+/// Undoes quoted-printable soft breaks and `=3D`, which mail transports may apply to long lines.
+fn decode_quoted_printable(mail: &str) -> String {
+    mail.replace("=\r\n", "").replace("=3D", "=")
+}
