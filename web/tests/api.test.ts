@@ -1,0 +1,81 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { changePassword, deleteAnalysis, listAnalyses, login, me, setAuthHandlers } from '../src/api';
+import { ApiError } from '../src/lib/errors';
+import { session } from '../src/session';
+
+function reply(status: number, body?: unknown, headers: Record<string, string> = {}) {
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+}
+
+describe('api', () => {
+  const unauthorized = vi.fn();
+  const passwordChangeRequired = vi.fn();
+  let fetchMock: ReturnType<typeof vi.fn>;
+
+  beforeEach(() => {
+    fetchMock = vi.fn();
+    vi.stubGlobal('fetch', fetchMock);
+    setAuthHandlers({ unauthorized, passwordChangeRequired });
+    session.token = 'tok';
+    unauthorized.mockReset();
+    passwordChangeRequired.mockReset();
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('sends the bearer token and parses JSON', async () => {
+    fetchMock.mockResolvedValue(reply(200, { username: 'alice' }));
+    expect(await me()).toEqual({ username: 'alice' });
+    const [path, init] = fetchMock.mock.calls[0];
+    expect(path).toBe('/api/me');
+    expect(init.headers.Authorization).toBe('Bearer tok');
+  });
+
+  it('signs in without a token, and a wrong password is not an ended session', async () => {
+    fetchMock.mockResolvedValue(reply(401, { error: { code: 'invalid_credentials', message: 'no' } }));
+    await expect(login('alice', 'x')).rejects.toMatchObject({ code: 'invalid_credentials', status: 401 });
+    expect(fetchMock.mock.calls[0][1].headers.Authorization).toBeUndefined();
+    expect(JSON.parse(fetchMock.mock.calls[0][1].body)).toEqual({ username: 'alice', password: 'x' });
+    expect(unauthorized).not.toHaveBeenCalled();
+  });
+
+  it('reads Retry-After on too many attempts', async () => {
+    fetchMock.mockResolvedValue(reply(429, { error: { code: 'too_many_attempts', message: '' } }, { 'Retry-After': '120' }));
+    await expect(login('alice', 'x')).rejects.toMatchObject({ code: 'too_many_attempts', retryAfter: 120 });
+  });
+
+  it('a 401 on a signed-in call ends the session', async () => {
+    fetchMock.mockResolvedValue(reply(401, { error: { code: 'unauthorized', message: 'expired' } }));
+    await expect(me()).rejects.toBeInstanceOf(ApiError);
+    expect(unauthorized).toHaveBeenCalledOnce();
+  });
+
+  it('a wrong current password does not end the session', async () => {
+    fetchMock.mockResolvedValue(reply(401, { error: { code: 'invalid_credentials', message: 'wrong' } }));
+    await expect(changePassword('a', 'b')).rejects.toMatchObject({ code: 'invalid_credentials' });
+    expect(unauthorized).not.toHaveBeenCalled();
+  });
+
+  it('sends the user to change the password when the server asks', async () => {
+    fetchMock.mockResolvedValue(reply(403, { error: { code: 'password_change_required', message: '' } }));
+    await expect(listAnalyses(null, null)).rejects.toMatchObject({ code: 'password_change_required' });
+    expect(passwordChangeRequired).toHaveBeenCalledOnce();
+  });
+
+  it('builds the history query and accepts empty 204 answers', async () => {
+    fetchMock.mockResolvedValueOnce(reply(200, { items: [], nextCursor: null, counts: {} }));
+    await listAnalyses('all_masked', 'c1', 5);
+    expect(fetchMock.mock.calls[0][0]).toBe('/api/analyses?category=all_masked&cursor=c1&limit=5');
+    fetchMock.mockResolvedValueOnce(new Response(null, { status: 204 }));
+    await expect(deleteAnalysis('a/b')).resolves.toBeUndefined();
+    expect(fetchMock.mock.calls[1][0]).toBe('/api/analyses/a%2Fb');
+    expect(fetchMock.mock.calls[1][1].method).toBe('DELETE');
+  });
+
+  it('turns a non-JSON failure into an error with a code from the status', async () => {
+    fetchMock.mockResolvedValue(new Response('<html>bad gateway</html>', { status: 502 }));
+    await expect(me()).rejects.toMatchObject({ code: 'server_error', status: 502 });
+  });
+});
