@@ -43,10 +43,6 @@ export const LAMBDA_SUPPRESSIONS: readonly Suppression[] = [
     id: 'CKV_AWS_173',
     comment: 'Environment holds only resource names and ARNs (no secrets), encrypted at rest by Lambda\'s own key',
   },
-  {
-    id: 'CKV_AWS_272',
-    comment: 'No code signing: the zips are built and deployed by the same operator from source',
-  },
 ];
 
 /**

@@ -557,7 +557,7 @@ describe('outputs and checkov suppressions', () => {
   test('every Lambda function in the template carries the shared suppressions', () => {
     for (const [id, f] of resourcesOfType(json, 'AWS::Lambda::Function')) {
       const ids = (f.Metadata?.checkov?.skip ?? []).map((s: any) => s.id);
-      for (const c of ['CKV_AWS_115', 'CKV_AWS_116', 'CKV_AWS_117', 'CKV_AWS_173', 'CKV_AWS_272']) {
+      for (const c of ['CKV_AWS_115', 'CKV_AWS_116', 'CKV_AWS_117', 'CKV_AWS_173']) {
         assert.ok(ids.includes(c), `${id} lacks ${c}`);
       }
     }
