@@ -110,6 +110,22 @@ describe('Facelens in a browser', { timeout: 10 * 60_000 }, () => {
     await shots.take(page, 'signin-wrong-password');
   });
 
+  test('too many wrong passwords are refused with the time to wait', async () => {
+    await page.goto(url('#/signin'));
+    for (let i = 0; i < 8; i++) {
+      await page.getByLabel('Username').fill('ghost');
+      await page.getByLabel('Password', { exact: true }).fill(`wrong-${i}`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const alert = page.locator('.form-message .msg-error');
+      await alert.waitFor();
+      await page.getByRole('button', { name: 'Sign in' }).and(page.locator(':enabled')).waitFor();
+      if (/Too many attempts/.test(await alert.innerText())) break;
+    }
+    const text = await page.locator('.form-message .msg-error').innerText();
+    assert.match(text, /Too many attempts\. (Try again in \d+ (second|minute)s?|Wait a little)/);
+    await shots.take(page, 'signin-throttled');
+  });
+
   test('the admin signs in and sees every screen', async () => {
     await signIn(server.admin.username, server.admin.password);
     await page.waitForURL(/#\/analyse/);
