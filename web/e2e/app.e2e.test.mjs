@@ -410,7 +410,15 @@ describe('Facelens in a browser', { timeout: 10 * 60_000 }, () => {
     await page.getByRole('heading', { name: 'Analyse photos' }).waitFor();
     const clear = page.getByRole('button', { name: 'Clear finished' });
     if (await clear.isVisible()) await clear.click();
-    await page.locator('#photo-input').setInputFiles([fixtures.large, fixtures.text]);
+    // The large file is picked; the text file is dropped on the drop zone.
+    await page.locator('#photo-input').setInputFiles([fixtures.large]);
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['These are meeting notes, not a photo.\n'], 'notes.txt', { type: 'text/plain' }));
+      const zone = document.querySelector('.dropzone');
+      zone.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
     const large = page.locator('.upload-card', { has: page.getByRole('heading', { name: 'huge-photo.jpg' }) });
     const text = page.locator('.upload-card', { has: page.getByRole('heading', { name: 'notes.txt' }) });
     await large.locator('.msg-error').waitFor({ timeout: TIMEOUT });
