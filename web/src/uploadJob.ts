@@ -20,6 +20,8 @@ export interface Job {
   error: string;
   analysisId: string | null;
   analysis: Analysis | null;
+  /** A local preview (blob: URL) of a picked photo, until the server's copy is shown. */
+  preview: string | null;
   cancel: () => void;
 }
 
@@ -37,6 +39,7 @@ function newJob(name: string, size: number, source: 'file' | 'url'): Job {
     error: '',
     analysisId: null,
     analysis: null,
+    preview: null,
     cancel: () => {},
   }) as Job;
 }
@@ -70,6 +73,7 @@ export function startFileJob(file: File): Job {
     job.error = invalid;
     return job;
   }
+  if (file.type.startsWith('image/') && typeof URL.createObjectURL === 'function') job.preview = URL.createObjectURL(file);
   void (async () => {
     try {
       const ticket = await createUpload(file.name, contentTypeOf(file), file.size);
@@ -89,9 +93,16 @@ export function startFileJob(file: File): Job {
     } catch (e) {
       job.phase = 'error';
       job.error = messageFor(e, 'upload');
+    } finally {
+      releasePreview(job);
     }
   })();
   return job;
+}
+
+export function releasePreview(job: Job): void {
+  if (job.preview) URL.revokeObjectURL(job.preview);
+  job.preview = null;
 }
 
 export function startUrlJob(url: string): Job {
