@@ -6,8 +6,7 @@ use axum::Router;
 use facelens_api::auth::{self, AuthState};
 use facelens_api::hashing::Argon2Hasher;
 use facelens_api::layers;
-use facelens_core::auth::{AuthConfig, AuthPorts, AuthService, JwtKeys};
-use facelens_core::clock::SystemClock;
+use facelens_core::auth::{AuthConfig, AuthService, JwtKeys};
 use facelens_local::{FileOutbox, LocalDb};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -44,14 +43,7 @@ pub async fn build(config: &LocalConfig) -> anyhow::Result<App> {
         .context("opening the database (is another server using this data dir?)")?;
     let outbox = FileOutbox::new(&config.data_dir.join("outbox"), &config.mail_from)?;
     let keys = JwtKeys::new(crate::secrets::jwt_secret(&config.data_dir)?)?;
-    let ports = AuthPorts {
-        users: Arc::new(db.clone()),
-        tokens: Arc::new(db.clone()),
-        audit: Arc::new(db.clone()),
-        mailer: Arc::new(outbox),
-        hasher: Arc::new(Argon2Hasher),
-        clock: Arc::new(SystemClock),
-    };
+    let ports = db.auth_ports(Arc::new(outbox), Arc::new(Argon2Hasher));
     let service =
         Arc::new(AuthService::new(ports, keys, AuthConfig::new(config.public_url.clone())).await?);
     let api = auth::router(AuthState {

@@ -10,3 +10,26 @@ mod users;
 
 pub use db::LocalDb;
 pub use outbox::FileOutbox;
+
+use facelens_core::auth::AuthPorts;
+use facelens_core::clock::SystemClock;
+use facelens_core::ports::{Mailer, PasswordHasher};
+use std::sync::Arc;
+
+impl LocalDb {
+    /// The auth ports with this database as users, tokens and audit store, and the system clock.
+    pub fn auth_ports(
+        &self,
+        mailer: Arc<dyn Mailer>,
+        hasher: Arc<dyn PasswordHasher>,
+    ) -> AuthPorts {
+        AuthPorts {
+            users: Arc::new(self.clone()),
+            tokens: Arc::new(self.clone()),
+            audit: Arc::new(self.clone()),
+            mailer,
+            hasher,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Serving a Facelens router as an AWS Lambda. One binary answers API Gateway HTTP API (v2)
+//! events and Application Load Balancer events; `lambda_http` turns both into `http::Request`s.
+
+use axum::Router;
+use lambda_http::request::RequestContext;
+use lambda_http::{Request, RequestExt};
+use tower::ServiceBuilder;
+
+/// JSON logs to stdout (CloudWatch), level from `RUST_LOG` (default `info`), no ANSI colours.
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_current_span(false)
+        .with_ansi(false)
+        .without_time()
+        .init();
+}
+
+/// Takes an API Gateway stage out of the path. For a stage other than `$default` the path
+/// `lambda_http` hands over starts with `/{stage}` (`/prod/api/me`); our routes know only
+/// `/api/...`. Load balancer requests and the `$default` stage pass unchanged.
+pub fn without_stage(mut request: Request) -> Request {
+    let stage = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.stage.clone(),
+        _ => None,
+    };
+    let Some(stage) = stage.filter(|stage| stage != "$default") else {
+        return request;
+    };
+    let prefix = format!("/{stage}");
+    let Some(rest) = request.uri().path().strip_prefix(&prefix) else {
+        return request;
+    };
+    if !rest.starts_with('/') {
+        return request;
+    }
+    let path_and_query = match request.uri().query() {
+        Some(query) => format!("{rest}?{query}"),
+        None => rest.to_owned(),
+    };
+    let mut parts = request.uri().clone().into_parts();
+    if let Ok(pq) = path_and_query.parse() {
+        parts.path_and_query = Some(pq);
+        if let Ok(uri) = lambda_http::http::Uri::from_parts(parts) {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
+}
+
+/// Runs the router under the Lambda runtime until the sandbox is shut down.
+///
+/// # Errors
+/// When the runtime API cannot be reached.
+pub async fn run(router: Router) -> Result<(), lambda_http::Error> {
+    let service = ServiceBuilder::new()
+        .map_request(without_stage)
+        .service(router);
+    lambda_http::run(service).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_named_stage_is_taken_out_of_the_path() {
+        let event = r#"{
+            "version": "2.0", "routeKey": "$default", "rawPath": "/prod/api/me", "rawQueryString": "a=1",
+            "headers": {"host": "x.execute-api.eu-west-1.amazonaws.com"},
+            "requestContext": {"accountId": "1", "apiId": "x", "domainName": "x.execute-api.eu-west-1.amazonaws.com",
+              "domainPrefix": "x", "http": {"method": "GET", "path": "/prod/api/me", "protocol": "HTTP/1.1",
+              "sourceIp": "203.0.113.1", "userAgent": "t"}, "requestId": "r", "routeKey": "$default",
+              "stage": "prod", "time": "22/Nov/2026:00:00:00 +0000", "timeEpoch": 1795305600000},
+            "isBase64Encoded": false
+        }"#;
+        let request = lambda_http::request::from_str(event).expect("event parses");
+        assert_eq!(
+            request.uri().path(),
+            "/prod/api/me",
+            "the stage arrives in the path"
+        );
+        let request = without_stage(request);
+        assert_eq!(request.uri().path(), "/api/me");
+        assert_eq!(request.uri().query(), Some("a=1"));
+    }
+}
