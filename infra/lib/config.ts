@@ -11,6 +11,10 @@ export type Arch = 'arm64' | 'x86_64';
 export interface FacelensConfig {
   /** Folder holding `<name>/bootstrap.zip` for each function (cargo lambda's `target/lambda`). */
   readonly lambdaDir: string;
+  /** Build with cargo-lambda-cdk's RustFunction during synth instead of taking the zips. */
+  readonly rustFunction: boolean;
+  /** The workspace manifest RustFunction builds from. */
+  readonly manifestPath: string;
   /** The built web client (`web/dist`). */
   readonly webDir: string;
   /** Instruction set the binaries were built for. */
@@ -119,6 +123,8 @@ export function readConfig(ctx: ContextSource): FacelensConfig {
   }
   return {
     lambdaDir: path.resolve(INFRA_DIR, str(ctx, 'lambdaDir') ?? '../target/lambda'),
+    rustFunction: bool(ctx, 'rustFunction', false),
+    manifestPath: path.resolve(INFRA_DIR, str(ctx, 'manifestPath') ?? '../Cargo.toml'),
     webDir: path.resolve(INFRA_DIR, str(ctx, 'webDir') ?? '../web/dist'),
     arch,
     adminEmails,

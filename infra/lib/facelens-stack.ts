@@ -65,6 +65,23 @@ const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Delete
 const KEY_DECRYPT = ['kms:Decrypt'];
 const KEY_ENCRYPT = ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
 
+/**
+ * The function built by cargo-lambda-cdk during synth (context rustFunction=true): it runs
+ * `cargo lambda build --release` for one binary of the workspace (provided.al2023, bootstrap).
+ * Loaded only when asked for, so the default path needs neither the module nor cargo-lambda.
+ */
+function rustFunction(
+  scope: Construct,
+  id: string,
+  name: FunctionName,
+  cfg: FacelensConfig,
+  options: lambda.FunctionOptions,
+): lambda.Function {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { RustFunction } = require('cargo-lambda-cdk') as typeof import('cargo-lambda-cdk');
+  return new RustFunction(scope, id, { ...options, manifestPath: cfg.manifestPath, binaryName: name });
+}
+
 /** Facelens on AWS: storage, queue, four Rust Lambdas, HTTP API + ALB, CloudFront, alerts. */
 export class FacelensStack extends Stack {
   public readonly functions: Record<FunctionName, lambda.Function>;
@@ -289,18 +306,23 @@ export class FacelensStack extends Stack {
           resources: [fnLogs.logGroupArn],
         }),
       );
-      functions[name] = new lambda.Function(this, fid, {
+      const options: lambda.FunctionOptions = {
         description: descriptions[name],
-        runtime: lambda.Runtime.PROVIDED_AL2023,
-        handler: 'bootstrap',
-        code: lambda.Code.fromAsset(lambdaZip(cfg, name)),
         architecture,
         memorySize: FUNCTION_SIZES[name].memory,
         timeout: Duration.seconds(FUNCTION_SIZES[name].timeout),
         role,
         logGroup: fnLogs,
         environment: env[name],
-      });
+      };
+      functions[name] = cfg.rustFunction
+        ? rustFunction(this, fid, name, cfg, options)
+        : new lambda.Function(this, fid, {
+            ...options,
+            runtime: lambda.Runtime.PROVIDED_AL2023,
+            handler: 'bootstrap',
+            code: lambda.Code.fromAsset(lambdaZip(cfg, name)),
+          });
       roles[name] = role;
     }
     this.functions = functions;

@@ -22,6 +22,8 @@ describe('readConfig', () => {
     assert.equal(c.sesSandbox, false);
     assert.equal(c.workerConcurrency, 5);
     assert.equal(c.logRetentionDays, 365);
+    assert.equal(c.rustFunction, false);
+    assert.equal(c.manifestPath, path.resolve(infraDir, '../Cargo.toml'));
   });
 
   test('values from -c flags (strings) and cdk.json (typed)', () => {

@@ -73,7 +73,7 @@ function crc32(buf: Buffer): number {
 const cache = new Map<string, { stack: FacelensStack; template: Template; json: any }>();
 
 /** Synthesizes the stack with the fixtures plus the given context (cached per context). */
-export function synth(context: Record<string, string> = {}): { stack: FacelensStack; template: Template; json: any } {
+export function synth(context: Record<string, unknown> = {}): { stack: FacelensStack; template: Template; json: any } {
   const keyStr = JSON.stringify(context);
   const hit = cache.get(keyStr);
   if (hit) return hit;

@@ -98,6 +98,29 @@ describe('lambda functions', () => {
     for (const [, f] of ours) assert.deepEqual(f.Properties.Architectures, ['x86_64']);
   });
 
+  test('rustFunction=true builds the same four functions with cargo-lambda-cdk instead', () => {
+    // Bundling (cargo lambda build) is skipped here: only the stack's shape is under test.
+    const { json: j } = synth({ rustFunction: 'true', arch: 'x86_64', 'aws:cdk:bundling-stacks': [] });
+    for (const [name, size] of Object.entries(CONTRACT)) {
+      const { res } = resourceNamed(j, FUNCTION_IDS[name as keyof typeof FUNCTION_IDS]);
+      const p = res.Properties;
+      assert.equal(p.Runtime, 'provided.al2023', name);
+      assert.equal(p.Handler, 'bootstrap', name);
+      assert.deepEqual(p.Architectures, ['x86_64'], name);
+      assert.equal(p.MemorySize, size.memory, name);
+      assert.equal(p.Timeout, size.timeout, name);
+      assert.deepEqual(
+        Object.keys(p.Environment.Variables).sort(),
+        Object.keys(resourceNamed(json, FUNCTION_IDS[name as keyof typeof FUNCTION_IDS]).res.Properties.Environment.Variables).sort(),
+      );
+    }
+    // Same roles, so the same permissions.
+    assert.deepEqual(
+      resourcesOfType(j, 'AWS::IAM::Policy').map(([id]) => short(id)).sort(),
+      resourcesOfType(json, 'AWS::IAM::Policy').map(([id]) => short(id)).sort(),
+    );
+  });
+
   test('the worker reads the queue: batch 5, partial batch responses, bounded concurrency', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     const [[, esm]] = resourcesOfType(json, 'AWS::Lambda::EventSourceMapping');
