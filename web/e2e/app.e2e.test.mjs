@@ -471,6 +471,14 @@ describe('Facelens in a browser', { timeout: 10 * 60_000 }, () => {
   test('an ended session (401) sends the user back to sign in', async () => {
     await signIn(server.admin.username, server.admin.password);
     await page.waitForURL(/#\/analyse/);
+    // The admin screen on a phone, while the session is still good.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(url('#/admin'));
+    await page.locator(`tr[data-username="${alice.username}"]`).waitFor();
+    await shots.take(page, 'phone-admin-users');
+    const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(sideways <= 1, `no sideways scrolling on the admin screen (${sideways}px)`);
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.evaluate(() => {
       const key = 'facelens.session';
       const saved = JSON.parse(sessionStorage.getItem(key));

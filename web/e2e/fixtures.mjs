@@ -68,9 +68,15 @@ const KINDS = [
   ['masked', /mask/i],
 ];
 
-/** Real photos under `dir` classified by file name; the smallest of each kind wins. */
+/**
+ * Real photos under `dir` classified by file name; the smallest of each kind wins.
+ * E2E_FIXTURE_MASKED, E2E_FIXTURE_BARE, E2E_FIXTURE_MIXED and E2E_FIXTURE_NOFACE name files directly.
+ */
 export function findRealFixtures(dir) {
-  if (!existsSync(dir)) return {};
+  const chosen = Object.fromEntries(
+    ['masked', 'bare', 'mixed', 'noface'].map((k) => [k, process.env[`E2E_FIXTURE_${k.toUpperCase()}`]]).filter(([, v]) => v),
+  );
+  if (!existsSync(dir)) return chosen;
   const found = {};
   for (const name of readdirSync(dir)) {
     if (!/\.(jpe?g|png)$/i.test(name)) continue;
@@ -80,7 +86,7 @@ export function findRealFixtures(dir) {
     const size = statSync(path).size;
     if (!found[kind] || size < found[kind].size) found[kind] = { path, size };
   }
-  return Object.fromEntries(Object.entries(found).map(([k, v]) => [k, v.path]));
+  return { ...Object.fromEntries(Object.entries(found).map(([k, v]) => [k, v.path])), ...chosen };
 }
 
 /** A sparse file of `bytes` bytes, named like a photo, to hit the size limit. */
