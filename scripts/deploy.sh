@@ -19,8 +19,11 @@
 #   --ses-sandbox            let auth mail any verified identity (SES sandbox) [SES_SANDBOX=true]
 #   --no-retain              make destroy removes the table and the uploads too [RETAIN_DATA=false]
 #   --skip-build             deploy the zips and web/dist already built [SKIP_BUILD=1]
+#   --rust-function          let cdk build the functions (cargo-lambda-cdk) [RUST_FUNCTION=true]
 #   --yes                    no approval prompt for IAM changes [YES=1]
 #   --stack NAME             stack name, default Facelens [STACK_NAME]
+#   --dry-run                build and synthesize only: no bootstrap, no deploy [DRY_RUN=1]
+# Build outputs are taken from target/lambda and web/dist [LAMBDA_DIR, WEB_DIR].
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,10 +41,14 @@ ARCH="${ARCH:-arm64}"
 SES_SANDBOX="${SES_SANDBOX:-false}"
 RETAIN_DATA="${RETAIN_DATA:-true}"
 SKIP_BUILD="${SKIP_BUILD:-}"
+RUST_FUNCTION="${RUST_FUNCTION:-false}"
 YES="${YES:-}"
 STACK_NAME="${STACK_NAME:-Facelens}"
+DRY_RUN="${DRY_RUN:-}"
+LAMBDA_DIR="${LAMBDA_DIR:-$ROOT/target/lambda}"
+WEB_DIR="${WEB_DIR:-$ROOT/web/dist}"
 
-usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit "${1:-0}"; }
 die() { echo "deploy: $*" >&2; exit 1; }
 
 while (($#)); do
@@ -58,8 +65,10 @@ while (($#)); do
     --ses-sandbox) SES_SANDBOX=true; shift ;;
     --no-retain) RETAIN_DATA=false; shift ;;
     --skip-build) SKIP_BUILD=1; shift ;;
+    --rust-function) RUST_FUNCTION=true; shift ;;
     --yes|-y) YES=1; shift ;;
     --stack) STACK_NAME="$2"; shift 2 ;;
+    --dry-run) DRY_RUN=1; shift ;;
     -h|--help) usage 0 ;;
     *) echo "deploy: unknown option $1" >&2; usage 2 ;;
   esac
@@ -84,18 +93,22 @@ if [[ -z "$SKIP_BUILD" ]]; then
   fi
 fi
 
-step "infra dependencies (npm ci)"
-(cd "$INFRA" && npm ci --no-audit --no-fund)
+step "infra dependencies (npm ci, skipped while node_modules matches the lockfile)"
+lock_sum="$(sha256sum "$INFRA/package-lock.json" | cut -d' ' -f1)"
+if [[ "$(cat "$INFRA/node_modules/.facelens-lock" 2>/dev/null)" != "$lock_sum" ]]; then
+  (cd "$INFRA" && npm ci --no-audit --no-fund && echo "$lock_sum" > node_modules/.facelens-lock)
+fi
 CDK="$INFRA/node_modules/.bin/cdk"
 
-if [[ -z "$SKIP_BUILD" ]]; then
+if [[ -z "$SKIP_BUILD" && "$RUST_FUNCTION" != true ]]; then
   step "Lambda binaries: cargo lambda build --release --$ARCH --output-format zip"
   arch_flag=--arm64
   [[ "$ARCH" == x86_64 ]] && arch_flag=--x86-64
   bins=()
   for f in "${FUNCTIONS[@]}"; do bins+=(--bin "$f"); done
   (cd "$ROOT" && cargo lambda build --release "$arch_flag" --output-format zip "${bins[@]}")
-
+fi
+if [[ -z "$SKIP_BUILD" ]]; then
   step "web client"
   if [[ -f "$ROOT/scripts/web-build.sh" ]]; then
     bash "$ROOT/scripts/web-build.sh"
@@ -103,10 +116,12 @@ if [[ -z "$SKIP_BUILD" ]]; then
     (cd "$ROOT/web" && npm ci --no-audit --no-fund && npm run build)
   fi
 fi
-for f in "${FUNCTIONS[@]}"; do
-  [[ -f "$ROOT/target/lambda/$f/bootstrap.zip" ]] || die "target/lambda/$f/bootstrap.zip is missing"
-done
-[[ -f "$ROOT/web/dist/index.html" ]] || die "web/dist/index.html is missing: build the web client"
+if [[ "$RUST_FUNCTION" != true ]]; then
+  for f in "${FUNCTIONS[@]}"; do
+    [[ -f "$LAMBDA_DIR/$f/bootstrap.zip" ]] || die "$LAMBDA_DIR/$f/bootstrap.zip is missing"
+  done
+fi
+[[ -f "$WEB_DIR/index.html" ]] || die "$WEB_DIR/index.html is missing: build the web client"
 
 ctx=(
   -c region="$REGION"
@@ -117,11 +132,20 @@ ctx=(
   -c alb="$ALB"
   -c sesSandbox="$SES_SANDBOX"
   -c retainData="$RETAIN_DATA"
+  -c rustFunction="$RUST_FUNCTION"
+  -c lambdaDir="$LAMBDA_DIR"
+  -c webDir="$WEB_DIR"
 )
 [[ -n "$ALB_CERT_ARN" ]] && ctx+=(-c certificateArn="$ALB_CERT_ARN")
 [[ -n "$DOMAIN" ]] && ctx+=(-c domainName="$DOMAIN" -c cloudFrontCertificateArn="$CLOUDFRONT_CERT_ARN")
 
 cd "$INFRA"
+if [[ -n "$DRY_RUN" ]]; then
+  step "cdk synth (dry run: nothing is deployed) -> infra/cdk.out"
+  "$CDK" synth "$STACK_NAME" "${ctx[@]}" --quiet
+  echo "deploy: dry run done; the template is infra/cdk.out/$STACK_NAME.template.json"
+  exit 0
+fi
 step "cdk bootstrap (once per account and region; a no-op afterwards)"
 "$CDK" bootstrap "${ctx[@]}"
 

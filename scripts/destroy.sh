@@ -19,7 +19,7 @@ while (($#)); do
     --profile) export AWS_PROFILE="$2"; shift 2 ;;
     --stack) STACK_NAME="$2"; shift 2 ;;
     --yes|-y) YES=1; shift ;;
-    -h|--help) sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) die "unknown option $1" ;;
   esac
 done
@@ -28,7 +28,7 @@ if [[ -z "$REGION" ]] && command -v aws >/dev/null; then REGION="$(aws configure
 export AWS_REGION="$REGION" CDK_DISABLE_CLI_TELEMETRY=true
 
 cd "$INFRA"
-[[ -x node_modules/.bin/cdk ]] || npm ci --no-audit --no-fund
+[[ -x node_modules/.bin/cdk ]] || { npm ci --no-audit --no-fund && sha256sum package-lock.json | cut -d' ' -f1 > node_modules/.facelens-lock; }
 
 # The app must synthesize to find the stack: placeholders stand in for the build outputs.
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/facelens-destroy-XXXXXX")"
