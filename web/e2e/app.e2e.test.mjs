@@ -317,6 +317,9 @@ describe('Facelens in a browser', { timeout: 10 * 60_000 }, () => {
       assert.equal(await card.locator('.face-box.tone-masked').count(), masked);
       assert.equal(await card.locator('.face-box.tone-unmasked').count(), unmasked);
       const frame = await card.locator('.photo-frame').boundingBox();
+      const img = await card.locator('.photo-frame img').boundingBox();
+      // The overlay's frame is exactly the picture, so ratio boxes land on the faces.
+      for (const k of ['x', 'y', 'width', 'height']) assert.ok(Math.abs(frame[k] - img[k]) <= 1, `${name}: frame ${k} ${frame[k]} vs image ${img[k]}`);
       for (const box of await card.locator('.face-box').all()) {
         const b = await box.boundingBox();
         assert.ok(b.x >= frame.x - 1 && b.y >= frame.y - 1 && b.x + b.width <= frame.x + frame.width + 1 && b.y + b.height <= frame.y + frame.height + 1, `${name}: box inside the photo`);
@@ -340,11 +343,21 @@ describe('Facelens in a browser', { timeout: 10 * 60_000 }, () => {
       await card.locator('.face-details h3').filter({ hasText: /Face \d/ }).waitFor();
       await card.screenshot({ path: join(RESULTS, `${String(++shots.n).padStart(2, '0')}-face-details-focus.png`) });
       // The boxes scale with the picture.
-      await page.setViewportSize({ width: 700, height: 900 });
-      const frame = await card.locator('.photo-frame').boundingBox();
-      const b = await box.boundingBox();
-      assert.ok(b.x + b.width <= frame.x + frame.width + 1, 'box still inside after resize');
-      await page.setViewportSize({ width: 1280, height: 900 });
+      const ratio = async () => {
+        const f = await card.locator('.photo-frame').boundingBox();
+        const b = await box.boundingBox();
+        return { f, left: (b.x - f.x) / f.width, width: b.width / f.width };
+      };
+      const wide = await ratio();
+      await page.setViewportSize({ width: 380, height: 900 });
+      try {
+        const narrow = await ratio();
+        assert.ok(narrow.f.width < wide.f.width, `the photo shrinks on a narrow screen (${narrow.f.width} < ${wide.f.width})`);
+        assert.ok(Math.abs(narrow.left - wide.left) < 0.02 && Math.abs(narrow.width - wide.width) < 0.02, 'boxes keep their place relative to the photo');
+        await card.screenshot({ path: join(RESULTS, `${String(++shots.n).padStart(2, '0')}-phone-result.png`) });
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 900 });
+      }
     }
     if (missing.length) notYet(t, `no fixture photo for: ${missing.join(', ')} (expected under shared/vision/tests/fixtures/)`);
   });
