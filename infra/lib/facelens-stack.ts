@@ -77,7 +77,6 @@ function rustFunction(
   cfg: FacelensConfig,
   options: lambda.FunctionOptions,
 ): lambda.Function {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { RustFunction } = require('cargo-lambda-cdk') as typeof import('cargo-lambda-cdk');
   return new RustFunction(scope, id, { ...options, manifestPath: cfg.manifestPath, binaryName: name });
 }
@@ -232,8 +231,8 @@ export class FacelensStack extends Stack {
       description: 'Facelens HTTP API (the browser reaches it through CloudFront under /api/*)',
       createDefaultStage: false,
     });
-    const webOrigin = this.buildDistribution(cfg, webBucket, logsBucket, api);
-    const siteUrl = `https://${cfg.domainName ?? webOrigin.distributionDomainName}`;
+    const distribution = this.buildDistribution(cfg, webBucket, logsBucket, api);
+    const siteUrl = `https://${cfg.domainName ?? distribution.distributionDomainName}`;
 
     const uploadsBucket = new s3.Bucket(this, 'UploadsBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -506,7 +505,7 @@ export class FacelensStack extends Stack {
     const webDeployment = new s3deploy.BucketDeployment(this, 'WebDeployment', {
       sources: [s3deploy.Source.asset(webAssets(cfg))],
       destinationBucket: webBucket,
-      distribution: webOrigin,
+      distribution,
       distributionPaths: ['/*'],
       memoryLimit: 256,
       logGroup: logGroup('WebDeploymentLogs'),
@@ -568,7 +567,7 @@ export class FacelensStack extends Stack {
     out('SiteUrl', siteUrl, 'Open this in a browser (CloudFront: web client and /api/*)');
     out('ApiUrl', api.apiEndpoint, 'HTTP API endpoint (direct, without CloudFront)');
     if (albDns) out('AlbUrl', albDns, 'Second ingress: the ALB in front of the three API functions');
-    out('DistributionId', webOrigin.distributionId, 'CloudFront distribution');
+    out('DistributionId', distribution.distributionId, 'CloudFront distribution');
     out('TableName', table.tableName, 'FACELENS_TABLE_NAME');
     out('BucketName', uploadsBucket.bucketName, 'FACELENS_BUCKET_NAME (uploads/ and annotated/)');
     out('WebBucketName', webBucket.bucketName, 'Bucket behind CloudFront with the web client');
