@@ -4,14 +4,14 @@ CARGO ?= cargo
 PORT ?= 3000
 DATA_DIR ?= ./.facelens
 
-.PHONY: dev test models web-build web-test infra-test lint cargo-test
+.PHONY: dev test models web-build web-test infra-test lint deny cargo-test deploy destroy
 
 ## Build what is needed and start the whole product on http://127.0.0.1:$(PORT)
 dev: models web-build
 	$(CARGO) run --release -p facelens -- serve --port $(PORT) --data-dir $(DATA_DIR)
 
 ## Everything CI runs.
-test: models lint cargo-test web-test infra-test
+test: models lint deny cargo-test web-test infra-test
 
 ## Fetch and verify the ONNX models (idempotent; nothing at run time).
 models:
@@ -21,7 +21,13 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+## Licences and sources of every dependency (advisories need the network: see deny.toml).
+deny:
+	bash scripts/deny.sh
+
+## The black-box tests start the real binary, so it is built first.
 cargo-test:
+	$(CARGO) build -p facelens
 	$(CARGO) test --workspace
 
 web-build:
@@ -32,3 +38,11 @@ web-test:
 
 infra-test:
 	bash scripts/infra-test.sh
+
+## Deploy to the AWS account of the current credentials (see infra/README.md).
+deploy:
+	bash scripts/deploy.sh
+
+## Remove the deployed stack.
+destroy:
+	bash scripts/destroy.sh

@@ -59,6 +59,5 @@ impl Mailer for FileOutbox {
 /// lettre's choice of encoding.
 fn readable_body(text: &str) -> Body {
     let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
-    Body::new_with_encoding(crlf, ContentTransferEncoding::SevenBit)
-        .unwrap_or_else(|text| Body::new(text))
+    Body::new_with_encoding(crlf, ContentTransferEncoding::SevenBit).unwrap_or_else(Body::new)
 }
