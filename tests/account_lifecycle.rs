@@ -10,7 +10,13 @@ struct Api {
 }
 
 impl Api {
-    async fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let mut req = self.http.request(method, self.server.url(path));
         if let Some(token) = token {
@@ -26,7 +32,13 @@ impl Api {
     }
 
     async fn login(&self, username: &str, password: &str) -> (StatusCode, Value) {
-        self.send("POST", "/api/auth/login", None, Some(json!({ "username": username, "password": password }))).await
+        self.send(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(json!({ "username": username, "password": password })),
+        )
+        .await
     }
 
     async fn me_status(&self, token: &str) -> StatusCode {
@@ -40,14 +52,22 @@ fn token(body: &Value) -> String {
 
 #[tokio::test]
 async fn an_account_from_creation_to_reset_on_the_real_server() {
-    let api = Api { server: Server::start(), http: Client::new() };
+    let api = Api {
+        server: Server::start(),
+        http: Client::new(),
+    };
 
     // The admin signs in and creates a user.
     let (status, body) = api.login("admin", ADMIN_PASSWORD).await;
     assert_eq!(status, StatusCode::OK);
     let admin = token(&body);
     let (status, _) = api
-        .send("POST", "/api/users", Some(&admin), Some(json!({ "username": "ivy", "email": "ivy@example.com", "role": "user" })))
+        .send(
+            "POST",
+            "/api/users",
+            Some(&admin),
+            Some(json!({ "username": "ivy", "email": "ivy@example.com", "role": "user" })),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED);
 
@@ -58,11 +78,19 @@ async fn an_account_from_creation_to_reset_on_the_real_server() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["user"]["mustChangePassword"], true);
     let first = token(&body);
-    assert_eq!(api.send("GET", "/api/users", Some(&first), None).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        api.send("GET", "/api/users", Some(&first), None).await.0,
+        StatusCode::FORBIDDEN
+    );
 
     // Sets a password of their own; the first token stops working.
     let (status, body) = api
-        .send("PUT", "/api/me/password", Some(&first), Some(json!({ "currentPassword": one_time, "newPassword": "first own passphrase" })))
+        .send(
+            "PUT",
+            "/api/me/password",
+            Some(&first),
+            Some(json!({ "currentPassword": one_time, "newPassword": "first own passphrase" })),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let second = token(&body);
@@ -81,26 +109,57 @@ async fn an_account_from_creation_to_reset_on_the_real_server() {
     for old in [&second, &third] {
         assert_eq!(api.me_status(old).await, StatusCode::UNAUTHORIZED);
     }
-    assert_eq!(api.login("ivy", "first own passphrase").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        api.login("ivy", "first own passphrase").await.0,
+        StatusCode::UNAUTHORIZED
+    );
 
     // Forgets it, resets it from the emailed link; the link works once and old tokens fail.
-    let (status, _) = api.send("POST", "/api/auth/forgot", None, Some(json!({ "email": "ivy@example.com" }))).await;
+    let (status, _) = api
+        .send(
+            "POST",
+            "/api/auth/forgot",
+            None,
+            Some(json!({ "email": "ivy@example.com" })),
+        )
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED);
     let link = mail_link_token(&api.server.last_mail_to("ivy@example.com"));
     let reset = json!({ "token": link, "newPassword": "third own passphrase" });
-    assert_eq!(api.send("POST", "/api/auth/reset", None, Some(reset.clone())).await.0, StatusCode::NO_CONTENT);
-    assert_eq!(api.send("POST", "/api/auth/reset", None, Some(reset)).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        api.send("POST", "/api/auth/reset", None, Some(reset.clone()))
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        api.send("POST", "/api/auth/reset", None, Some(reset))
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
     assert_eq!(api.me_status(&fourth).await, StatusCode::UNAUTHORIZED);
     let (status, body) = api.login("ivy", "third own passphrase").await;
     assert_eq!(status, StatusCode::OK);
     let fifth = token(&body);
 
     // The admin deletes the account; its last token fails too.
-    assert_eq!(api.send("DELETE", "/api/users/ivy", Some(&admin), None).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        api.send("DELETE", "/api/users/ivy", Some(&admin), None)
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
     assert_eq!(api.me_status(&fifth).await, StatusCode::UNAUTHORIZED);
-    assert_eq!(api.login("ivy", "third own passphrase").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        api.login("ivy", "third own passphrase").await.0,
+        StatusCode::UNAUTHORIZED
+    );
 
     // Unknown API paths answer JSON 404s.
     let (status, body) = api.send("GET", "/api/nothing-here", None, None).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
 }

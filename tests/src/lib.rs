@@ -41,7 +41,14 @@ impl Server {
     pub fn start() -> Self {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let mut child = Command::new(binary())
-            .args(["serve", "--port", "0", "--web-dir", "no-web-client", "--data-dir"])
+            .args([
+                "serve",
+                "--port",
+                "0",
+                "--web-dir",
+                "no-web-client",
+                "--data-dir",
+            ])
             .arg(data_dir.path())
             .env("FACELENS_ADMIN_USERNAME", "admin")
             .env("FACELENS_ADMIN_EMAIL", "admin@example.com")
@@ -87,7 +94,10 @@ impl Server {
             .filter(|(_, text)| text.contains(&format!("To: {to}")))
             .collect();
         mails.sort();
-        mails.pop().map(|(_, text)| text).expect("an email to this address")
+        mails
+            .pop()
+            .map(|(_, text)| text)
+            .expect("an email to this address")
     }
 }
 
