@@ -1,0 +1,3 @@
+//! Placeholder, replaced by the pipeline benchmark.
+
+fn main() {}
