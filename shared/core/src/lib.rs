@@ -2,6 +2,7 @@
 //! cases that drive them. Nothing in this crate does IO; adapters live in `facelens-local` and
 //! `facelens-aws`, HTTP in `facelens-api`.
 
+pub mod analysis;
 pub mod auth;
 pub mod clock;
 pub mod domain;

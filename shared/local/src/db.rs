@@ -19,6 +19,25 @@ pub(crate) const AUDIT: TableDefinition<&str, &[u8]> = TableDefinition::new("aud
 /// Failed sign-in attempts by user and time (`{user}\0{nanos}:{id}`).
 pub(crate) const FAILURES: TableDefinition<&str, &[u8]> = TableDefinition::new("failures");
 
+/// Analysis records by id.
+pub(crate) const ANALYSES: TableDefinition<&str, &[u8]> = TableDefinition::new("analyses");
+/// Index: `{owner}\0{id}` (ids are time-ordered).
+pub(crate) const BY_OWNER: TableDefinition<&str, ()> = TableDefinition::new("analyses_by_owner");
+/// Index: `{owner}\0{category}\0{id}`.
+pub(crate) const BY_CATEGORY: TableDefinition<&str, ()> =
+    TableDefinition::new("analyses_by_category");
+/// Per-owner counts.
+pub(crate) const ANALYSIS_COUNTS: TableDefinition<&str, &[u8]> =
+    TableDefinition::new("analysis_counts");
+/// The job queue: `{nanos}:{id}` to the job's state.
+pub(crate) const JOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("jobs");
+/// Jobs that failed too often.
+pub(crate) const DEAD_JOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("dead_jobs");
+/// Alerts by `{nanos}:{analysis id}`.
+pub(crate) const ALERTS: TableDefinition<&str, &[u8]> = TableDefinition::new("alerts");
+/// Analyses already alerted on.
+pub(crate) const ALERTED: TableDefinition<&str, ()> = TableDefinition::new("alerted");
+
 /// The embedded database. Cheap to clone; every clone shares one file.
 #[derive(Clone)]
 pub struct LocalDb {
@@ -40,6 +59,14 @@ impl LocalDb {
             txn.open_table(TOKENS).map_err(unavailable)?;
             txn.open_table(AUDIT).map_err(unavailable)?;
             txn.open_table(FAILURES).map_err(unavailable)?;
+            txn.open_table(ANALYSES).map_err(unavailable)?;
+            txn.open_table(BY_OWNER).map_err(unavailable)?;
+            txn.open_table(BY_CATEGORY).map_err(unavailable)?;
+            txn.open_table(ANALYSIS_COUNTS).map_err(unavailable)?;
+            txn.open_table(JOBS).map_err(unavailable)?;
+            txn.open_table(DEAD_JOBS).map_err(unavailable)?;
+            txn.open_table(ALERTS).map_err(unavailable)?;
+            txn.open_table(ALERTED).map_err(unavailable)?;
         }
         txn.commit().map_err(unavailable)?;
         Ok(Self {

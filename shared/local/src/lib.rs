@@ -2,14 +2,20 @@
 //! file (ACID, single writer) holds what DynamoDB holds on AWS, with the same keys, and emails
 //! land as `.eml` files in an outbox folder.
 
+mod alerts;
+mod analyses;
 mod audit;
 mod db;
+mod objects;
 mod outbox;
+mod queue;
 mod tokens;
 mod users;
 
 pub use db::LocalDb;
+pub use objects::{LocalObjects, SignatureError, SignedAccess};
 pub use outbox::FileOutbox;
+pub use queue::{Job, MAX_ATTEMPTS};
 
 use facelens_core::auth::AuthPorts;
 use facelens_core::clock::SystemClock;

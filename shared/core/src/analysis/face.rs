@@ -1,0 +1,121 @@
+//! One face in a photo: where it is, how sure the detector is, the mask verdict, and the
+//! attributes Rekognition reports (the local detector reports none).
+
+use serde::{Deserialize, Serialize};
+
+/// A box as fractions (0..1) of the image's width and height, as Rekognition gives them; the
+/// client scales it to whatever size it shows the photo at.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FaceBox {
+    /// Left edge.
+    pub left: f32,
+    /// Top edge.
+    pub top: f32,
+    /// Width.
+    pub width: f32,
+    /// Height.
+    pub height: f32,
+}
+
+impl FaceBox {
+    /// The box in pixels of a `width` x `height` image: `(x, y, w, h)`.
+    pub fn to_pixels(self, width: u32, height: u32) -> (f32, f32, f32, f32) {
+        let (w, h) = (width as f32, height as f32);
+        (self.left * w, self.top * h, self.width * w, self.height * h)
+    }
+
+    /// The fractional box for a pixel box in a `width` x `height` image, clipped to it.
+    pub fn from_pixels(x: f32, y: f32, w: f32, h: f32, width: u32, height: u32) -> Self {
+        let (iw, ih) = (width.max(1) as f32, height.max(1) as f32);
+        let left = (x / iw).clamp(0.0, 1.0);
+        let top = (y / ih).clamp(0.0, 1.0);
+        let right = ((x + w) / iw).clamp(0.0, 1.0);
+        let bottom = ((y + h) / ih).clamp(0.0, 1.0);
+        Self {
+            left,
+            top,
+            width: right - left,
+            height: bottom - top,
+        }
+    }
+}
+
+/// Our classifier's verdict for one face.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MaskVerdict {
+    /// Whether the face wears a mask over nose and mouth.
+    pub masked: bool,
+    /// Confidence in that verdict, 0..100.
+    pub confidence: f32,
+}
+
+/// A yes/no attribute with its confidence (0..100).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Flag {
+    /// The value.
+    pub value: bool,
+    /// Confidence, 0..100.
+    pub confidence: f32,
+}
+
+/// One emotion with its confidence (0..100).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Emotion {
+    /// `HAPPY`, `SAD`, `ANGRY`, `CONFUSED`, `DISGUSTED`, `SURPRISED`, `CALM`, `FEAR`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Confidence, 0..100.
+    pub confidence: f32,
+}
+
+/// An estimated age range in years.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgeRange {
+    /// Lowest estimate.
+    pub low: u32,
+    /// Highest estimate.
+    pub high: u32,
+}
+
+/// What Rekognition says about a face beyond its box.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FaceAttributes {
+    /// Emotions, most likely first.
+    pub emotions: Vec<Emotion>,
+    /// Smiling.
+    pub smile: Option<Flag>,
+    /// Eyes open.
+    pub eyes_open: Option<Flag>,
+    /// Mouth open.
+    pub mouth_open: Option<Flag>,
+    /// Wearing eyeglasses.
+    pub eyeglasses: Option<Flag>,
+    /// Wearing sunglasses.
+    pub sunglasses: Option<Flag>,
+    /// Has a mustache.
+    pub mustache: Option<Flag>,
+    /// Has a beard.
+    pub beard: Option<Flag>,
+    /// Age range.
+    pub age_range: Option<AgeRange>,
+    /// Whether something covers part of the face (Rekognition's `FaceOccluded`).
+    pub face_occluded: Option<Flag>,
+}
+
+/// One analysed face.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FaceResult {
+    /// Where it is.
+    #[serde(rename = "box")]
+    pub bbox: FaceBox,
+    /// Detection confidence, 0..100.
+    pub confidence: f32,
+    /// Whether the detection confidence is under the alert threshold.
+    pub low_confidence: bool,
+    /// The mask verdict.
+    pub mask: MaskVerdict,
+    /// Attributes, when the detector gives them (`null` for the local detector).
+    pub attributes: Option<FaceAttributes>,
+}

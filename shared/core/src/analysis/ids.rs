@@ -1,0 +1,163 @@
+//! Identifiers: analysis ids, object keys built by the server, accepted image types.
+
+use crate::domain::Username;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use uuid::Uuid;
+
+/// An analysis id: a UUIDv7, so ids sort by creation time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AnalysisId(Uuid);
+
+impl AnalysisId {
+    /// A new, time-ordered id.
+    pub fn new() -> Self {
+        Self(Uuid::now_v7())
+    }
+
+    /// Parses an id from text; `None` for anything that is not a UUID.
+    pub fn parse(text: &str) -> Option<Self> {
+        Uuid::parse_str(text).ok().map(Self)
+    }
+}
+
+impl Default for AnalysisId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Display for AnalysisId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The image types accepted for upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageType {
+    /// `image/jpeg`
+    Jpeg,
+    /// `image/png`
+    Png,
+    /// `image/webp`
+    Webp,
+}
+
+impl ImageType {
+    /// The type for a declared MIME type, if accepted.
+    pub fn from_mime(mime: &str) -> Option<Self> {
+        match mime.trim().to_ascii_lowercase().as_str() {
+            "image/jpeg" | "image/jpg" => Some(Self::Jpeg),
+            "image/png" => Some(Self::Png),
+            "image/webp" => Some(Self::Webp),
+            _ => None,
+        }
+    }
+
+    /// The canonical MIME type.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+            Self::Webp => "image/webp",
+        }
+    }
+
+    /// The file extension used in object keys.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+            Self::Webp => "webp",
+        }
+    }
+}
+
+/// An object key in the photo store. Always built here from the owner and the id, never from
+/// a file name a person chose.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ObjectKey(String);
+
+impl ObjectKey {
+    /// `uploads/{user}/{id}.{ext}`: the original photo.
+    pub fn original(owner: &Username, id: AnalysisId, kind: ImageType) -> Self {
+        Self(format!("uploads/{owner}/{id}.{}", kind.extension()))
+    }
+
+    /// `annotated/{user}/{id}.jpg`: the photo with the boxes drawn.
+    pub fn annotated(owner: &Username, id: AnalysisId) -> Self {
+        Self(format!("annotated/{owner}/{id}.jpg"))
+    }
+
+    /// `thumbnails/{user}/{id}.jpg`: the small annotated preview for history lists.
+    pub fn thumbnail(owner: &Username, id: AnalysisId) -> Self {
+        Self(format!("thumbnails/{owner}/{id}.jpg"))
+    }
+
+    /// Reads a key an event delivered; only `uploads/{user}/{uuid}.{ext}` is accepted, and the
+    /// owner and id are returned with it.
+    pub fn parse_original(key: &str) -> Option<(Self, Username, AnalysisId)> {
+        let rest = key.strip_prefix("uploads/")?;
+        let (owner, file) = rest.split_once('/')?;
+        let (id, ext) = file.rsplit_once('.')?;
+        let owner = Username::parse(owner).ok()?;
+        if owner.as_str() != owner_raw(rest) {
+            return None;
+        }
+        let id = AnalysisId::parse(id)?;
+        let kind = [ImageType::Jpeg, ImageType::Png, ImageType::Webp]
+            .into_iter()
+            .find(|k| k.extension() == ext)?;
+        let canonical = Self::original(&owner, id, kind);
+        (canonical.0 == key).then_some((canonical, owner, id))
+    }
+
+    /// The key as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn owner_raw(rest: &str) -> &str {
+    rest.split('/').next().unwrap_or_default()
+}
+
+impl fmt::Display for ObjectKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn original_keys_round_trip_and_foreign_keys_are_refused() {
+        let owner = Username::parse("alice").expect("valid");
+        let id = AnalysisId::new();
+        let key = ObjectKey::original(&owner, id, ImageType::Png);
+        let (parsed, who, back) = ObjectKey::parse_original(key.as_str()).expect("parses");
+        assert_eq!((parsed, who, back), (key, owner, id));
+        for bad in [
+            "annotated/alice/x.jpg",
+            "uploads/alice/not-a-uuid.jpg",
+            "uploads/Alice/0190c9a2-7b3c-7cc1-8a5e-1c1f6f3c9b10.jpg",
+            "uploads/alice/0190c9a2-7b3c-7cc1-8a5e-1c1f6f3c9b10.gif",
+            "uploads/alice/../bob/0190c9a2-7b3c-7cc1-8a5e-1c1f6f3c9b10.jpg",
+        ] {
+            assert!(ObjectKey::parse_original(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn mime_types_map_to_types() {
+        assert_eq!(ImageType::from_mime("IMAGE/JPEG"), Some(ImageType::Jpeg));
+        assert_eq!(ImageType::from_mime("image/gif"), None);
+        assert_eq!(ImageType::Webp.extension(), "webp");
+    }
+}

@@ -1,0 +1,156 @@
+//! Processing an arrived photo, once: at-least-once delivery may hand the same object over
+//! several times, and the result and the alert must still happen once.
+
+use super::ports::{Alert, AlertSink, AnalysisStore, AnalyzeError, ObjectStore, PhotoAnalyzer};
+use super::{AnalysisError, Category, FaceResult, ObjectKey, Status};
+use crate::clock::Clock;
+use crate::ports::StoreError;
+use std::sync::Arc;
+
+/// What happened to a delivered object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProcessOutcome {
+    /// Analysed and recorded.
+    Done,
+    /// The photo was unusable; the record says why.
+    Rejected(String),
+    /// Already finished by an earlier delivery; nothing changed.
+    AlreadyFinished,
+    /// The key is not an upload, or its analysis was deleted; nothing to do.
+    Ignored,
+}
+
+/// The worker's use case.
+pub struct ProcessService {
+    objects: Arc<dyn ObjectStore>,
+    analyses: Arc<dyn AnalysisStore>,
+    analyzer: Arc<dyn PhotoAnalyzer>,
+    alerts: Arc<dyn AlertSink>,
+    clock: Arc<dyn Clock>,
+    /// Faces detected with less confidence than this (0..100) raise an alert.
+    alert_below: f32,
+}
+
+impl ProcessService {
+    /// Wires the use case; `alert_below` is the confidence threshold (50 by default).
+    pub fn new(
+        objects: Arc<dyn ObjectStore>,
+        analyses: Arc<dyn AnalysisStore>,
+        analyzer: Arc<dyn PhotoAnalyzer>,
+        alerts: Arc<dyn AlertSink>,
+        clock: Arc<dyn Clock>,
+        alert_below: f32,
+    ) -> Self {
+        Self {
+            objects,
+            analyses,
+            analyzer,
+            alerts,
+            clock,
+            alert_below,
+        }
+    }
+
+    /// Processes the object under `key`.
+    ///
+    /// # Errors
+    /// [`AnalysisError::Internal`] for failures worth a retry (store down, model failed);
+    /// unusable photos are not errors but a `Rejected` outcome recorded on the analysis.
+    pub async fn process(&self, key: &str) -> Result<ProcessOutcome, AnalysisError> {
+        let Some((key, _owner, id)) = ObjectKey::parse_original(key) else {
+            return Ok(ProcessOutcome::Ignored);
+        };
+        let Some(mut analysis) = self.analyses.get(id).await? else {
+            return Ok(ProcessOutcome::Ignored);
+        };
+        if analysis.status != Status::Pending {
+            self.alert_if_needed(&analysis.owner, id, &analysis.faces)
+                .await?;
+            return Ok(ProcessOutcome::AlreadyFinished);
+        }
+        let Some(bytes) = self.objects.get(&key).await? else {
+            return Ok(ProcessOutcome::Ignored);
+        };
+
+        let outcome = match self.analyzer.analyze(&key, bytes).await {
+            Ok(result) => {
+                let annotated = ObjectKey::annotated(&analysis.owner, id);
+                let thumbnail = ObjectKey::thumbnail(&analysis.owner, id);
+                self.objects
+                    .put(&annotated, result.annotated_jpeg, "image/jpeg")
+                    .await?;
+                self.objects
+                    .put(&thumbnail, result.thumbnail_jpeg, "image/jpeg")
+                    .await?;
+                analysis.faces = result
+                    .faces
+                    .into_iter()
+                    .map(|face| FaceResult {
+                        bbox: face.bbox,
+                        low_confidence: face.confidence < self.alert_below,
+                        confidence: face.confidence,
+                        mask: face.mask,
+                        attributes: face.attributes,
+                    })
+                    .collect();
+                analysis.width = Some(result.width);
+                analysis.height = Some(result.height);
+                analysis.category = Some(Category::from_counts(
+                    analysis.face_count(),
+                    analysis.masked_count(),
+                ));
+                analysis.annotated_key = Some(annotated);
+                analysis.thumbnail_key = Some(thumbnail);
+                analysis.status = Status::Done;
+                ProcessOutcome::Done
+            }
+            Err(AnalyzeError::Rejected(reason)) => {
+                analysis.status = Status::Failed;
+                analysis.failure_reason = Some(reason.clone());
+                ProcessOutcome::Rejected(reason)
+            }
+            Err(AnalyzeError::Failed(cause)) => return Err(AnalysisError::Internal(cause)),
+        };
+        analysis.finished_at = Some(self.clock.now());
+        match self.analyses.finish(&analysis).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict(_)) => return Ok(ProcessOutcome::AlreadyFinished),
+            Err(StoreError::NotFound) => return Ok(ProcessOutcome::Ignored),
+            Err(other) => return Err(other.into()),
+        }
+        self.alert_if_needed(&analysis.owner, id, &analysis.faces)
+            .await?;
+        Ok(outcome)
+    }
+
+    async fn alert_if_needed(
+        &self,
+        owner: &crate::domain::Username,
+        id: super::AnalysisId,
+        faces: &[FaceResult],
+    ) -> Result<(), AnalysisError> {
+        let confidences: Vec<f32> = faces
+            .iter()
+            .filter(|f| f.confidence < self.alert_below)
+            .map(|f| f.confidence)
+            .collect();
+        if confidences.is_empty() {
+            return Ok(());
+        }
+        let message = format!(
+            "{} face(s) in analysis {id} of {owner} were detected with less than {:.0}% confidence (lowest {:.1}%)",
+            confidences.len(),
+            self.alert_below,
+            confidences.iter().copied().fold(f32::INFINITY, f32::min),
+        );
+        let alert = Alert {
+            analysis_id: id,
+            username: owner.clone(),
+            created_at: self.clock.now(),
+            confidences,
+            message,
+        };
+        self.alerts.raise(&alert).await?;
+        Ok(())
+    }
+}

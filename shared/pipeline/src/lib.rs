@@ -1,0 +1,8 @@
+//! The photo analyzer behind the `PhotoAnalyzer` port: bounded decoding with EXIF orientation
+//! (`facelens-imaging`), a face finder (the local ONNX detector, or Rekognition on AWS), the
+//! mask judge (our ONNX classifier, all faces of a photo in one batch), then the green and red
+//! boxes, the annotated JPEG and its thumbnail. CPU work runs on tokio's blocking pool.
+
+mod analyzer;
+
+pub use analyzer::{FaceFinder, FoundFace, MaskJudge, Pipeline, PixelRect};
