@@ -57,7 +57,7 @@ async function follow(job: Job, id: string, cancelled: () => boolean): Promise<v
   if (result.status === 'failed') job.error = failureText(result.failureReason);
 }
 
-export function failureText(reason: string | undefined): string {
+export function failureText(reason: string | null | undefined): string {
   const r = (reason ?? '').trim();
   if (!r) return 'Facelens could not analyse this photo.';
   return `Facelens could not analyse this photo: ${r.replace(/\.$/, '')}.`;

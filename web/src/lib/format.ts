@@ -61,7 +61,7 @@ export function attributeRows(attrs: FaceAttributes | null | undefined): { name:
   return rows;
 }
 
-export function ageRangeText(range: { low: number; high: number } | undefined): string | undefined {
+export function ageRangeText(range: { low: number; high: number } | null | undefined): string | undefined {
   if (!range) return undefined;
   return range.low === range.high ? `${range.low} years` : `${range.low}–${range.high} years`;
 }

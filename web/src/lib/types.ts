@@ -39,15 +39,15 @@ export interface Emotion {
 
 export interface FaceAttributes {
   emotions?: Emotion[];
-  smile?: Verdict;
-  eyesOpen?: Verdict;
-  mouthOpen?: Verdict;
-  eyeglasses?: Verdict;
-  sunglasses?: Verdict;
-  mustache?: Verdict;
-  beard?: Verdict;
-  ageRange?: { low: number; high: number };
-  faceOccluded?: Verdict;
+  smile?: Verdict | null;
+  eyesOpen?: Verdict | null;
+  mouthOpen?: Verdict | null;
+  eyeglasses?: Verdict | null;
+  sunglasses?: Verdict | null;
+  mustache?: Verdict | null;
+  beard?: Verdict | null;
+  ageRange?: { low: number; high: number } | null;
+  faceOccluded?: Verdict | null;
 }
 
 export interface Face {
@@ -63,14 +63,16 @@ export interface Analysis {
   status: AnalysisStatus;
   filename: string;
   createdAt: string;
-  failureReason?: string;
-  width?: number;
-  height?: number;
+  failureReason?: string | null;
+  width?: number | null;
+  height?: number | null;
   faceCount: number;
   maskedCount: number;
-  category?: Category;
+  category?: Category | null;
   imageUrl: string;
-  annotatedUrl?: string;
+  annotatedUrl?: string | null;
+  /** False when the detector reports no attributes (the local one). */
+  attributesAvailable?: boolean;
   faces: Face[];
 }
 
