@@ -1,0 +1,66 @@
+//! The AWS configuration of one process, loaded once, and the adapters built from it.
+
+use crate::{DynamoDb, SesMailer};
+use aws_config::{BehaviorVersion, SdkConfig};
+use facelens_core::ports::MailError;
+
+/// The AWS configuration (region, credentials, endpoint) shared by every client of a process.
+/// Load it once per cold start and build the adapters from it; cloning is cheap.
+#[derive(Clone, Debug)]
+pub struct Aws {
+    sdk: SdkConfig,
+}
+
+impl Aws {
+    /// Loads the standard configuration chain: `AWS_REGION`, the credentials of the Lambda's
+    /// role (or a profile, or the environment), and `AWS_ENDPOINT_URL` when set, which points
+    /// every client at a local AWS-compatible server.
+    pub async fn from_env() -> Self {
+        Self {
+            sdk: aws_config::defaults(BehaviorVersion::latest()).load().await,
+        }
+    }
+
+    /// A configuration for a server at `endpoint` with fixed credentials, such as a local
+    /// AWS-compatible server in tests.
+    pub async fn for_endpoint(
+        endpoint: &str,
+        region: &str,
+        access_key_id: &str,
+        secret_access_key: &str,
+    ) -> Self {
+        let credentials = aws_sdk_dynamodb::config::Credentials::new(
+            access_key_id,
+            secret_access_key,
+            None,
+            None,
+            "facelens-static",
+        );
+        let sdk = aws_config::defaults(BehaviorVersion::latest())
+            .endpoint_url(endpoint)
+            .region(aws_config::Region::new(region.to_owned()))
+            .credentials_provider(credentials)
+            .load()
+            .await;
+        Self { sdk }
+    }
+
+    /// The users, tokens and audit store on the DynamoDB table `table_name`.
+    pub fn dynamodb(&self, table_name: impl Into<String>) -> DynamoDb {
+        DynamoDb::new(aws_sdk_dynamodb::Client::new(&self.sdk), table_name.into())
+    }
+
+    /// The SESv2 mailer sending from `from` (`address` or `Name <address>`; the address must
+    /// be a verified SES identity).
+    ///
+    /// # Errors
+    /// [`MailError`] when `from` is not a plausible sender.
+    pub fn ses_mailer(&self, from: &str) -> Result<SesMailer, MailError> {
+        SesMailer::new(aws_sdk_sesv2::Client::new(&self.sdk), from)
+    }
+
+    /// The loaded SDK configuration, for this crate's clients.
+    pub(crate) fn sdk(&self) -> &SdkConfig {
+        &self.sdk
+    }
+}

@@ -1,0 +1,173 @@
+//! The sign-in audit: every attempt in its UTC day's partition, newest read first, and each
+//! failure also in the account's partition with a one-day TTL, for throttling.
+
+use super::item::{Item, get_bool, get_instant, get_s, instant, key, n, s};
+use super::keys::{FAIL_SK_END, TTL, audit_pk, audit_sk, failure_sk, failure_sk_from, user_pk};
+use super::{DynamoDb, unavailable};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use facelens_core::ports::{AuditLog, SignInAttempt, StoreError};
+use time::{Duration, OffsetDateTime, UtcOffset};
+use uuid::Uuid;
+
+/// How many days back [`AuditLog::recent`] looks (today included). Older attempts stay in the
+/// table but are not listed.
+pub const RECENT_DAYS: i64 = 30;
+
+/// How long a failed attempt is kept for throttling; `failures_since` sees no further back.
+pub const FAILURE_TTL: Duration = Duration::days(1);
+
+#[async_trait]
+impl AuditLog for DynamoDb {
+    async fn record(&self, attempt: &SignInAttempt) -> Result<(), StoreError> {
+        let id = Uuid::new_v4().to_string();
+        let mut entry = key(
+            audit_pk(attempt.at.to_offset(UtcOffset::UTC).date()),
+            audit_sk(attempt.at, &id),
+        );
+        entry.extend(attempt_attributes(attempt)?);
+        if attempt.success {
+            self.client
+                .put_item()
+                .table_name(&*self.table)
+                .set_item(Some(entry))
+                .send()
+                .await
+                .map_err(|e| unavailable("PutItem (audit)", e))?;
+            return Ok(());
+        }
+        let mut failure = key(user_pk(&attempt.username), failure_sk(attempt.at, &id));
+        failure.extend(attempt_attributes(attempt)?);
+        failure.insert(
+            TTL.to_owned(),
+            n((attempt.at + FAILURE_TTL).unix_timestamp()),
+        );
+        let put = |item: Item| -> Result<TransactWriteItem, StoreError> {
+            let put = Put::builder()
+                .table_name(&*self.table)
+                .set_item(Some(item))
+                .build()
+                .map_err(|e| unavailable("building Put", e))?;
+            Ok(TransactWriteItem::builder().put(put).build())
+        };
+        self.client
+            .transact_write_items()
+            .transact_items(put(entry)?)
+            .transact_items(put(failure)?)
+            .send()
+            .await
+            .map_err(|e| unavailable("TransactWriteItems (audit)", e))?;
+        Ok(())
+    }
+
+    async fn failures_since(
+        &self,
+        username: &str,
+        since: OffsetDateTime,
+    ) -> Result<Vec<OffsetDateTime>, StoreError> {
+        let mut times = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&*self.table)
+                .consistent_read(true)
+                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+                .expression_attribute_names("#pk", "pk")
+                .expression_attribute_names("#sk", "sk")
+                .expression_attribute_values(":pk", s(user_pk(username)))
+                .expression_attribute_values(":from", s(failure_sk_from(since)))
+                .expression_attribute_values(":to", s(FAIL_SK_END))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| unavailable("Query (failures)", e))?;
+            for item in page.items() {
+                times.push(get_instant(item, "at")?);
+            }
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        Ok(times)
+    }
+
+    async fn recent(&self, limit: usize) -> Result<Vec<SignInAttempt>, StoreError> {
+        let today = OffsetDateTime::now_utc().date();
+        let mut attempts = Vec::new();
+        for back in 0..RECENT_DAYS {
+            if attempts.len() >= limit {
+                break;
+            }
+            let Some(day) = today.checked_sub(Duration::days(back)) else {
+                break;
+            };
+            self.newest_of_day(&audit_pk(day), limit, &mut attempts)
+                .await?;
+        }
+        Ok(attempts)
+    }
+}
+
+impl DynamoDb {
+    /// Appends the attempts of one day's partition, newest first, until `out` holds `limit`.
+    async fn newest_of_day(
+        &self,
+        pk: &str,
+        limit: usize,
+        out: &mut Vec<SignInAttempt>,
+    ) -> Result<(), StoreError> {
+        let mut start = None;
+        while out.len() < limit {
+            let wanted = i32::try_from(limit - out.len()).unwrap_or(i32::MAX);
+            let page = self
+                .client
+                .query()
+                .table_name(&*self.table)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", "pk")
+                .expression_attribute_values(":pk", s(pk))
+                .scan_index_forward(false)
+                .limit(wanted)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| unavailable("Query (audit)", e))?;
+            for item in page.items() {
+                out.push(parse_attempt(item)?);
+            }
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        out.truncate(limit);
+        Ok(())
+    }
+}
+
+fn attempt_attributes(
+    attempt: &SignInAttempt,
+) -> Result<[(String, aws_sdk_dynamodb::types::AttributeValue); 5], StoreError> {
+    Ok([
+        ("entity".to_owned(), s("signin")),
+        ("username".to_owned(), s(&attempt.username)),
+        ("at".to_owned(), instant(attempt.at)?),
+        (
+            "success".to_owned(),
+            aws_sdk_dynamodb::types::AttributeValue::Bool(attempt.success),
+        ),
+        ("reason".to_owned(), s(&attempt.reason)),
+    ])
+}
+
+fn parse_attempt(item: &Item) -> Result<SignInAttempt, StoreError> {
+    Ok(SignInAttempt {
+        username: get_s(item, "username")?.to_owned(),
+        at: get_instant(item, "at")?,
+        success: get_bool(item, "success")?,
+        reason: get_s(item, "reason")?.to_owned(),
+    })
+}

@@ -1,0 +1,114 @@
+//! Keys and key parts of the table; the only place that spells them.
+
+use time::{Date, OffsetDateTime};
+
+/// Partition key attribute.
+pub const PK: &str = "pk";
+/// Sort key attribute.
+pub const SK: &str = "sk";
+/// Partition key of index `gsi1`.
+pub const GSI1PK: &str = "gsi1pk";
+/// Sort key of index `gsi1`.
+pub const GSI1SK: &str = "gsi1sk";
+/// The index listing accounts (and, later, analyses).
+pub const GSI1: &str = "gsi1";
+/// Expiry attribute (epoch seconds) that DynamoDB's TTL deletes by.
+pub const TTL: &str = "ttl";
+
+/// `USER#{name}`: the partition of an account (profile and failed sign-ins).
+pub fn user_pk(name: &str) -> String {
+    format!("USER#{name}")
+}
+
+/// Sort key of an account's profile.
+pub const PROFILE: &str = "PROFILE";
+
+/// `gsi1pk` of every profile, so `gsi1` lists accounts by name.
+pub const USERS: &str = "USERS";
+
+/// `EMAIL#{email}`: the item that makes an email unique.
+pub fn email_pk(email: &str) -> String {
+    format!("EMAIL#{email}")
+}
+
+/// Sort key of an email item.
+pub const EMAIL: &str = "EMAIL";
+
+/// Partition key of the admin counter, which guards the last admin.
+pub const ADMINS: &str = "ADMINS";
+
+/// Sort key of the admin counter.
+pub const COUNT: &str = "COUNT";
+
+/// `TOKEN#{sha256}`: a one-time token.
+pub fn token_pk(hash: &str) -> String {
+    format!("TOKEN#{hash}")
+}
+
+/// Sort key of a token.
+pub const TOKEN: &str = "TOKEN";
+
+/// `AUDIT#{yyyy-mm-dd}`: one UTC day of sign-in attempts.
+pub fn audit_pk(day: Date) -> String {
+    format!(
+        "AUDIT#{:04}-{:02}-{:02}",
+        day.year(),
+        u8::from(day.month()),
+        day.day()
+    )
+}
+
+/// `{nanos}#{id}`: an attempt's place in its day, sortable by time.
+pub fn audit_sk(at: OffsetDateTime, id: &str) -> String {
+    format!("{}#{id}", time_key(at))
+}
+
+/// `FAIL#{nanos}#{id}`: a failed sign-in in the account's partition.
+pub fn failure_sk(at: OffsetDateTime, id: &str) -> String {
+    format!("{}{}#{id}", FAIL_PREFIX, time_key(at))
+}
+
+/// The lowest failure sort key at or after `since`.
+pub fn failure_sk_from(since: OffsetDateTime) -> String {
+    format!("{FAIL_PREFIX}{}", time_key(since))
+}
+
+/// Above every failure sort key (`~` sorts after the digits).
+pub const FAIL_SK_END: &str = "FAIL#~";
+
+const FAIL_PREFIX: &str = "FAIL#";
+
+/// Nanoseconds since the epoch, zero-padded to sort as text (as the embedded store does).
+pub fn time_key(at: OffsetDateTime) -> String {
+    format!("{:024}", at.unix_timestamp_nanos().max(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn given_an_instant_when_keyed_then_text_order_is_time_order() {
+        let early = datetime!(2026-01-02 03:04:05.000000001 UTC);
+        let late = datetime!(2026-01-02 03:04:05.1 UTC);
+        assert!(time_key(early) < time_key(late));
+        assert_eq!(time_key(early).len(), 24);
+    }
+
+    #[test]
+    fn given_a_day_when_keyed_then_it_is_iso_dated() {
+        assert_eq!(
+            audit_pk(datetime!(2026-03-04 23:59 UTC).date()),
+            "AUDIT#2026-03-04"
+        );
+    }
+
+    #[test]
+    fn given_failures_when_bounded_then_the_range_holds_them() {
+        let at = datetime!(2026-01-02 03:04:05 UTC);
+        let sk = failure_sk(at, "id");
+        assert!(failure_sk_from(at) <= sk && sk.as_str() < FAIL_SK_END);
+        assert!(failure_sk_from(at + time::Duration::NANOSECOND) > sk);
+    }
+}

@@ -1,0 +1,70 @@
+//! The single DynamoDB table of `docs/architecture.md` ("Table design"): accounts, one-time
+//! tokens and the sign-in audit. Every key is built in [`keys`]; items are plain attributes,
+//! read back through [`item`], so the table reads well in the console.
+
+mod audit;
+mod item;
+pub mod keys;
+mod tokens;
+mod users;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::DisplayErrorContext;
+use facelens_core::auth::AuthPorts;
+use facelens_core::clock::SystemClock;
+use facelens_core::ports::{Mailer, PasswordHasher, StoreError};
+use std::sync::Arc;
+
+/// The users, tokens and audit store on one DynamoDB table. Cheap to clone: every clone shares
+/// one SDK client.
+#[derive(Clone, Debug)]
+pub struct DynamoDb {
+    client: Client,
+    table: Arc<str>,
+}
+
+impl DynamoDb {
+    /// An adapter on `table` through `client`.
+    pub(crate) fn new(client: Client, table: String) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// The table's name.
+    pub fn table_name(&self) -> &str {
+        &self.table
+    }
+
+    /// The auth ports with this table as users, tokens and audit store, and the system clock.
+    pub fn auth_ports(
+        &self,
+        mailer: Arc<dyn Mailer>,
+        hasher: Arc<dyn PasswordHasher>,
+    ) -> AuthPorts {
+        AuthPorts {
+            users: Arc::new(self.clone()),
+            tokens: Arc::new(self.clone()),
+            audit: Arc::new(self.clone()),
+            mailer,
+            hasher,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The SDK client, for the test harness (creating tables).
+    #[cfg(feature = "test-support")]
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+/// Maps an SDK or build error to [`StoreError::Unavailable`], keeping the whole cause chain
+/// for the log.
+pub(crate) fn unavailable<E: std::error::Error>(operation: &str, err: E) -> StoreError {
+    StoreError::Unavailable(format!(
+        "DynamoDB {operation}: {}",
+        DisplayErrorContext(err)
+    ))
+}

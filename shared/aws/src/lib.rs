@@ -1,0 +1,29 @@
+//! AWS adapters of the core ports, for the Lambdas:
+//!
+//! - [`DynamoDb`] implements [`UserStore`](facelens_core::ports::UserStore),
+//!   [`OneTimeTokenStore`](facelens_core::ports::OneTimeTokenStore) and
+//!   [`AuditLog`](facelens_core::ports::AuditLog) on the single table of
+//!   `docs/architecture.md` ("Table design");
+//! - [`SesMailer`] implements [`Mailer`](facelens_core::ports::Mailer) on SESv2;
+//! - [`Aws::read_secret`] reads the JWT key from Secrets Manager.
+//!
+//! [`Aws`] loads the standard AWS configuration chain once per cold start (region, credentials
+//! and `AWS_ENDPOINT_URL`, so the same binary talks to AWS or to a local AWS-compatible server)
+//! and builds every client from it. SDK errors are turned into the domain's
+//! [`StoreError`](facelens_core::ports::StoreError) and
+//! [`MailError`](facelens_core::ports::MailError) here; no SDK type leaves this crate.
+//!
+//! With the `test-support` feature, [`moto`] starts a moto server for tests.
+
+mod config;
+pub mod dynamodb;
+mod secrets;
+mod ses;
+
+#[cfg(feature = "test-support")]
+pub mod moto;
+
+pub use config::Aws;
+pub use dynamodb::DynamoDb;
+pub use secrets::SecretError;
+pub use ses::SesMailer;

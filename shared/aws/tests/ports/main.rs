@@ -1,0 +1,14 @@
+//! The port contracts, proven on both adapters: every behaviour test here runs once on the
+//! embedded store (`LocalDb`) and once on DynamoDB (`DynamoDb` against a moto server), so the
+//! two answer the same questions the same way. SES and Secrets Manager, which have no twin,
+//! are tested on moto alone.
+//!
+//! Needs `moto_server`: run `bash scripts/aws-test-setup.sh` once.
+
+mod support;
+
+mod audit;
+mod secrets;
+mod ses;
+mod tokens;
+mod users;
