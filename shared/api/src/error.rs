@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use facelens_core::analysis::AnalysisError;
 use facelens_core::auth::AuthError;
 use serde_json::json;
 
@@ -63,6 +64,22 @@ impl IntoResponse for ApiError {
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
+    }
+}
+
+impl From<AnalysisError> for ApiError {
+    fn from(err: AnalysisError) -> Self {
+        use StatusCode as S;
+        let message = err.to_string();
+        match err {
+            AnalysisError::Invalid(_) => ApiError::new(S::BAD_REQUEST, "invalid_input", message),
+            AnalysisError::UnsupportedType(_) => {
+                ApiError::new(S::UNSUPPORTED_MEDIA_TYPE, "unsupported_type", message)
+            }
+            AnalysisError::TooLarge(_) => ApiError::new(S::PAYLOAD_TOO_LARGE, "too_large", message),
+            AnalysisError::NotFound => ApiError::not_found(),
+            AnalysisError::Internal(cause) => ApiError::internal(cause),
+        }
     }
 }
 

@@ -196,3 +196,29 @@ pub trait AlertSink: Send + Sync {
     /// [`StoreError::Unavailable`] when the store fails.
     async fn recent(&self, limit: usize) -> Result<Vec<Alert>, StoreError>;
 }
+
+/// Why a photo could not be fetched from an address.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// The address is not allowed (scheme, private or reserved network, bad URL). The text
+    /// says why, for the person who sent it.
+    #[error("{0}")]
+    Refused(String),
+    /// The photo is over the size limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The address did not answer in time, or with an error.
+    #[error("{0}")]
+    Unreachable(String),
+}
+
+/// Fetches photos from web addresses for uploads by URL, guarding against server-side request
+/// forgery.
+#[async_trait]
+pub trait PhotoFetcher: Send + Sync {
+    /// The body at `url`, at most `max_bytes` long.
+    ///
+    /// # Errors
+    /// [`FetchError`] saying why not.
+    async fn fetch(&self, url: &str, max_bytes: u64) -> Result<Vec<u8>, FetchError>;
+}

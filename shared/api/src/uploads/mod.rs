@@ -1,0 +1,39 @@
+//! The uploads service's routes: `POST /api/uploads` (a presigned upload) and
+//! `POST /api/uploads/from-url` (the server fetches the photo).
+
+mod from_url;
+mod presign;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::routing::post;
+use facelens_core::analysis::UploadService;
+use facelens_core::analysis::ports::PhotoFetcher;
+use facelens_core::auth::AuthService;
+use std::sync::Arc;
+
+/// What the upload routes need.
+#[derive(Clone)]
+pub struct UploadsState {
+    /// Token checks.
+    pub auth: Arc<AuthService>,
+    /// The upload use cases.
+    pub uploads: Arc<UploadService>,
+    /// Fetches photos by URL, with the SSRF guard.
+    pub fetcher: Arc<dyn PhotoFetcher>,
+}
+
+impl FromRef<UploadsState> for Arc<AuthService> {
+    fn from_ref(state: &UploadsState) -> Self {
+        Arc::clone(&state.auth)
+    }
+}
+
+/// The uploads router.
+pub fn router(state: UploadsState) -> Router {
+    Router::new()
+        .route("/api/uploads", post(presign::presign))
+        .route("/api/uploads/from-url", post(from_url::from_url))
+        .layer(DefaultBodyLimit::max(8 * 1024))
+        .with_state(state)
+}

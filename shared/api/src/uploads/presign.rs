@@ -1,0 +1,54 @@
+//! `POST /api/uploads {filename, contentType, size}` → a presigned PUT.
+
+use super::UploadsState;
+use crate::ApiError;
+use crate::extract::ActiveUser;
+use crate::json::ApiJson;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+/// The file the client is about to upload.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(super) struct UploadRequest {
+    filename: String,
+    content_type: String,
+    size: u64,
+}
+
+/// Where and how to send the bytes.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct UploadTicket {
+    analysis_id: String,
+    url: String,
+    method: &'static str,
+    headers: BTreeMap<String, String>,
+    #[serde(with = "time::serde::rfc3339")]
+    expires_at: OffsetDateTime,
+}
+
+pub(super) async fn presign(
+    State(state): State<UploadsState>,
+    ActiveUser(caller): ActiveUser,
+    ApiJson(form): ApiJson<UploadRequest>,
+) -> Result<(StatusCode, Json<UploadTicket>), ApiError> {
+    let upload = state
+        .uploads
+        .presign(&caller, &form.filename, &form.content_type, form.size)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(UploadTicket {
+            analysis_id: upload.analysis_id.to_string(),
+            url: upload.url,
+            method: upload.method,
+            headers: upload.headers.into_iter().collect(),
+            expires_at: upload.expires_at,
+        }),
+    ))
+}
