@@ -154,6 +154,21 @@ impl LocalObjects {
     }
 }
 
+impl LocalObjects {
+    /// Reads an object; `None` when absent.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] for unsafe keys and read failures.
+    pub async fn read(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let path = self.path_of(key)?;
+        match tokio::fs::read(&path).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::Unavailable(format!("reading {key}: {e}"))),
+        }
+    }
+}
+
 #[async_trait]
 impl ObjectStore for LocalObjects {
     async fn put(
@@ -166,12 +181,7 @@ impl ObjectStore for LocalObjects {
     }
 
     async fn get(&self, key: &ObjectKey) -> Result<Option<Vec<u8>>, StoreError> {
-        let path = self.path_of(key.as_str())?;
-        match tokio::fs::read(&path).await {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(StoreError::Unavailable(format!("reading {key}: {e}"))),
-        }
+        self.read(key.as_str()).await
     }
 
     async fn delete(&self, key: &ObjectKey) -> Result<(), StoreError> {
