@@ -25,8 +25,10 @@ lint:
 deny:
 	bash scripts/deny.sh
 
-## The black-box tests start the real binary, so it is built first.
-cargo-test:
+## The black-box tests start the real binary, so it is built first; the AWS adapter tests
+## start moto server, which scripts/aws-test-setup.sh installs.
+cargo-test: models
+	bash scripts/aws-test-setup.sh
 	$(CARGO) build -p facelens
 	$(CARGO) test --workspace
 
