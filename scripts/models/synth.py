@@ -149,17 +149,18 @@ def draw_hand(img, f: FaceFrame, rng):
     return out
 
 
-def crop(img, box, rng=None, jitter=True):
+def crop(img, box, rng=None, jitter=True, size=INPUT, margin=CROP_MARGIN):
     """Square crop around the box (with jitter for training), resized to INPUT."""
     x, y, w, h = box
     cx, cy = x + w / 2, y + h / 2
-    side = CROP_MARGIN * max(w, h)
+    side = margin * max(w, h)
     if jitter and rng is not None:
         side *= rng.uniform(0.85, 1.25)
         cx += rng.uniform(-0.08, 0.08) * w
         cy += rng.uniform(-0.08, 0.1) * h
-    m = np.float32([[INPUT / side, 0, INPUT / 2 - cx * INPUT / side], [0, INPUT / side, INPUT / 2 - cy * INPUT / side]])
-    return cv2.warpAffine(img, m, (INPUT, INPUT), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+    k = size / side
+    m = np.float32([[k, 0, size / 2 - cx * k], [0, k, size / 2 - cy * k]])
+    return cv2.warpAffine(img, m, (size, size), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
 
 
 def photometric(c, rng, gray=False):
@@ -186,6 +187,21 @@ def _local(img, face):
     x1, y1 = int(min(img.shape[1], x + w / 2 + s)), int(min(img.shape[0], y + h / 2 + s))
     lms = [[px - x0, py - y0] for px, py in face["landmarks"]]
     return img[y0:y1, x0:x1], {"box": [x - x0, y - y0, w, h], "landmarks": lms}
+
+
+def occlude(img, face, kind, rng, mask_photos):
+    """The region around the face with the occlusion of `kind` drawn; and the face."""
+    img, face = _local(img, face)
+    fr = FaceFrame(face["box"], face["landmarks"])
+    if kind == "masked":
+        top = rng.uniform(0.2, 0.45) * fr.nose_b / 0.6
+        return draw_mask(img, fr, rng, mask_photos, top), face
+    if kind == "below_nose":
+        top = fr.nose_b + rng.uniform(0.12, 0.3) if rng.random() < 0.7 else rng.uniform(1.15, 1.35)
+        return draw_mask(img, fr, rng, mask_photos, top), face
+    if kind == "hand":
+        return draw_hand(img, fr, rng), face
+    return img, face
 
 
 def make_sample(img, face, kind, rng, mask_photos, gray=False):
