@@ -20,7 +20,7 @@ pub enum ImagingError {
     ZeroDimensions,
     /// The header says the image has more pixels than allowed (a pixel flood); refused before
     /// any pixel is decoded.
-    #[error("the image is {} megapixels; the limit is {}", Megapixels(*.pixels), Megapixels(*.max_pixels))]
+    #[error("the image is {} megapixels; the limit is {}", Megapixels::over(*.pixels, *.max_pixels), Megapixels::of(*.max_pixels))]
     TooManyPixels {
         /// Width times height, from the header.
         pixels: u64,
@@ -79,18 +79,38 @@ impl ImagingError {
     }
 }
 
-/// A pixel count shown in megapixels: whole numbers without decimals ("61"), others with one
-/// ("40.2"), so that an image just over the limit never reads as equal to it.
-struct Megapixels(u64);
+/// A pixel count shown in megapixels, to the nearest tenth: whole numbers without decimals
+/// ("61"), others with one ("40.2").
+struct Megapixels {
+    tenths: u64,
+}
+
+impl Megapixels {
+    fn of(pixels: u64) -> Self {
+        Megapixels {
+            tenths: pixels.saturating_add(50_000) / 100_000,
+        }
+    }
+
+    /// `pixels`, which exceed `limit`, never shown as equal to or below the shown limit.
+    fn over(pixels: u64, limit: u64) -> Self {
+        let shown = Self::of(pixels);
+        let floor = Self::of(limit).tenths.saturating_add(1);
+        Megapixels {
+            tenths: if pixels > limit {
+                shown.tenths.max(floor)
+            } else {
+                shown.tenths
+            },
+        }
+    }
+}
 
 impl fmt::Display for Megapixels {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let whole = self.0 / 1_000_000;
-        let tenths = (self.0 % 1_000_000).div_ceil(100_000);
-        match tenths {
-            0 => write!(f, "{whole}"),
-            10 => write!(f, "{}", whole + 1),
-            t => write!(f, "{whole}.{t}"),
+        match self.tenths % 10 {
+            0 => write!(f, "{}", self.tenths / 10),
+            t => write!(f, "{}.{t}", self.tenths / 10),
         }
     }
 }
@@ -101,11 +121,23 @@ mod tests {
 
     #[test]
     fn megapixels_read_naturally() {
-        assert_eq!(Megapixels(61_000_000).to_string(), "61");
-        assert_eq!(Megapixels(40_000_000).to_string(), "40");
-        assert_eq!(Megapixels(40_000_001).to_string(), "40.1");
-        assert_eq!(Megapixels(40_950_000).to_string(), "41");
-        assert_eq!(Megapixels(100).to_string(), "0.1");
+        assert_eq!(Megapixels::of(61_000_000).to_string(), "61");
+        assert_eq!(Megapixels::of(40_000_000).to_string(), "40");
+        assert_eq!(Megapixels::of(41_003_200).to_string(), "41");
+        assert_eq!(Megapixels::of(40_950_000).to_string(), "41");
+        assert_eq!(Megapixels::of(24_240_000).to_string(), "24.2");
+        assert_eq!(Megapixels::of(100_000).to_string(), "0.1");
+    }
+
+    #[test]
+    fn an_image_just_over_the_limit_never_reads_as_equal_to_it() {
+        assert_eq!(Megapixels::over(40_000_001, 40_000_000).to_string(), "40.1");
+        assert_eq!(Megapixels::over(41_003_200, 40_000_000).to_string(), "41");
+        assert!(
+            !Megapixels::over(u64::MAX, u64::MAX - 1)
+                .to_string()
+                .is_empty()
+        );
     }
 
     #[test]
