@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
-import { launch, newWatchedPage, Screenshots } from './browser.mjs';
+import { composeSideBySide, launch, newWatchedPage, Screenshots } from './browser.mjs';
 import { drawFixtures, findRealFixtures, makeLargeFile, makeTextFile } from './fixtures.mjs';
 import { emailsTo, oneTimePasswordIn, linksIn, resetTokenIn, waitForEmail } from './outbox.mjs';
 import { REPO_ROOT, WEB_DIR, startServer } from './server.mjs';
@@ -33,7 +33,13 @@ before(async () => {
     noface: real.noface ?? drawn.noface,
     masked: real.masked ?? (server.mode === 'mock' ? drawn.masked : undefined),
     bare: real.bare ?? (server.mode === 'mock' ? drawn.bare : undefined),
-    mixed: real.mixed ?? (server.mode === 'mock' ? drawn.mixed : undefined),
+    mixed:
+      real.mixed ??
+      (server.mode === 'mock'
+        ? drawn.mixed
+        : real.masked && real.bare
+          ? await composeSideBySide(browser, real.masked, real.bare, join(RESULTS, 'fixtures', 'mixed-composed.jpg'))
+          : undefined),
     large: makeLargeFile(join(RESULTS, 'fixtures', 'huge-photo.jpg'), 64 * 1024 * 1024),
     text: makeTextFile(join(RESULTS, 'fixtures', 'notes.txt')),
   };

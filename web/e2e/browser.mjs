@@ -1,5 +1,5 @@
 // Headless Chromium from Debian's packages, driven by playwright-core.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -53,5 +53,37 @@ export class Screenshots {
     const file = join(this.dir, `${String(this.n).padStart(2, '0')}-${name}.png`);
     await page.screenshot({ path: file, fullPage });
     return file;
+  }
+}
+
+/** Puts two photos side by side into one JPEG (Chromium's canvas does the decoding and encoding). */
+export async function composeSideBySide(browser, left, right, out) {
+  const page = await browser.newPage();
+  try {
+    const dataUrl = (p) => `data:image/jpeg;base64,${readFileSync(p).toString('base64')}`;
+    const b64 = await page.evaluate(async ([a, b]) => {
+      const load = (src) =>
+        new Promise((ok, ko) => {
+          const img = new Image();
+          img.onload = () => ok(img);
+          img.onerror = ko;
+          img.src = src;
+        });
+      const [ia, ib] = await Promise.all([load(a), load(b)]);
+      const gap = 40;
+      const canvas = document.createElement('canvas');
+      canvas.width = ia.width + gap + ib.width;
+      canvas.height = Math.max(ia.height, ib.height);
+      const g = canvas.getContext('2d');
+      g.fillStyle = '#ffffff';
+      g.fillRect(0, 0, canvas.width, canvas.height);
+      g.drawImage(ia, 0, 0);
+      g.drawImage(ib, ia.width + gap, 0);
+      return canvas.toDataURL('image/jpeg', 0.92).split(',')[1];
+    }, [dataUrl(left), dataUrl(right)]);
+    writeFileSync(out, Buffer.from(b64, 'base64'));
+    return out;
+  } finally {
+    await page.close();
   }
 }

@@ -62,7 +62,7 @@ export function drawFixtures(dir) {
 }
 
 const KINDS = [
-  ['mixed', /mixed|some|group/i],
+  ['mixed', /mixed|some/i],
   ['bare', /bare|unmasked|no[-_]?mask|without/i],
   ['noface', /no[-_]?face|empty|landscape|scenery/i],
   ['masked', /mask/i],
