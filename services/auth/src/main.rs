@@ -1,4 +1,5 @@
-//! The auth Lambda: configuration from the environment, then the auth router under
+//! The auth Lambda: configuration from the environment, the adapters it names (DynamoDB, SESv2
+//! and Secrets Manager on AWS; the embedded store otherwise), then the auth router under
 //! `lambda_http` (API Gateway HTTP API and load balancer events).
 
 #[tokio::main]

@@ -1,28 +1,16 @@
 //! Every sample event under `events/auth/` pushed through the function's real router, as the
 //! Lambda runtime would: `lambda_http` parses the event, the stage is taken out, the router
-//! answers.
+//! answers. Each runs twice: on the embedded store, and on DynamoDB, SESv2 and Secrets Manager
+//! through the moto server (run `bash scripts/aws-test-setup.sh` once).
+
+mod support;
 
 use axum::body::Body;
-use facelens_auth::{Config, app};
-use facelens_core::secret::Secret;
-use http_body_util::BodyExt;
 use serde_json::Value;
-use tower::ServiceExt;
+use support::{Backend, answer, function};
 
-async fn invoke(event_file: &str) -> (u16, Value) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let config = Config {
-        data_dir: dir.path().to_path_buf(),
-        public_url: "https://facelens.example.com".into(),
-        mail_from: "Facelens <no-reply@example.com>".into(),
-        jwt_secret: Secret::new(b"an event-test secret of 32+ bytes!".to_vec()),
-        first_admin: Some((
-            "admin".into(),
-            "admin@example.com".into(),
-            Secret::new("correct horse battery".into()),
-        )),
-    };
-    let router = app(&config).await.expect("app builds");
+async fn invoke(backend: Backend, event_file: &str) -> (u16, Value) {
+    let function = function(backend).await;
     let path = format!(
         "{}/../../events/auth/{event_file}",
         env!("CARGO_MANIFEST_DIR")
@@ -32,23 +20,38 @@ async fn invoke(event_file: &str) -> (u16, Value) {
     let request = facelens_lambda::without_stage(request);
     let (parts, body) = request.into_parts();
     let request = axum::http::Request::from_parts(parts, Body::from(body.to_vec()));
-    let response = router.oneshot(request).await.expect("router answers");
-    let status = response.status().as_u16();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    answer(&function.router, request).await
 }
 
-#[tokio::test]
-async fn api_gateway_login_on_a_named_stage_with_a_base64_body_signs_in() {
-    let (status, body) = invoke("apigw-v2-login.json").await;
+/// Runs each case (an `async fn(Backend)`) as `on_embedded_store` and `on_aws_through_moto`.
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        $(
+            mod $case {
+                #[tokio::test]
+                async fn on_embedded_store() {
+                    super::$case(crate::support::Backend::Embedded).await;
+                }
+
+                #[tokio::test]
+                async fn on_aws_through_moto() {
+                    super::$case(crate::support::Backend::Aws).await;
+                }
+            }
+        )*
+    };
+}
+
+on_both_backends!(
+    api_gateway_login_on_a_named_stage_with_a_base64_body_signs_in,
+    api_gateway_health_answers,
+    api_gateway_me_without_a_token_is_401,
+    load_balancer_login_signs_in,
+    load_balancer_multi_value_event_with_a_wrong_password_is_401,
+);
+
+async fn api_gateway_login_on_a_named_stage_with_a_base64_body_signs_in(backend: Backend) {
+    let (status, body) = invoke(backend, "apigw-v2-login.json").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["user"]["username"], "admin");
     assert_eq!(
@@ -57,29 +60,25 @@ async fn api_gateway_login_on_a_named_stage_with_a_base64_body_signs_in() {
     );
 }
 
-#[tokio::test]
-async fn api_gateway_health_answers() {
-    let (status, body) = invoke("apigw-v2-health.json").await;
+async fn api_gateway_health_answers(backend: Backend) {
+    let (status, body) = invoke(backend, "apigw-v2-health.json").await;
     assert_eq!((status, body), (200, serde_json::json!({ "status": "ok" })));
 }
 
-#[tokio::test]
-async fn api_gateway_me_without_a_token_is_401() {
-    let (status, body) = invoke("apigw-v2-me-without-token.json").await;
+async fn api_gateway_me_without_a_token_is_401(backend: Backend) {
+    let (status, body) = invoke(backend, "apigw-v2-me-without-token.json").await;
     assert_eq!(status, 401);
     assert_eq!(body["error"]["code"], "unauthorized");
 }
 
-#[tokio::test]
-async fn load_balancer_login_signs_in() {
-    let (status, body) = invoke("alb-login.json").await;
+async fn load_balancer_login_signs_in(backend: Backend) {
+    let (status, body) = invoke(backend, "alb-login.json").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["user"]["role"], "admin");
 }
 
-#[tokio::test]
-async fn load_balancer_multi_value_event_with_a_wrong_password_is_401() {
-    let (status, body) = invoke("alb-multi-value-login-wrong-password.json").await;
+async fn load_balancer_multi_value_event_with_a_wrong_password_is_401(backend: Backend) {
+    let (status, body) = invoke(backend, "alb-multi-value-login-wrong-password.json").await;
     assert_eq!(status, 401);
     assert_eq!(body["error"]["code"], "invalid_credentials");
 }

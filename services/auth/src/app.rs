@@ -1,0 +1,71 @@
+//! Builds the adapters a [`Config`] names and the router the function serves.
+
+use crate::config::{Config, JwtSecretSource, Storage};
+use anyhow::Context;
+use axum::Router;
+use facelens_api::auth::{self, AuthState};
+use facelens_api::hashing::Argon2Hasher;
+use facelens_api::layers;
+use facelens_aws::Aws;
+use facelens_core::auth::{AuthConfig, AuthError, AuthPorts, AuthService, JwtKeys};
+use facelens_local::{FileOutbox, LocalDb};
+use std::sync::Arc;
+
+/// Builds the adapters and the router. AWS clients, when the configuration needs them, come
+/// from the standard AWS configuration chain, loaded once here.
+///
+/// # Errors
+/// When the adapters cannot be opened, the JWT key cannot be read, or the first admin is
+/// misconfigured.
+pub async fn app(config: &Config) -> anyhow::Result<Router> {
+    let aws = if config.needs_aws() {
+        Some(Aws::from_env().await)
+    } else {
+        None
+    };
+    app_on(config, aws.as_ref()).await
+}
+
+/// As [`app`], with the AWS configuration given (tests point it at a local server).
+///
+/// # Errors
+/// As [`app`]; also when the configuration needs AWS and `aws` is `None`.
+pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router> {
+    let need_aws =
+        || aws.context("this configuration needs AWS, but no AWS configuration was given");
+    let hasher = Arc::new(Argon2Hasher);
+    let ports: AuthPorts = match &config.storage {
+        Storage::DynamoDb { table_name } => {
+            let aws = need_aws()?;
+            let mailer = aws.ses_mailer(&config.mail_from)?;
+            aws.dynamodb(table_name.as_str())
+                .auth_ports(Arc::new(mailer), hasher)
+        }
+        Storage::Embedded { data_dir } => {
+            std::fs::create_dir_all(data_dir)
+                .with_context(|| format!("creating {}", data_dir.display()))?;
+            let db = LocalDb::open(&data_dir.join("facelens.redb"))?;
+            let outbox = FileOutbox::new(&data_dir.join("outbox"), &config.mail_from)?;
+            db.auth_ports(Arc::new(outbox), hasher)
+        }
+    };
+    let secret = match &config.jwt_secret {
+        JwtSecretSource::Value(secret) => secret.clone(),
+        JwtSecretSource::SecretsManager(id) => need_aws()?.read_secret(id).await?,
+    };
+    let keys = JwtKeys::new(secret.expose().clone())?;
+    let service =
+        Arc::new(AuthService::new(ports, keys, AuthConfig::new(config.public_url.clone())).await?);
+    if let Some((username, email, password)) = &config.first_admin {
+        match service
+            .bootstrap_admin(username, email, Some(password.expose()))
+            .await
+        {
+            // Another cold start created it between our check and our write.
+            Ok(_) | Err(AuthError::Conflict(_)) => {}
+            Err(err) => return Err(err).context("creating the first admin"),
+        }
+    }
+    let router = auth::router(AuthState { service }).fallback(layers::not_found);
+    Ok(layers::observed(router))
+}

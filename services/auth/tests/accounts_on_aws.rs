@@ -1,0 +1,136 @@
+//! The account journey on the AWS adapters (DynamoDB, SESv2, Secrets Manager on the moto
+//! server): an admin creates a user, the welcome email arrives through SES, its link sets the
+//! password once, the user signs in, the audit shows it, and the last admin stays.
+
+mod support;
+
+use facelens_aws::moto;
+use serde_json::json;
+use support::{ADMIN, Backend, answer, function, request};
+
+fn login_body(username: &str, password: &str) -> serde_json::Value {
+    json!({ "username": username, "password": password })
+}
+
+#[tokio::test]
+async fn given_the_function_on_aws_when_an_admin_creates_a_user_then_the_emailed_link_sets_the_password_once()
+ {
+    let function = function(Backend::Aws).await;
+    let router = &function.router;
+    let email = format!(
+        "nina-{}@example.com",
+        function.table.as_deref().unwrap_or("x")
+    );
+
+    // Given the admin is signed in
+    let (status, body) = answer(
+        router,
+        request(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(login_body(ADMIN.0, ADMIN.1)),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let admin_token = body["token"].as_str().expect("token").to_owned();
+
+    // When they create an account
+    let (status, body) = answer(
+        router,
+        request(
+            "POST",
+            "/api/users",
+            Some(&admin_token),
+            Some(json!({ "username": "nina", "email": email })),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+
+    // Then SES carries the welcome email with a single-use link
+    let sent = moto::server().emails_to(&email).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].subject, "Your Facelens account");
+    let link_token = sent[0]
+        .body
+        .split("#/reset?token=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("a reset link in the email")
+        .to_owned();
+    let reset = json!({ "token": link_token, "newPassword": "a brand new passphrase" });
+    let (status, body) = answer(
+        router,
+        request("POST", "/api/auth/reset", None, Some(reset.clone())),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let (status, _) = answer(
+        router,
+        request("POST", "/api/auth/reset", None, Some(reset)),
+    )
+    .await;
+    assert_eq!(status, 400, "the link works once");
+
+    // And the user signs in with the password they chose
+    let (status, body) = answer(
+        router,
+        request(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(login_body("nina", "a brand new passphrase")),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["user"]["mustChangePassword"], false);
+
+    // And the audit lists that sign-in first
+    let (status, body) = answer(
+        router,
+        request("GET", "/api/audit", Some(&admin_token), None),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let newest = &body["attempts"][0];
+    assert_eq!(
+        (newest["username"].as_str(), newest["success"].as_bool()),
+        (Some("nina"), Some(true))
+    );
+
+    // And the only admin cannot be deleted
+    let (status, body) = answer(
+        router,
+        request("DELETE", "/api/users/admin", Some(&admin_token), None),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+}
+
+#[tokio::test]
+async fn given_an_empty_table_when_auth_admin_runs_twice_then_one_admin_is_created_with_a_shown_password()
+ {
+    let moto = moto::server();
+    let aws = moto.aws().await;
+    let store = moto.table(&aws).await;
+
+    let first = facelens_auth::create_first_admin(&store, "owner", "owner@example.com", None)
+        .await
+        .expect("created");
+    let second = facelens_auth::create_first_admin(&store, "other", "other@example.com", None)
+        .await
+        .expect("no-op");
+
+    let facelens_core::auth::BootstrapOutcome::CreatedWithGeneratedPassword(password) = first
+    else {
+        panic!("expected a generated password, got {first:?}");
+    };
+    assert!(password.len() >= 16);
+    assert_eq!(
+        second,
+        facelens_core::auth::BootstrapOutcome::AlreadyInitialised
+    );
+}
