@@ -16,22 +16,36 @@ fn root() -> PathBuf {
 
 fn bench(c: &mut Criterion) {
     let models = root().join("../../models");
-    let det = FaceDetector::from_path(models.join("ultraface-rfb-640.onnx")).expect("run `make models`");
+    let det =
+        FaceDetector::from_path(models.join("ultraface-rfb-640.onnx")).expect("run `make models`");
     let cls = MaskClassifier::from_path(models.join("mask-classifier.onnx")).expect("classifier");
-    let img = image::open(root().join("tests/fixtures/group.jpg")).expect("fixture").to_rgb8();
+    let img = image::open(root().join("tests/fixtures/group.jpg"))
+        .expect("fixture")
+        .to_rgb8();
 
     let det_input = vec![0.0f32; 3 * 480 * 640];
     let mut g = c.benchmark_group("detector");
     g.bench_function("group_jpg", |b| b.iter(|| det.detect(black_box(&img))));
-    g.bench_function("model_only", |b| b.iter(|| det.run_tensor(black_box(&det_input))));
+    g.bench_function("model_only", |b| {
+        b.iter(|| det.run_tensor(black_box(&det_input)))
+    });
     g.finish();
-    let face = PixelBox { x: 372.9, y: 173.0, width: 50.3, height: 66.8 };
+    let face = PixelBox {
+        x: 372.9,
+        y: 173.0,
+        width: 50.3,
+        height: 66.8,
+    };
     let mut g = c.benchmark_group("classifier");
     for n in [1usize, 5, 30] {
         let boxes = vec![face; n];
-        g.bench_with_input(BenchmarkId::new("faces", n), &boxes, |b, boxes| b.iter(|| cls.classify(&img, boxes)));
+        g.bench_with_input(BenchmarkId::new("faces", n), &boxes, |b, boxes| {
+            b.iter(|| cls.classify(&img, boxes))
+        });
         let input = vec![0.5f32; n * 3 * 64 * 64];
-        g.bench_with_input(BenchmarkId::new("model_only", n), &input, |b, x| b.iter(|| cls.run_tensor(n, x)));
+        g.bench_with_input(BenchmarkId::new("model_only", n), &input, |b, x| {
+            b.iter(|| cls.run_tensor(n, x))
+        });
     }
     g.finish();
 }

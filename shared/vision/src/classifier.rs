@@ -33,7 +33,10 @@ impl MaskClassifier {
     /// is not a model of the expected shape.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, VisionError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| VisionError::Io { path: path.to_path_buf(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| VisionError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::from_bytes(&bytes)
     }
 
@@ -61,7 +64,11 @@ impl MaskClassifier {
     /// # Errors
     /// [`VisionError::Input`] for an empty image or a box with no area;
     /// [`VisionError::Inference`] or [`VisionError::Output`] when the model fails.
-    pub fn classify(&self, img: &RgbImage, boxes: &[PixelBox]) -> Result<Vec<MaskVerdict>, VisionError> {
+    pub fn classify(
+        &self,
+        img: &RgbImage,
+        boxes: &[PixelBox],
+    ) -> Result<Vec<MaskVerdict>, VisionError> {
         if boxes.is_empty() {
             return Ok(Vec::new());
         }
@@ -89,17 +96,26 @@ impl MaskClassifier {
         let side = CLASSIFIER_INPUT as usize;
         let shape = [n, 3, side, side];
         if n == 0 || nchw.len() != n * 3 * side * side {
-            return Err(VisionError::Input(format!("classifier input needs {shape:?} floats")));
+            return Err(VisionError::Input(format!(
+                "classifier input needs {shape:?} floats"
+            )));
         }
         let input = Tensor::from_shape(&shape, nchw).map_err(VisionError::inference)?;
-        let out = self.plan.run(tvec!(input.into())).map_err(VisionError::inference)?;
+        let out = self
+            .plan
+            .run(tvec!(input.into()))
+            .map_err(VisionError::inference)?;
         let probs = out
             .first()
             .ok_or_else(|| VisionError::Output("no output".into()))?
             .as_slice::<f32>()
             .map_err(VisionError::inference)?;
         if probs.len() != n * 2 {
-            return Err(VisionError::Output(format!("expected {} probabilities, got {}", n * 2, probs.len())));
+            return Err(VisionError::Output(format!(
+                "expected {} probabilities, got {}",
+                n * 2,
+                probs.len()
+            )));
         }
         Ok(probs.chunks_exact(2).map(|p| [p[0], p[1]]).collect())
     }
@@ -109,7 +125,10 @@ fn verdict(p_mask: f32, p_no_mask: f32) -> MaskVerdict {
     let total = p_mask + p_no_mask;
     let p = if total > 0.0 { p_mask / total } else { 0.5 };
     let masked = p >= 0.5;
-    MaskVerdict { masked, confidence: if masked { p } else { 1.0 - p } }
+    MaskVerdict {
+        masked,
+        confidence: if masked { p } else { 1.0 - p },
+    }
 }
 
 /// The square crop around `b`, area-resampled to the input size, as NCHW 0..1.
@@ -132,15 +151,14 @@ pub(crate) fn crop_nchw(img: &RgbImage, b: &PixelBox) -> Vec<f32> {
                     let sy = y0 + (v as f32 + (j as f32 + 0.5) / k as f32) * cell;
                     let px = (sx.floor() as i64).clamp(0, w - 1) as u32;
                     let py = (sy.floor() as i64).clamp(0, h - 1) as u32;
-                    let p = img.get_pixel(px, py).0;
-                    for c in 0..3 {
-                        acc[c] += f32::from(p[c]);
+                    for (a, v) in acc.iter_mut().zip(img.get_pixel(px, py).0) {
+                        *a += f32::from(v);
                     }
                 }
             }
             let norm = 1.0 / (255.0 * (k * k) as f32);
-            for c in 0..3 {
-                out[c * side * side + v * side + u] = acc[c] * norm;
+            for (c, a) in acc.iter().enumerate() {
+                out[c * side * side + v * side + u] = a * norm;
             }
         }
     }
@@ -162,7 +180,12 @@ mod tests {
     #[test]
     fn given_uniform_image_when_cropped_outside_then_edges_are_replicated() {
         let img = RgbImage::from_pixel(10, 10, image::Rgb([255, 0, 51]));
-        let b = PixelBox { x: -20.0, y: -20.0, width: 30.0, height: 30.0 };
+        let b = PixelBox {
+            x: -20.0,
+            y: -20.0,
+            width: 30.0,
+            height: 30.0,
+        };
         let t = crop_nchw(&img, &b);
         let plane = (CLASSIFIER_INPUT * CLASSIFIER_INPUT) as usize;
         assert!(t[..plane].iter().all(|&x| (x - 1.0).abs() < 1e-6));

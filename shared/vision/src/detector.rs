@@ -34,7 +34,11 @@ pub struct DetectorConfig {
 
 impl Default for DetectorConfig {
     fn default() -> Self {
-        DetectorConfig { score_threshold: 0.7, iou_threshold: 0.3, min_face_px: 8.0 }
+        DetectorConfig {
+            score_threshold: 0.7,
+            iou_threshold: 0.3,
+            min_face_px: 8.0,
+        }
     }
 }
 
@@ -55,7 +59,10 @@ impl FaceDetector {
     /// is not a model of the expected shape.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, VisionError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| VisionError::Io { path: path.to_path_buf(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| VisionError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::from_bytes(&bytes)
     }
 
@@ -71,7 +78,10 @@ impl FaceDetector {
             .and_then(|m| m.into_optimized())
             .and_then(|m| m.into_runnable())
             .map_err(VisionError::load)?;
-        Ok(FaceDetector { plan, config: DetectorConfig::default() })
+        Ok(FaceDetector {
+            plan,
+            config: DetectorConfig::default(),
+        })
     }
 
     /// The same detector with other thresholds.
@@ -97,7 +107,13 @@ impl FaceDetector {
         let lb = Letterbox::fit(img.width(), img.height(), DETECTOR_WIDTH, DETECTOR_HEIGHT);
         let canvas = lb.apply(img, DETECTOR_WIDTH, DETECTOR_HEIGHT, [127, 127, 127]);
         let (scores, boxes) = self.run_tensor(&to_nchw(&canvas))?;
-        Ok(self.decode(&scores, &boxes, &lb, img.width() as f32, img.height() as f32))
+        Ok(self.decode(
+            &scores,
+            &boxes,
+            &lb,
+            img.width() as f32,
+            img.height() as f32,
+        ))
     }
 
     /// Run the network on a prepared input (`1*3*480*640` floats, NCHW, already
@@ -108,22 +124,47 @@ impl FaceDetector {
     pub fn run_tensor(&self, nchw: &[f32]) -> Result<(Vec<f32>, Vec<f32>), VisionError> {
         let shape = [1, 3, DETECTOR_HEIGHT as usize, DETECTOR_WIDTH as usize];
         if nchw.len() != shape.iter().product::<usize>() {
-            return Err(VisionError::Input(format!("detector input needs {shape:?} floats")));
+            return Err(VisionError::Input(format!(
+                "detector input needs {shape:?} floats"
+            )));
         }
         let input = Tensor::from_shape(&shape, nchw).map_err(VisionError::inference)?;
-        let out = self.plan.run(tvec!(input.into())).map_err(VisionError::inference)?;
+        let out = self
+            .plan
+            .run(tvec!(input.into()))
+            .map_err(VisionError::inference)?;
         if out.len() < 2 {
-            return Err(VisionError::Output(format!("expected 2 outputs, got {}", out.len())));
+            return Err(VisionError::Output(format!(
+                "expected 2 outputs, got {}",
+                out.len()
+            )));
         }
-        let scores = out[0].as_slice::<f32>().map_err(VisionError::inference)?.to_vec();
-        let boxes = out[1].as_slice::<f32>().map_err(VisionError::inference)?.to_vec();
+        let scores = out[0]
+            .as_slice::<f32>()
+            .map_err(VisionError::inference)?
+            .to_vec();
+        let boxes = out[1]
+            .as_slice::<f32>()
+            .map_err(VisionError::inference)?
+            .to_vec();
         if scores.len() % 2 != 0 || boxes.len() != scores.len() * 2 {
-            return Err(VisionError::Output(format!("scores {} / boxes {} values", scores.len(), boxes.len())));
+            return Err(VisionError::Output(format!(
+                "scores {} / boxes {} values",
+                scores.len(),
+                boxes.len()
+            )));
         }
         Ok((scores, boxes))
     }
 
-    fn decode(&self, scores: &[f32], boxes: &[f32], lb: &Letterbox, w: f32, h: f32) -> Vec<Detection> {
+    fn decode(
+        &self,
+        scores: &[f32],
+        boxes: &[f32],
+        lb: &Letterbox,
+        w: f32,
+        h: f32,
+    ) -> Vec<Detection> {
         let (mw, mh) = (DETECTOR_WIDTH as f32, DETECTOR_HEIGHT as f32);
         let mut cand = Vec::new();
         let mut cand_scores = Vec::new();
@@ -135,7 +176,13 @@ impl FaceDetector {
             let b = &boxes[i * 4..i * 4 + 4];
             let (x0, y0) = lb.to_original(b[0] * mw, b[1] * mh);
             let (x1, y1) = lb.to_original(b[2] * mw, b[3] * mh);
-            let bbox = PixelBox { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }.clamp_to(w, h);
+            let bbox = PixelBox {
+                x: x0,
+                y: y0,
+                width: x1 - x0,
+                height: y1 - y0,
+            }
+            .clamp_to(w, h);
             if bbox.width.min(bbox.height) < self.config.min_face_px {
                 continue;
             }
@@ -144,7 +191,11 @@ impl FaceDetector {
         }
         non_max_suppression(&cand, &cand_scores, self.config.iou_threshold)
             .into_iter()
-            .map(|i| Detection { bbox: cand[i], score: cand_scores[i].clamp(0.0, 1.0), landmarks: None })
+            .map(|i| Detection {
+                bbox: cand[i],
+                score: cand_scores[i].clamp(0.0, 1.0),
+                landmarks: None,
+            })
             .collect()
     }
 }
@@ -154,8 +205,8 @@ fn to_nchw(img: &RgbImage) -> Vec<f32> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     let mut out = vec![0.0f32; 3 * w * h];
     for (i, p) in img.pixels().enumerate() {
-        for c in 0..3 {
-            out[c * w * h + i] = (f32::from(p.0[c]) - 127.0) / 128.0;
+        for (c, v) in p.0.iter().enumerate() {
+            out[c * w * h + i] = (f32::from(*v) - 127.0) / 128.0;
         }
     }
     out

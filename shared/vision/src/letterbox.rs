@@ -19,7 +19,11 @@ impl Letterbox {
         let scale = (dst_w as f32 / src_w.max(1) as f32).min(dst_h as f32 / src_h.max(1) as f32);
         let w = (src_w as f32 * scale).round();
         let h = (src_h as f32 * scale).round();
-        Letterbox { scale, pad_x: ((dst_w as f32 - w) / 2.0).floor(), pad_y: ((dst_h as f32 - h) / 2.0).floor() }
+        Letterbox {
+            scale,
+            pad_x: ((dst_w as f32 - w) / 2.0).floor(),
+            pad_y: ((dst_h as f32 - h) / 2.0).floor(),
+        }
     }
 
     /// Map a point from model input pixels back to original image pixels.

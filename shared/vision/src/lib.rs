@@ -17,7 +17,7 @@ mod letterbox;
 mod nms;
 mod types;
 
-pub use classifier::{CROP_MARGIN, CLASSIFIER_INPUT, MaskClassifier};
+pub use classifier::{CLASSIFIER_INPUT, CROP_MARGIN, MaskClassifier};
 pub use detector::{DETECTOR_HEIGHT, DETECTOR_WIDTH, DetectorConfig, FaceDetector};
 pub use error::VisionError;
 pub use letterbox::Letterbox;

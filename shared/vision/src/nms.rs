@@ -20,7 +20,10 @@ pub fn non_max_suppression(boxes: &[PixelBox], scores: &[f32], iou_threshold: f3
     order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
     let mut kept: Vec<usize> = Vec::new();
     for i in order {
-        if kept.iter().all(|&k| iou(&boxes[i], &boxes[k]) <= iou_threshold) {
+        if kept
+            .iter()
+            .all(|&k| iou(&boxes[i], &boxes[k]) <= iou_threshold)
+        {
             kept.push(i);
         }
     }
@@ -32,7 +35,12 @@ mod tests {
     use super::*;
 
     fn b(x: f32, y: f32, w: f32, h: f32) -> PixelBox {
-        PixelBox { x, y, width: w, height: h }
+        PixelBox {
+            x,
+            y,
+            width: w,
+            height: h,
+        }
     }
 
     #[test]
@@ -45,7 +53,11 @@ mod tests {
 
     #[test]
     fn given_overlapping_boxes_when_suppressed_then_best_of_each_cluster_is_kept() {
-        let boxes = [b(0., 0., 10., 10.), b(1., 1., 10., 10.), b(50., 50., 10., 10.)];
+        let boxes = [
+            b(0., 0., 10., 10.),
+            b(1., 1., 10., 10.),
+            b(50., 50., 10., 10.),
+        ];
         let scores = [0.8, 0.9, 0.7];
         assert_eq!(non_max_suppression(&boxes, &scores, 0.3), vec![1, 2]);
         assert_eq!(non_max_suppression(&boxes, &scores, 0.99), vec![1, 0, 2]);

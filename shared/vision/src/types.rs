@@ -30,7 +30,12 @@ impl PixelBox {
         let y0 = self.y.clamp(0.0, height);
         let x1 = (self.x + self.width).clamp(0.0, width);
         let y1 = (self.y + self.height).clamp(0.0, height);
-        PixelBox { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }
+        PixelBox {
+            x: x0,
+            y: y0,
+            width: x1 - x0,
+            height: y1 - y0,
+        }
     }
 }
 

@@ -9,13 +9,21 @@ use facelens_vision::{FaceDetector, MaskClassifier, PixelBox, VisionError, iou};
 /// Every expected face (CenterFace's boxes) is matched by exactly one detection.
 fn assert_finds(name: &str) {
     let refs = references();
-    let want: Vec<PixelBox> = refs["photos"][name].as_array().expect("faces").iter().map(to_box).collect();
+    let want: Vec<PixelBox> = refs["photos"][name]
+        .as_array()
+        .expect("faces")
+        .iter()
+        .map(to_box)
+        .collect();
     let img = image(name);
     let found = detector().detect(&img).expect("detect");
     assert_eq!(found.len(), want.len(), "{name}: found {found:?}");
     for w in &want {
         let best = found.iter().map(|d| iou(&d.bbox, w)).fold(0.0, f32::max);
-        assert!(best > 0.4, "{name}: no detection matches {w:?} (best IoU {best}); found {found:?}");
+        assert!(
+            best > 0.4,
+            "{name}: no detection matches {w:?} (best IoU {best}); found {found:?}"
+        );
     }
     for d in &found {
         assert!((0.0..=1.0).contains(&d.score));
@@ -54,15 +62,26 @@ fn classifier_tells_masked_from_bare_in_one_batch() {
         let v = c.classify(&img, &[b, b, b]).expect("classify");
         assert_eq!(v.len(), 3);
         assert_eq!(v[0].masked, want, "{name}: {v:?}");
-        assert!(v[0].confidence > 0.7 && v[0].confidence <= 1.0, "{name}: {v:?}");
-        assert!(v.iter().all(|x| (x.confidence - v[0].confidence).abs() < 1e-5));
+        assert!(
+            v[0].confidence > 0.7 && v[0].confidence <= 1.0,
+            "{name}: {v:?}"
+        );
+        assert!(
+            v.iter()
+                .all(|x| (x.confidence - v[0].confidence).abs() < 1e-5)
+        );
     }
 }
 
 #[test]
 fn classifier_on_a_detected_face_of_the_group_photo_says_bare() {
     let img = image("group.jpg");
-    let boxes: Vec<PixelBox> = detector().detect(&img).expect("detect").iter().map(|d| d.bbox).collect();
+    let boxes: Vec<PixelBox> = detector()
+        .detect(&img)
+        .expect("detect")
+        .iter()
+        .map(|d| d.bbox)
+        .collect();
     let verdicts = classifier().classify(&img, &boxes).expect("classify");
     assert_eq!(verdicts.len(), boxes.len());
     let bare = verdicts.iter().filter(|v| !v.masked).count();
@@ -72,15 +91,37 @@ fn classifier_on_a_detected_face_of_the_group_photo_says_bare() {
 #[test]
 fn no_boxes_gives_no_verdicts_and_bad_input_gives_errors() {
     let img = image("astronaut.jpg");
-    assert!(classifier().classify(&img, &[]).expect("empty ok").is_empty());
-    let flat = PixelBox { x: 1.0, y: 1.0, width: 0.0, height: 5.0 };
-    assert!(matches!(classifier().classify(&img, &[flat]), Err(VisionError::Input(_))));
+    assert!(
+        classifier()
+            .classify(&img, &[])
+            .expect("empty ok")
+            .is_empty()
+    );
+    let flat = PixelBox {
+        x: 1.0,
+        y: 1.0,
+        width: 0.0,
+        height: 5.0,
+    };
+    assert!(matches!(
+        classifier().classify(&img, &[flat]),
+        Err(VisionError::Input(_))
+    ));
     let empty = image::RgbImage::new(0, 0);
-    assert!(matches!(detector().detect(&empty), Err(VisionError::Input(_))));
+    assert!(matches!(
+        detector().detect(&empty),
+        Err(VisionError::Input(_))
+    ));
 }
 
 #[test]
 fn missing_or_corrupt_model_files_are_errors() {
-    assert!(matches!(FaceDetector::from_path("/nonexistent/x.onnx"), Err(VisionError::Io { .. })));
-    assert!(matches!(MaskClassifier::from_bytes(b"not onnx"), Err(VisionError::Load(_))));
+    assert!(matches!(
+        FaceDetector::from_path("/nonexistent/x.onnx"),
+        Err(VisionError::Io { .. })
+    ));
+    assert!(matches!(
+        MaskClassifier::from_bytes(b"not onnx"),
+        Err(VisionError::Load(_))
+    ));
 }

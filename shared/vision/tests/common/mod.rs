@@ -14,7 +14,9 @@ pub fn models_dir() -> PathBuf {
 
 /// A file under `tests/fixtures/`.
 pub fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// The detector, or a panic telling how to fetch it.
@@ -25,7 +27,8 @@ pub fn detector() -> FaceDetector {
 
 /// Our classifier (committed in models/).
 pub fn classifier() -> MaskClassifier {
-    MaskClassifier::from_path(models_dir().join("mask-classifier.onnx")).expect("models/mask-classifier.onnx")
+    MaskClassifier::from_path(models_dir().join("mask-classifier.onnx"))
+        .expect("models/mask-classifier.onnx")
 }
 
 /// references.json recorded by scripts/models/make_references.py.
@@ -41,16 +44,27 @@ pub fn image(name: &str) -> image::RgbImage {
 
 /// The fixed input both sides build: ((i * 37 + salt) % 255) / 255.
 pub fn formula(n: usize, salt: usize) -> Vec<f32> {
-    (0..n).map(|i| ((i * 37 + salt) % 255) as f32 / 255.0).collect()
+    (0..n)
+        .map(|i| ((i * 37 + salt) % 255) as f32 / 255.0)
+        .collect()
 }
 
 /// `[x, y, w, h]` JSON array to a box.
 pub fn to_box(v: &Value) -> PixelBox {
     let f = |i: usize| v[i].as_f64().expect("number") as f32;
-    PixelBox { x: f(0), y: f(1), width: f(2), height: f(3) }
+    PixelBox {
+        x: f(0),
+        y: f(1),
+        width: f(2),
+        height: f(3),
+    }
 }
 
 /// Numbers of a JSON array.
 pub fn floats(v: &Value) -> Vec<f32> {
-    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number") as f32).collect()
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_f64().expect("number") as f32)
+        .collect()
 }
