@@ -2,6 +2,9 @@
 //! fresh data directory, waits for the address it prints, and reads its email outbox.
 //! `make test` builds the binary first; `FACELENS_BIN` points elsewhere if needed.
 
+pub mod api;
+pub mod photos;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -14,7 +17,21 @@ pub struct Server {
     /// `http://127.0.0.1:PORT`.
     pub base_url: String,
     child: Child,
-    data_dir: tempfile::TempDir,
+    data_dir: std::sync::Arc<tempfile::TempDir>,
+}
+
+/// How to start a server.
+#[derive(Default)]
+pub struct Options {
+    /// Reuse the data directory of an earlier server (to restart it).
+    pub data_dir: Option<std::sync::Arc<tempfile::TempDir>>,
+    /// Let uploads by URL reach 127.0.0.1 (for the test's own photo server).
+    pub allow_private_urls: bool,
+}
+
+/// The workspace's root folder.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 /// Where the binary is: `FACELENS_BIN`, else beside this test's own build directory.
@@ -39,17 +56,25 @@ pub fn binary() -> PathBuf {
 impl Server {
     /// Starts a server with a first admin `admin` / [`ADMIN_PASSWORD`].
     pub fn start() -> Self {
-        let data_dir = tempfile::tempdir().expect("temp dir");
-        let mut child = Command::new(binary())
-            .args([
-                "serve",
-                "--port",
-                "0",
-                "--web-dir",
-                "no-web-client",
-                "--data-dir",
-            ])
-            .arg(data_dir.path())
+        Self::start_with(Options::default())
+    }
+
+    /// Starts a server with options.
+    pub fn start_with(options: Options) -> Self {
+        let data_dir = options
+            .data_dir
+            .unwrap_or_else(|| std::sync::Arc::new(tempfile::tempdir().expect("temp dir")));
+        let mut command = Command::new(binary());
+        command
+            .args(["serve", "--port", "0", "--web-dir", "no-web-client"])
+            .arg("--models-dir")
+            .arg(workspace_root().join("models"))
+            .arg("--data-dir")
+            .arg(data_dir.path());
+        if options.allow_private_urls {
+            command.arg("--allow-private-urls");
+        }
+        let mut child = command
             .env("FACELENS_ADMIN_USERNAME", "admin")
             .env("FACELENS_ADMIN_EMAIL", "admin@example.com")
             .env("FACELENS_ADMIN_PASSWORD", ADMIN_PASSWORD)
@@ -72,6 +97,18 @@ impl Server {
             child,
             data_dir,
         }
+    }
+
+    /// The data directory, to restart a server on it.
+    pub fn data_dir(&self) -> std::sync::Arc<tempfile::TempDir> {
+        std::sync::Arc::clone(&self.data_dir)
+    }
+
+    /// Ends the process with SIGKILL, as a crash would.
+    pub fn kill_hard(mut self) -> std::sync::Arc<tempfile::TempDir> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::sync::Arc::clone(&self.data_dir)
     }
 
     /// An absolute URL for a path.

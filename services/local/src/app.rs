@@ -1,13 +1,20 @@
-//! Builds the application: adapters under the data directory, the services, one router.
+//! Builds the application: adapters under the data directory, every service, one router, and
+//! the analysis worker.
 
-use crate::web;
+use crate::{objects, web};
 use anyhow::Context;
 use axum::Router;
+use facelens_api::analyses::{self, AnalysesState};
 use facelens_api::auth::{self, AuthState};
 use facelens_api::hashing::Argon2Hasher;
 use facelens_api::layers;
+use facelens_api::uploads::{self, UploadsState};
+use facelens_core::analysis::ports::PhotoAnalyzer;
+use facelens_core::analysis::{AnalysisService, ProcessService, UploadPolicy, UploadService};
 use facelens_core::auth::{AuthConfig, AuthService, JwtKeys};
-use facelens_local::{FileOutbox, LocalDb};
+use facelens_core::clock::SystemClock;
+use facelens_fetch::GuardedFetcher;
+use facelens_local::{FileOutbox, LocalDb, LocalObjects};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -18,10 +25,16 @@ pub struct LocalConfig {
     pub data_dir: PathBuf,
     /// Built web client.
     pub web_dir: PathBuf,
-    /// Base URL for links in emails.
+    /// Base URL for links in emails and for signed object URLs.
     pub public_url: String,
     /// Sender of account emails.
     pub mail_from: String,
+    /// Upload limits.
+    pub upload_policy: UploadPolicy,
+    /// Faces detected with less confidence (0..100) raise an alert.
+    pub alert_below: f32,
+    /// Let uploads by URL reach private and loopback addresses (tests only).
+    pub allow_private_urls: bool,
 }
 
 /// The application and its services, for the server and for tests.
@@ -30,28 +43,87 @@ pub struct App {
     pub router: Router,
     /// The auth use cases (the bootstrap uses them).
     pub auth: Arc<AuthService>,
+    /// The embedded database, which also holds the job queue.
+    pub db: LocalDb,
+    /// The worker's use case.
+    pub process: Arc<ProcessService>,
 }
 
-/// Opens the adapters and wires every service.
+/// Opens the adapters and wires every service around `analyzer`.
 ///
 /// # Errors
 /// When the data directory, the database or the outbox cannot be opened.
-pub async fn build(config: &LocalConfig) -> anyhow::Result<App> {
+pub async fn build(config: &LocalConfig, analyzer: Arc<dyn PhotoAnalyzer>) -> anyhow::Result<App> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating {}", config.data_dir.display()))?;
     let db = LocalDb::open(&config.data_dir.join("facelens.redb"))
         .context("opening the database (is another server using this data dir?)")?;
     let outbox = FileOutbox::new(&config.data_dir.join("outbox"), &config.mail_from)?;
-    let keys = JwtKeys::new(crate::secrets::jwt_secret(&config.data_dir)?)?;
+    let clock = Arc::new(SystemClock);
+
+    let keys = JwtKeys::new(crate::secrets::load_or_create(
+        &config.data_dir,
+        "jwt-secret",
+        "FACELENS_JWT_SECRET",
+    )?)?;
     let ports = db.auth_ports(Arc::new(outbox), Arc::new(Argon2Hasher));
-    let service =
+    let auth =
         Arc::new(AuthService::new(ports, keys, AuthConfig::new(config.public_url.clone())).await?);
+
+    let signing_key = crate::secrets::load_or_create(
+        &config.data_dir,
+        "object-signing-key",
+        "FACELENS_OBJECT_SIGNING_KEY",
+    )?;
+    let objects = Arc::new(LocalObjects::new(
+        &config.data_dir.join("objects"),
+        &config.public_url,
+        signing_key,
+        db.clone(),
+    ));
+    let uploads = Arc::new(UploadService::new(
+        objects.clone(),
+        Arc::new(db.clone()),
+        clock.clone(),
+        config.upload_policy,
+    ));
+    let analyses_service = Arc::new(AnalysisService::new(
+        objects.clone(),
+        Arc::new(db.clone()),
+        Arc::new(db.clone()),
+    ));
+    let process = Arc::new(ProcessService::new(
+        objects.clone(),
+        Arc::new(db.clone()),
+        analyzer,
+        Arc::new(db.clone()),
+        clock,
+        config.alert_below,
+    ));
+    let fetcher = if config.allow_private_urls {
+        GuardedFetcher::allowing_private_addresses()
+    } else {
+        GuardedFetcher::default()
+    };
+
     let api = auth::router(AuthState {
-        service: Arc::clone(&service),
-    });
+        service: Arc::clone(&auth),
+    })
+    .merge(uploads::router(UploadsState {
+        auth: Arc::clone(&auth),
+        uploads,
+        fetcher: Arc::new(fetcher),
+    }))
+    .merge(analyses::router(AnalysesState {
+        auth: Arc::clone(&auth),
+        analyses: analyses_service,
+    }))
+    .merge(objects::router(objects, config.upload_policy.max_bytes));
     let router = layers::observed(web::with_client(api, &config.web_dir));
     Ok(App {
         router,
-        auth: service,
+        auth,
+        db,
+        process,
     })
 }

@@ -17,6 +17,33 @@ pub struct Cli {
 pub enum Command {
     /// Start the server with every service, the web client and embedded adapters.
     Serve(ServeArgs),
+    /// Analyse photos on disk with the same pipeline, no server: prints a table.
+    Analyze(AnalyzeArgs),
+}
+
+/// Options shared by everything that runs the analysis pipeline.
+#[derive(Debug, Clone, Args)]
+pub struct PipelineArgs {
+    /// Folder holding the ONNX models (`make models` fills it).
+    #[arg(long, env = "FACELENS_MODELS_DIR", default_value = "models")]
+    pub models_dir: PathBuf,
+    /// Photos with more pixels than this are refused before decoding.
+    #[arg(long, default_value_t = 40)]
+    pub max_megapixels: u64,
+}
+
+/// Options of `facelens analyze`.
+#[derive(Debug, Clone, Args)]
+pub struct AnalyzeArgs {
+    /// Photos to analyse.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Write each annotated photo into this folder.
+    #[arg(long)]
+    pub annotate: Option<PathBuf>,
+    /// Model and size options.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
 }
 
 /// Options of `facelens serve`.
@@ -51,4 +78,20 @@ pub struct ServeArgs {
         default_value = "Facelens <no-reply@facelens.local>"
     )]
     pub mail_from: String,
+    /// Largest photo accepted, in megabytes (15: the most Rekognition reads from S3).
+    #[arg(long, default_value_t = 15)]
+    pub max_upload_mb: u64,
+    /// Faces detected with less confidence than this percentage raise an alert.
+    #[arg(long, default_value_t = 50.0)]
+    pub alert_below: f32,
+    /// Analysis workers (each runs one photo at a time).
+    #[arg(long, default_value_t = 2)]
+    pub workers: usize,
+    /// Let uploads by URL reach loopback and private addresses. For tests only: this turns
+    /// the guard against server-side request forgery off.
+    #[arg(long, env = "FACELENS_ALLOW_PRIVATE_URLS", hide = true)]
+    pub allow_private_urls: bool,
+    /// Model and size options.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
 }

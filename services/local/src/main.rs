@@ -14,5 +14,6 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Serve(args) => facelens::serve::run(args).await,
+        Command::Analyze(args) => facelens::analyze::run(args).await,
     }
 }

@@ -1,23 +1,24 @@
-//! The local JWT secret: from `FACELENS_JWT_SECRET`, else 32 random bytes kept in
-//! `<data-dir>/jwt-secret` (mode 0600) so tokens survive restarts.
+//! Local secrets (the token key, the object-URL signing key): from an environment variable,
+//! else 32 random bytes kept in a file of the data directory (mode 0600) so tokens and URLs
+//! survive restarts.
 
 use anyhow::{Context, bail};
 use rand::RngCore;
 use std::io::Write;
 use std::path::Path;
 
-/// Reads or creates the signing secret.
+/// Reads the secret from `env_var`, or from `<data_dir>/<file>`, creating it if missing.
 ///
 /// # Errors
 /// When the file cannot be read or written, or a configured secret is too short.
-pub fn jwt_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
-    if let Ok(configured) = std::env::var("FACELENS_JWT_SECRET") {
+pub fn load_or_create(data_dir: &Path, file: &str, env_var: &str) -> anyhow::Result<Vec<u8>> {
+    if let Ok(configured) = std::env::var(env_var) {
         if configured.len() < 32 {
-            bail!("FACELENS_JWT_SECRET must be at least 32 bytes");
+            bail!("{env_var} must be at least 32 bytes");
         }
         return Ok(configured.into_bytes());
     }
-    let path = data_dir.join("jwt-secret");
+    let path = data_dir.join(file);
     if path.exists() {
         return std::fs::read(&path).with_context(|| format!("reading {}", path.display()));
     }

@@ -3,6 +3,7 @@
 use crate::app::{self, LocalConfig};
 use crate::cli::ServeArgs;
 use anyhow::Context;
+use facelens_core::analysis::UploadPolicy;
 use facelens_core::auth::BootstrapOutcome;
 use std::io::Write;
 
@@ -24,8 +25,25 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         web_dir: args.web_dir.clone(),
         public_url,
         mail_from: args.mail_from.clone(),
+        upload_policy: UploadPolicy {
+            max_bytes: args.max_upload_mb * 1024 * 1024,
+            ..UploadPolicy::default()
+        },
+        alert_below: args.alert_below,
+        allow_private_urls: args.allow_private_urls,
     };
-    let app = app::build(&config).await?;
+    let analyzer = crate::models::analyzer(&args.pipeline)?;
+    let app = app::build(&config, analyzer).await?;
+    let resumed = app.db.release_all().await?;
+    if resumed > 0 {
+        tracing::info!(
+            jobs = resumed,
+            "resuming analyses interrupted by the last stop"
+        );
+    }
+    for _ in 0..args.workers.max(1) {
+        tokio::spawn(crate::worker::run(app.db.clone(), app.process.clone()));
+    }
 
     let admin_password = std::env::var("FACELENS_ADMIN_PASSWORD").ok();
     let outcome = app

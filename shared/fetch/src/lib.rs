@@ -79,13 +79,14 @@ impl GuardedFetcher {
         if addresses.is_empty() {
             return Err(FetchError::Unreachable(format!("{host} has no address")));
         }
-        if !self.allow_private {
-            if let Some(bad) = addresses.iter().find(|a| !is_public(a.ip())) {
-                return Err(refused(format!(
-                    "{host} points to {}, a private or reserved address; only public addresses can be fetched",
-                    bad.ip()
-                )));
-            }
+        if let Some(bad) = addresses
+            .iter()
+            .find(|a| !self.allow_private && !is_public(a.ip()))
+        {
+            return Err(refused(format!(
+                "{host} points to {}, a private or reserved address; only public addresses can be fetched",
+                bad.ip()
+            )));
         }
         Ok(addresses)
     }

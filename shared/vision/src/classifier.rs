@@ -51,7 +51,7 @@ impl MaskClassifier {
             .map_err(VisionError::load)?;
         let n = model.sym("N");
         let plan = model
-            .with_input_fact(0, f32::fact(dims!(n, 3, side, side)).into())
+            .with_input_fact(0, f32::fact(&[TDim::from(n), TDim::from(3), TDim::from(side), TDim::from(side)]).into())
             .and_then(|m| m.into_optimized())
             .and_then(|m| m.into_runnable())
             .map_err(VisionError::load)?;
@@ -108,8 +108,11 @@ impl MaskClassifier {
         let probs = out
             .first()
             .ok_or_else(|| VisionError::Output("no output".into()))?
-            .as_slice::<f32>()
-            .map_err(VisionError::inference)?;
+            .to_plain_array_view::<f32>()
+            .map_err(VisionError::inference)?
+            .iter()
+            .copied()
+            .collect::<Vec<f32>>();
         if probs.len() != n * 2 {
             return Err(VisionError::Output(format!(
                 "expected {} probabilities, got {}",

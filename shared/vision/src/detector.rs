@@ -140,13 +140,17 @@ impl FaceDetector {
             )));
         }
         let scores = out[0]
-            .as_slice::<f32>()
+            .to_plain_array_view::<f32>()
             .map_err(VisionError::inference)?
-            .to_vec();
+            .iter()
+            .copied()
+            .collect::<Vec<f32>>();
         let boxes = out[1]
-            .as_slice::<f32>()
+            .to_plain_array_view::<f32>()
             .map_err(VisionError::inference)?
-            .to_vec();
+            .iter()
+            .copied()
+            .collect::<Vec<f32>>();
         if scores.len() % 2 != 0 || boxes.len() != scores.len() * 2 {
             return Err(VisionError::Output(format!(
                 "scores {} / boxes {} values",

@@ -1,0 +1,443 @@
+//! Black box: photos from upload to history on the real server, the unhappy paths of uploads,
+//! uploads by URL with the SSRF guard, and a crash mid-analysis.
+
+use facelens_tests::api::ApiClient;
+use facelens_tests::{ADMIN_PASSWORD, Options, Server, mail_field, photos};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn admin(server: &Server) -> ApiClient {
+    let mut client = ApiClient::new(&server.base_url);
+    client.sign_in("admin", ADMIN_PASSWORD).await;
+    client
+}
+
+/// Creates a user and returns a client signed in as them, past the first-login change.
+async fn new_user(server: &Server, admin: &ApiClient, name: &str) -> ApiClient {
+    let email = format!("{name}@example.com");
+    let (status, _) = admin
+        .send(
+            "POST",
+            "/api/users",
+            Some(json!({ "username": name, "email": email })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let one_time = mail_field(&server.last_mail_to(&email), "One-time password: ");
+    let mut client = ApiClient::new(&server.base_url);
+    client.sign_in(name, &one_time).await;
+    let (status, body) = client
+        .send(
+            "PUT",
+            "/api/me/password",
+            Some(json!({ "currentPassword": one_time, "newPassword": "a long test passphrase" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    client.token = body["token"].as_str().map(str::to_owned);
+    client
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn photos_go_from_upload_to_history_and_away() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let user = new_user(&server, &admin, "uma").await;
+
+    let (faces_id, put) = user
+        .upload("people.jpg", "image/jpeg", photos::with_faces())
+        .await;
+    assert_eq!(put, StatusCode::OK);
+    let (empty_id, _) = user
+        .upload("wall.png", "image/png", photos::png_without_faces())
+        .await;
+
+    let faces = user.wait_for(&faces_id).await;
+    assert_eq!(faces["status"], "done", "{faces}");
+    assert!(faces["faceCount"].as_u64().expect("count") >= 1, "{faces}");
+    let face = &faces["faces"][0];
+    for side in ["left", "top", "width", "height"] {
+        let v = face["box"][side].as_f64().expect("box side");
+        assert!((0.0..=1.0).contains(&v), "{side} = {v}");
+    }
+    assert!(face["mask"]["masked"].is_boolean());
+    assert!(
+        face["attributes"].is_null(),
+        "the local detector gives no attributes"
+    );
+    let category = faces["category"].as_str().expect("category").to_owned();
+    assert_ne!(category, "no_faces");
+
+    let (status, annotated) = user
+        .fetch(faces["annotatedUrl"].as_str().expect("url"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        &annotated[..3],
+        &[0xFF, 0xD8, 0xFF],
+        "annotated image is a JPEG"
+    );
+    let (status, original) = user.fetch(faces["imageUrl"].as_str().expect("url")).await;
+    assert_eq!((status, original), (StatusCode::OK, photos::with_faces()));
+
+    let empty = user.wait_for(&empty_id).await;
+    assert_eq!(
+        (
+            empty["status"].as_str(),
+            empty["category"].as_str(),
+            empty["faceCount"].as_u64()
+        ),
+        (Some("done"), Some("no_faces"), Some(0))
+    );
+
+    // History: newest first, each in its list, counts per tab.
+    let (_, all) = user.send("GET", "/api/analyses", None).await;
+    assert_eq!(ids(&all), [empty_id.clone(), faces_id.clone()]);
+    assert_eq!(all["counts"]["all"], 2);
+    assert_eq!(all["counts"]["noFaces"], 1);
+    let (_, none) = user
+        .send("GET", "/api/analyses?category=no_faces", None)
+        .await;
+    assert_eq!(ids(&none), [empty_id.clone()]);
+    let (_, theirs) = user
+        .send("GET", &format!("/api/analyses?category={category}"), None)
+        .await;
+    assert_eq!(ids(&theirs), [faces_id.clone()]);
+    assert!(all["items"][1]["thumbnailUrl"].is_string());
+
+    // Paging by cursor.
+    let (_, first) = user.send("GET", "/api/analyses?limit=1", None).await;
+    assert_eq!(ids(&first), [empty_id.clone()]);
+    let cursor = first["nextCursor"].as_str().expect("a next page");
+    let (_, second) = user
+        .send(
+            "GET",
+            &format!("/api/analyses?limit=1&cursor={cursor}"),
+            None,
+        )
+        .await;
+    assert_eq!(ids(&second), [faces_id.clone()]);
+    assert!(second["nextCursor"].is_null());
+    let (status, body) = user
+        .send("GET", "/api/analyses?cursor=bm90LW91cnM", None)
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_input"))
+    );
+    let (status, _) = user
+        .send("GET", "/api/analyses?category=purple", None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Another user sees none of it.
+    let other = new_user(&server, &admin, "otto").await;
+    for (method, path) in [
+        ("GET", format!("/api/analyses/{faces_id}")),
+        ("DELETE", format!("/api/analyses/{faces_id}")),
+    ] {
+        let (status, body) = other.send(method, &path, None).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("not_found")),
+            "{method} {path}"
+        );
+    }
+    let (_, other_list) = other.send("GET", "/api/analyses", None).await;
+    assert!(ids(&other_list).is_empty());
+    let anonymous = ApiClient::new(&server.base_url);
+    assert_eq!(
+        anonymous.send("GET", "/api/analyses", None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Delete removes the record and the images.
+    assert_eq!(
+        user.send("DELETE", &format!("/api/analyses/{faces_id}"), None)
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        user.send("GET", &format!("/api/analyses/{faces_id}"), None)
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        user.fetch(faces["annotatedUrl"].as_str().expect("url"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, after) = user.send("GET", "/api/analyses", None).await;
+    assert_eq!(after["counts"]["all"], 1);
+}
+
+#[tokio::test]
+async fn bad_uploads_are_refused_with_reasons_and_bad_photos_fail_readably() {
+    let server = Server::start();
+    let user = admin(&server).await;
+    let cases = [
+        (
+            json!({ "filename": "a.gif", "contentType": "image/gif", "size": 10 }),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_type",
+        ),
+        (
+            json!({ "filename": "a.jpg", "contentType": "image/jpeg", "size": 16 * 1024 * 1024 }),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+        ),
+        (
+            json!({ "filename": "a.jpg", "contentType": "image/jpeg", "size": 0 }),
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+        ),
+        (
+            json!({ "filename": "a.jpg", "contentType": "image/jpeg" }),
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+        ),
+        (
+            json!({ "filename": "a.jpg", "contentType": "image/jpeg", "size": "big" }),
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+        ),
+        (
+            json!({ "filename": "", "contentType": "image/jpeg", "size": 10 }),
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let (got, answer) = user.send("POST", "/api/uploads", Some(body.clone())).await;
+        assert_eq!(
+            (got, answer["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{body}: {answer}"
+        );
+    }
+
+    // The signature binds type, length and key.
+    let bytes = photos::without_faces(32, 32);
+    let (_, ticket) = user
+        .send(
+            "POST",
+            "/api/uploads",
+            Some(json!({ "filename": "a.jpg", "contentType": "image/jpeg", "size": bytes.len() })),
+        )
+        .await;
+    let http = reqwest::Client::new();
+    let url = ticket["url"].as_str().expect("url").to_owned();
+    let wrong_type = http
+        .put(&url)
+        .header("Content-Type", "image/png")
+        .body(bytes.clone())
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(wrong_type.status(), StatusCode::FORBIDDEN);
+    let mut longer = bytes.clone();
+    longer.extend_from_slice(b"extra");
+    let wrong_length = http
+        .put(&url)
+        .header("Content-Type", "image/jpeg")
+        .body(longer)
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(wrong_length.status(), StatusCode::FORBIDDEN);
+    let tampered = url.replace("signature=", "signature=00");
+    let forged = http
+        .put(&tampered)
+        .header("Content-Type", "image/jpeg")
+        .body(bytes.clone())
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let later = url.replace("expires=", "expires=9");
+    let extended = http
+        .put(&later)
+        .header("Content-Type", "image/jpeg")
+        .body(bytes.clone())
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(
+        extended.status(),
+        StatusCode::FORBIDDEN,
+        "a changed expiry breaks the signature"
+    );
+    let unsigned = url.split('?').next().expect("path").to_owned();
+    let no_signature = http
+        .put(&unsigned)
+        .header("Content-Type", "image/jpeg")
+        .body(bytes.clone())
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(no_signature.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        user.put_ticket(&ticket, bytes).await,
+        StatusCode::OK,
+        "the untouched ticket works"
+    );
+
+    // Bytes that are not what they claim end as failed analyses that say why.
+    let mut truncated = photos::without_faces(400, 300);
+    truncated.truncate(truncated.len() / 3);
+    let bad = [
+        (
+            "notes.jpg",
+            "image/jpeg",
+            b"this is plain text, not a photo".to_vec(),
+            "JPEG, PNG or WebP",
+        ),
+        ("cut.jpg", "image/jpeg", truncated, "truncated or corrupt"),
+        (
+            "flood.png",
+            "image/png",
+            photos::pixel_flood(),
+            "megapixels",
+        ),
+    ];
+    for (name, kind, bytes, says) in bad {
+        let (id, put) = user.upload(name, kind, bytes).await;
+        assert_eq!(put, StatusCode::OK);
+        let result = user.wait_for(&id).await;
+        assert_eq!(result["status"], "failed", "{name}: {result}");
+        let reason = result["failureReason"].as_str().expect("a reason");
+        assert!(
+            reason.contains(says),
+            "{name}: {reason:?} should say {says:?}"
+        );
+    }
+}
+
+/// Serves one photo over HTTP on 127.0.0.1 (and a redirect to it) for the from-url tests.
+async fn photo_server(body: Vec<u8>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let body = body.clone();
+            tokio::spawn(async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut buf = vec![0u8; 4096];
+                let n = socket.read(&mut buf).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]);
+                let head = if request.starts_with("GET /redirect") {
+                    "HTTP/1.1 302 Found\r\nLocation: /photo.jpg\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned()
+                } else {
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    )
+                };
+                let _ = socket.write_all(head.as_bytes()).await;
+                if !request.starts_with("GET /redirect") {
+                    let _ = socket.write_all(&body).await;
+                }
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn photos_by_url_are_fetched_and_private_addresses_refused() {
+    let photo_site = photo_server(photos::with_faces()).await;
+
+    let trusting = Server::start_with(Options {
+        allow_private_urls: true,
+        ..Options::default()
+    });
+    let user = admin(&trusting).await;
+    for path in ["/photo.jpg", "/redirect"] {
+        let (status, body) = user
+            .send(
+                "POST",
+                "/api/uploads/from-url",
+                Some(json!({ "url": format!("{photo_site}{path}") })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{path}: {body}");
+        let result = user
+            .wait_for(body["analysisId"].as_str().expect("id"))
+            .await;
+        assert_eq!(result["status"], "done", "{result}");
+        assert!(result["faceCount"].as_u64().expect("count") >= 1);
+    }
+
+    let guarded = Server::start();
+    let user = admin(&guarded).await;
+    for url in [
+        format!("{photo_site}/photo.jpg"),
+        "http://169.254.169.254/latest/meta-data/".to_owned(),
+        "http://[::1]/x.jpg".to_owned(),
+        "http://10.0.0.8/x.jpg".to_owned(),
+        "http://localhost/x.jpg".to_owned(),
+        "file:///etc/passwd".to_owned(),
+        "ftp://example.com/x.jpg".to_owned(),
+        "not a url".to_owned(),
+    ] {
+        let (status, body) = user
+            .send("POST", "/api/uploads/from-url", Some(json!({ "url": url })))
+            .await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("url_refused")),
+            "{url}: {body}"
+        );
+        assert!(!body["error"]["message"].as_str().unwrap_or("").is_empty());
+    }
+    let (_, history) = user.send("GET", "/api/analyses", None).await;
+    assert_eq!(
+        history["counts"]["all"], 0,
+        "refused URLs leave nothing behind"
+    );
+}
+
+#[tokio::test]
+async fn an_analysis_interrupted_by_kill_9_finishes_after_restart() {
+    let server = Server::start();
+    let user = admin(&server).await;
+    let mut ids = Vec::new();
+    for n in 0..4 {
+        let (id, put) = user
+            .upload(&format!("p{n}.jpg"), "image/jpeg", photos::with_faces())
+            .await;
+        assert_eq!(put, StatusCode::OK);
+        ids.push(id);
+    }
+    // The uploads are acknowledged, so they are durable; kill the server before it can finish.
+    let data_dir = server.kill_hard();
+
+    let restarted = Server::start_with(Options {
+        data_dir: Some(data_dir),
+        ..Options::default()
+    });
+    let user = admin(&restarted).await;
+    for id in &ids {
+        let result = user.wait_for(id).await;
+        assert_eq!(result["status"], "done", "{result}");
+    }
+    let (_, history) = user.send("GET", "/api/analyses", None).await;
+    assert_eq!(history["counts"]["all"], 4);
+}

@@ -1,0 +1,101 @@
+//! A small JSON client for the black-box tests.
+
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// Talks to one server as one signed-in person.
+pub struct ApiClient {
+    base_url: String,
+    http: Client,
+    /// The bearer token.
+    pub token: Option<String>,
+}
+
+impl ApiClient {
+    /// A client for `base_url`, not signed in.
+    pub fn new(base_url: &str) -> Self {
+        Self {
+            base_url: base_url.to_owned(),
+            http: Client::new(),
+            token: None,
+        }
+    }
+
+    /// Sends JSON (or nothing) and returns the status and the JSON answer (`Null` if none).
+    pub async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base_url));
+        if let Some(token) = &self.token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.expect("server answers");
+        let status = res.status();
+        let text = res.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Signs in and keeps the token.
+    pub async fn sign_in(&mut self, username: &str, password: &str) {
+        let (status, body) = self
+            .send(
+                "POST",
+                "/api/auth/login",
+                Some(json!({ "username": username, "password": password })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "sign-in of {username}: {body}");
+        self.token = body["token"].as_str().map(str::to_owned);
+    }
+
+    /// Presigns and uploads a photo as the browser does; returns the analysis id and the
+    /// status of the PUT.
+    pub async fn upload(
+        &self,
+        filename: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> (String, StatusCode) {
+        let (status, ticket) = self
+            .send("POST", "/api/uploads", Some(json!({ "filename": filename, "contentType": content_type, "size": bytes.len() })))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "presign: {ticket}");
+        let put = self.put_ticket(&ticket, bytes).await;
+        (ticket["analysisId"].as_str().expect("id").to_owned(), put)
+    }
+
+    /// Sends bytes to a presigned ticket with exactly the headers it names.
+    pub async fn put_ticket(&self, ticket: &Value, bytes: Vec<u8>) -> StatusCode {
+        let url = ticket["url"].as_str().expect("url");
+        let mut req = self.http.put(url).body(bytes);
+        for (name, value) in ticket["headers"].as_object().expect("headers") {
+            req = req.header(name, value.as_str().expect("header value"));
+        }
+        req.send().await.expect("object store answers").status()
+    }
+
+    /// Polls an analysis until it is no longer pending (at most 60 s).
+    pub async fn wait_for(&self, id: &str) -> Value {
+        for _ in 0..600 {
+            let (status, body) = self.send("GET", &format!("/api/analyses/{id}"), None).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            if body["status"] != "pending" {
+                return body;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("analysis {id} still pending after 60 s");
+    }
+
+    /// GETs an absolute URL (a signed image URL) and returns status and bytes.
+    pub async fn fetch(&self, url: &str) -> (StatusCode, Vec<u8>) {
+        let res = self.http.get(url).send().await.expect("answers");
+        let status = res.status();
+        (status, res.bytes().await.expect("bytes").to_vec())
+    }
+}
