@@ -107,16 +107,16 @@ async fn photos_go_from_upload_to_history_and_away() {
     let (_, none) = user
         .send("GET", "/api/analyses?category=no_faces", None)
         .await;
-    assert_eq!(ids(&none), [empty_id.clone()]);
+    assert_eq!(ids(&none), [empty_id.as_str()]);
     let (_, theirs) = user
         .send("GET", &format!("/api/analyses?category={category}"), None)
         .await;
-    assert_eq!(ids(&theirs), [faces_id.clone()]);
+    assert_eq!(ids(&theirs), [faces_id.as_str()]);
     assert!(all["items"][1]["thumbnailUrl"].is_string());
 
     // Paging by cursor.
     let (_, first) = user.send("GET", "/api/analyses?limit=1", None).await;
-    assert_eq!(ids(&first), [empty_id.clone()]);
+    assert_eq!(ids(&first), [empty_id.as_str()]);
     let cursor = first["nextCursor"].as_str().expect("a next page");
     let (_, second) = user
         .send(
@@ -125,7 +125,7 @@ async fn photos_go_from_upload_to_history_and_away() {
             None,
         )
         .await;
-    assert_eq!(ids(&second), [faces_id.clone()]);
+    assert_eq!(ids(&second), [faces_id.as_str()]);
     assert!(second["nextCursor"].is_null());
     let (status, body) = user
         .send("GET", "/api/analyses?cursor=bm90LW91cnM", None)

@@ -51,7 +51,16 @@ impl MaskClassifier {
             .map_err(VisionError::load)?;
         let n = model.sym("N");
         let plan = model
-            .with_input_fact(0, f32::fact(&[TDim::from(n), TDim::from(3), TDim::from(side), TDim::from(side)]).into())
+            .with_input_fact(
+                0,
+                f32::fact(&[
+                    TDim::from(n),
+                    TDim::from(3),
+                    TDim::from(side),
+                    TDim::from(side),
+                ])
+                .into(),
+            )
             .and_then(|m| m.into_optimized())
             .and_then(|m| m.into_runnable())
             .map_err(VisionError::load)?;
