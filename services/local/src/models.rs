@@ -3,12 +3,10 @@
 
 use crate::cli::PipelineArgs;
 use anyhow::Context;
-use async_trait::async_trait;
 use facelens_core::analysis::ports::PhotoAnalyzer;
-use facelens_core::analysis::{MaskVerdict, ObjectKey};
-use facelens_imaging::{Limits, RgbImage};
-use facelens_pipeline::{FaceFinder, FoundFace, MaskJudge, Pipeline, PixelRect};
-use facelens_vision::{FaceDetector, MaskClassifier, PixelBox};
+use facelens_imaging::Limits;
+use facelens_pipeline::{ClassifierJudge, DetectorFinder, Pipeline};
+use facelens_vision::{FaceDetector, MaskClassifier};
 use std::sync::Arc;
 
 /// File name of the face detector under the models folder.
@@ -32,60 +30,8 @@ pub fn analyzer(args: &PipelineArgs) -> anyhow::Result<Arc<dyn PhotoAnalyzer>> {
         ..Limits::default()
     };
     Ok(Arc::new(Pipeline::new(
-        Arc::new(LocalFinder(Arc::new(detector))),
-        Arc::new(LocalJudge(classifier)),
+        Arc::new(DetectorFinder::new(detector)),
+        Arc::new(ClassifierJudge::new(classifier)),
         limits,
     )))
-}
-
-/// The ONNX detector as a face finder.
-struct LocalFinder(Arc<FaceDetector>);
-
-#[async_trait]
-impl FaceFinder for LocalFinder {
-    async fn find(&self, _key: &ObjectKey, image: Arc<RgbImage>) -> Result<Vec<FoundFace>, String> {
-        let detector = Arc::clone(&self.0);
-        let detections = tokio::task::spawn_blocking(move || detector.detect(&image))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
-        Ok(detections
-            .into_iter()
-            .map(|d| FoundFace {
-                rect: PixelRect {
-                    x: d.bbox.x,
-                    y: d.bbox.y,
-                    width: d.bbox.width,
-                    height: d.bbox.height,
-                },
-                confidence: (d.score * 100.0).clamp(0.0, 100.0),
-                attributes: None,
-            })
-            .collect())
-    }
-}
-
-/// Our classifier as the mask judge.
-struct LocalJudge(MaskClassifier);
-
-impl MaskJudge for LocalJudge {
-    fn judge(&self, image: &RgbImage, faces: &[PixelRect]) -> Result<Vec<MaskVerdict>, String> {
-        let boxes: Vec<PixelBox> = faces
-            .iter()
-            .map(|r| PixelBox {
-                x: r.x,
-                y: r.y,
-                width: r.width,
-                height: r.height,
-            })
-            .collect();
-        let verdicts = self.0.classify(image, &boxes).map_err(|e| e.to_string())?;
-        Ok(verdicts
-            .into_iter()
-            .map(|v| MaskVerdict {
-                masked: v.masked,
-                confidence: (v.confidence * 100.0).clamp(0.0, 100.0),
-            })
-            .collect())
-    }
 }

@@ -4,5 +4,7 @@
 //! boxes, the annotated JPEG and its thumbnail. CPU work runs on tokio's blocking pool.
 
 mod analyzer;
+mod vision;
 
 pub use analyzer::{FaceFinder, FoundFace, MaskJudge, Pipeline, PixelRect};
+pub use vision::{ClassifierJudge, DetectorFinder};
