@@ -6,8 +6,66 @@ use std::io::Cursor;
 
 /// A real photo with faces, from the vision crate's fixtures.
 pub fn with_faces() -> Vec<u8> {
-    let path = crate::workspace_root().join("shared/vision/tests/fixtures/group.jpg");
+    fixture("group.jpg")
+}
+
+/// The bytes of one of the vision crate's fixture photos (`group.jpg`, `astronaut.jpg`, ...).
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = crate::workspace_root()
+        .join("shared/vision/tests/fixtures")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+}
+
+/// `upright` (a JPEG) re-stored sideways with an EXIF orientation that turns it upright again,
+/// as a phone held sideways writes it: orientation 6 stores the pixels turned 90 degrees
+/// counter-clockwise (a viewer turns them clockwise), orientation 8 the other way round.
+/// The stored width and height are the upright height and width.
+///
+/// # Panics
+/// If `upright` is not a decodable image or `orientation` is neither 6 nor 8.
+pub fn sideways_with_exif(upright: &[u8], orientation: u16) -> Vec<u8> {
+    let pixels = image::load_from_memory(upright)
+        .expect("the upright photo decodes")
+        .to_rgb8();
+    let stored = match orientation {
+        6 => image::imageops::rotate270(&pixels),
+        8 => image::imageops::rotate90(&pixels),
+        other => panic!("orientation {other} does not turn a photo sideways"),
+    };
+    let mut jpeg = Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 95)
+        .encode_image(&stored)
+        .expect("encodes");
+    let jpeg = jpeg.into_inner();
+    // The APP1 segment goes right after the start-of-image marker.
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&exif_app1(orientation));
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+/// An APP1 segment holding a big-endian EXIF block whose IFD0 has one entry: Orientation.
+pub fn exif_app1(orientation: u16) -> Vec<u8> {
+    let mut payload = Vec::new();
+    payload.extend_from_slice(b"Exif\0\0");
+    payload.extend_from_slice(b"MM\0\x2A"); // TIFF header, big-endian, magic 42
+    payload.extend_from_slice(&8u32.to_be_bytes()); // IFD0 right after the header
+    payload.extend_from_slice(&1u16.to_be_bytes()); // one entry
+    payload.extend_from_slice(&0x0112u16.to_be_bytes()); // tag: Orientation
+    payload.extend_from_slice(&3u16.to_be_bytes()); // type: SHORT
+    payload.extend_from_slice(&1u32.to_be_bytes()); // count
+    payload.extend_from_slice(&orientation.to_be_bytes());
+    payload.extend_from_slice(&[0, 0]); // value padded to four bytes
+    payload.extend_from_slice(&0u32.to_be_bytes()); // no next IFD
+    let mut segment = vec![0xFF, 0xE1];
+    segment.extend_from_slice(
+        &u16::try_from(payload.len() + 2)
+            .expect("small")
+            .to_be_bytes(),
+    );
+    segment.extend_from_slice(&payload);
+    segment
 }
 
 /// A JPEG of a smooth gradient: no face in it.
