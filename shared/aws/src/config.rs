@@ -63,4 +63,14 @@ impl Aws {
     pub(crate) fn sdk(&self) -> &SdkConfig {
         &self.sdk
     }
+
+    /// The Rekognition face finder on the photos of `bucket`; a throttled call is tried up to
+    /// [`MAX_ATTEMPTS`](crate::RekognitionFinder::MAX_ATTEMPTS) times, with backoff.
+    pub fn rekognition_finder(&self, bucket: impl Into<String>) -> crate::RekognitionFinder {
+        crate::RekognitionFinder::from_config(
+            aws_sdk_rekognition::Config::from(&self.sdk),
+            bucket,
+            crate::RekognitionFinder::INITIAL_BACKOFF,
+        )
+    }
 }

@@ -4,6 +4,8 @@
 //!   [`OneTimeTokenStore`](facelens_core::ports::OneTimeTokenStore) and
 //!   [`AuditLog`](facelens_core::ports::AuditLog) on the single table of
 //!   `docs/architecture.md` ("Table design");
+//! - [`RekognitionFinder`] implements [`FaceFinder`](facelens_pipeline::FaceFinder) with
+//!   Rekognition `DetectFaces` on the stored photo;
 //! - [`SesMailer`] implements [`Mailer`](facelens_core::ports::Mailer) on SESv2;
 //! - [`Aws::read_secret`] reads the JWT key from Secrets Manager.
 //!
@@ -17,6 +19,7 @@
 
 mod config;
 pub mod dynamodb;
+mod rekognition;
 mod secrets;
 mod ses;
 
@@ -25,5 +28,6 @@ pub mod moto;
 
 pub use config::Aws;
 pub use dynamodb::DynamoDb;
+pub use rekognition::RekognitionFinder;
 pub use secrets::SecretError;
 pub use ses::SesMailer;

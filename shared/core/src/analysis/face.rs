@@ -101,6 +101,32 @@ pub struct FaceAttributes {
     pub age_range: Option<AgeRange>,
     /// Whether something covers part of the face (Rekognition's `FaceOccluded`).
     pub face_occluded: Option<Flag>,
+    /// Which way the head is turned. Absent from records stored before it was added.
+    #[serde(default)]
+    pub pose: Option<Pose>,
+    /// How bright and sharp the face is. Absent from records stored before it was added.
+    #[serde(default)]
+    pub quality: Option<Quality>,
+}
+
+/// The rotation of a head, in degrees (Rekognition reports each between -180 and 180).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Pose {
+    /// Tilt towards a shoulder, in the picture's plane.
+    pub roll: f32,
+    /// Turn to the left or right.
+    pub yaw: f32,
+    /// Nod up or down.
+    pub pitch: f32,
+}
+
+/// How usable the pixels of a face are, each from 0 (worst) to 100 (best).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Quality {
+    /// Brightness: low means a dark face, high a bright one.
+    pub brightness: f32,
+    /// Sharpness: low means a blurred face.
+    pub sharpness: f32,
 }
 
 /// One analysed face.
@@ -118,4 +144,42 @@ pub struct FaceResult {
     pub mask: MaskVerdict,
     /// Attributes, when the detector gives them (`null` for the local detector).
     pub attributes: Option<FaceAttributes>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attributes_stored_before_pose_and_quality_still_read() {
+        let stored = r#"{"emotions":[{"type":"CALM","confidence":91.5}],
+            "smile":{"value":false,"confidence":99.0},"eyesOpen":null,"mouthOpen":null,
+            "eyeglasses":null,"sunglasses":null,"mustache":null,"beard":null,
+            "ageRange":{"low":26,"high":43},"faceOccluded":null}"#;
+        let read: FaceAttributes = serde_json::from_str(stored).expect("old record reads");
+        assert_eq!(read.pose, None);
+        assert_eq!(read.quality, None);
+        assert_eq!(read.age_range, Some(AgeRange { low: 26, high: 43 }));
+    }
+
+    #[test]
+    fn pose_and_quality_round_trip() {
+        let attributes = FaceAttributes {
+            pose: Some(Pose {
+                roll: -1.5,
+                yaw: -11.0,
+                pitch: -5.0,
+            }),
+            quality: Some(Quality {
+                brightness: 73.8,
+                sharpness: 86.9,
+            }),
+            ..FaceAttributes::default()
+        };
+        let json = serde_json::to_value(&attributes).expect("serializes");
+        assert_eq!(json["pose"]["yaw"], serde_json::json!(-11.0));
+        assert_eq!(json["quality"]["sharpness"], serde_json::json!(86.9_f32));
+        let back: FaceAttributes = serde_json::from_value(json).expect("reads back");
+        assert_eq!(back, attributes);
+    }
 }

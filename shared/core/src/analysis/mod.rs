@@ -11,7 +11,9 @@ mod record;
 mod uploads;
 
 pub use category::Category;
-pub use face::{AgeRange, Emotion, FaceAttributes, FaceBox, FaceResult, Flag, MaskVerdict};
+pub use face::{
+    AgeRange, Emotion, FaceAttributes, FaceBox, FaceResult, Flag, MaskVerdict, Pose, Quality,
+};
 pub use history::{AnalysisService, Counts, HistoryPage};
 pub use ids::{AnalysisId, ImageType, ObjectKey};
 pub use process::{ProcessOutcome, ProcessService};
