@@ -4,7 +4,7 @@ CARGO ?= cargo
 PORT ?= 3000
 DATA_DIR ?= ./.facelens
 
-.PHONY: dev test models web-build web-test infra-test lint deny cargo-test deploy destroy
+.PHONY: dev test models web-build web-test infra-test lint deny cargo-test deploy destroy lambdas
 
 ## Build what is needed and start the whole product on http://127.0.0.1:$(PORT)
 dev: models web-build
@@ -48,3 +48,7 @@ deploy:
 ## Remove the deployed stack.
 destroy:
 	bash scripts/destroy.sh
+
+## One zip per Lambda under target/lambda (cargo-lambda, release profile), with their sizes.
+lambdas:
+	bash scripts/lambdas.sh

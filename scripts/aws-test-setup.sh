@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the AWS-compatible server the AWS adapter tests start: moto server (pinned) in a venv
-# outside the repo, `${XDG_CACHE_HOME:-$HOME/.cache}/facelens/moto-venv`. Idempotent: when the
-# pinned version is already there it only checks it and exits (well under a second).
+# Installs the AWS-compatible servers the AWS adapter tests start: moto server (pinned) in a venv
+# outside the repo, `${XDG_CACHE_HOME:-$HOME/.cache}/facelens/moto-venv`, and s3s-fs (pinned; an
+# S3 server that verifies SigV4 signatures, for the presigning tests) under
+# `${XDG_CACHE_HOME:-$HOME/.cache}/facelens/s3s-fs/bin`. Idempotent: when the pinned versions are
+# already there it only checks them and exits (well under a second).
 #
 # The tests find `moto_server` at `$FACELENS_MOTO_SERVER`, else in that venv, else on PATH; they
 # start one on a free 127.0.0.1 port per test binary and fail with a pointer to this script when
@@ -14,6 +16,21 @@ VENV="${FACELENS_MOTO_VENV:-$CACHE/moto-venv}"
 MARKER="$VENV/.facelens-moto-$MOTO_VERSION"
 
 die() { echo "aws-test-setup: $*" >&2; exit 1; }
+
+S3S_VERSION=0.14.1
+S3S_ROOT="$CACHE/s3s-fs"
+S3S_MARKER="$S3S_ROOT/.facelens-s3s-fs-$S3S_VERSION"
+
+
+if [[ ! -f "$S3S_MARKER" || ! -x "$S3S_ROOT/bin/s3s-fs" ]]; then
+  echo "installing s3s-fs $S3S_VERSION into $S3S_ROOT (a few minutes on a cold machine)"
+  mkdir -p "$S3S_ROOT"
+  CARGO_TARGET_DIR="$CACHE/s3s-fs-target" cargo install --quiet --locked --root "$S3S_ROOT" \
+    "s3s-fs@$S3S_VERSION" --features binary || die "cargo install s3s-fs failed"
+  rm -f "$S3S_ROOT"/.facelens-s3s-fs-*
+  touch "$S3S_MARKER"
+fi
+echo "s3s-fs $S3S_VERSION ready: $S3S_ROOT/bin/s3s-fs"
 
 if [[ -f "$MARKER" && -x "$VENV/bin/moto_server" ]]; then
   echo "moto server $MOTO_VERSION ready: $VENV/bin/moto_server"

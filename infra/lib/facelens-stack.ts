@@ -279,12 +279,13 @@ export class FacelensStack extends Stack {
         ...common,
         FACELENS_BUCKET_NAME: uploadsBucket.bucketName,
         FACELENS_ALERT_TOPIC_ARN: topic.topicArn,
+        FACELENS_PUBLIC_URL: siteUrl,
       },
     };
     const descriptions: Record<FunctionName, string> = {
-      auth: 'Facelens auth: sign-in, passwords, users, alerts, audit, health, OpenAPI',
+      auth: 'Facelens auth: sign-in, passwords, users, audit, health, OpenAPI',
       uploads: 'Facelens uploads: presigned PUTs and upload by URL',
-      analyses: 'Facelens analyses: history, results and deletion',
+      analyses: 'Facelens analyses: history, results, deletion and alerts',
       'analysis-worker': 'Facelens analysis worker: S3 event -> Rekognition + ONNX -> annotated image, record, alert',
     };
     const architecture = cfg.arch === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64;
@@ -337,8 +338,9 @@ export class FacelensStack extends Stack {
       allow(name, 'TableReadWrite', [...TABLE_READ, ...TABLE_WRITE], [table.tableArn, indexArn]);
       allow(name, 'TableKeyReadWrite', KEY_ENCRYPT, [key.keyArn], via('dynamodb'));
     }
-    allow('analyses', 'TableReadAndDelete', [...TABLE_READ, 'dynamodb:DeleteItem'], [table.tableArn, indexArn]);
-    allow('analyses', 'TableKeyRead', KEY_DECRYPT, [key.keyArn], via('dynamodb'));
+    // Deleting an analysis also decrements its owner's counts item, in the same transaction.
+    allow('analyses', 'TableReadAndDelete', [...TABLE_READ, 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'], [table.tableArn, indexArn]);
+    allow('analyses', 'TableKeyReadWrite', KEY_ENCRYPT, [key.keyArn], via('dynamodb'));
 
     for (const name of ['auth', 'uploads', 'analyses'] as FunctionName[]) {
       allow(name, 'ReadJwtSecret', ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], [jwtSecret.secretArn]);

@@ -20,7 +20,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/api/users', fn: 'auth' },
   { method: 'POST', path: '/api/users', fn: 'auth' },
   { method: 'DELETE', path: '/api/users/{username}', fn: 'auth' },
-  { method: 'GET', path: '/api/alerts', fn: 'auth' },
+  { method: 'GET', path: '/api/alerts', fn: 'analyses' },
   { method: 'GET', path: '/api/audit', fn: 'auth' },
   { method: 'GET', path: '/api/health', fn: 'auth', public: true },
   { method: 'GET', path: '/api/openapi.json', fn: 'auth', public: true },
@@ -37,7 +37,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
  */
 export const ALB_RULES: readonly { fn: ApiRoute['fn']; patterns: string[] }[] = [
   { fn: 'auth', patterns: ['/api/auth/*', '/api/me', '/api/me/*', '/api/users', '/api/users/*'] },
-  { fn: 'auth', patterns: ['/api/alerts', '/api/audit', '/api/health', '/api/openapi.json'] },
+  { fn: 'auth', patterns: ['/api/audit', '/api/health', '/api/openapi.json'] },
   { fn: 'uploads', patterns: ['/api/uploads', '/api/uploads/*'] },
-  { fn: 'analyses', patterns: ['/api/analyses', '/api/analyses/*'] },
+  { fn: 'analyses', patterns: ['/api/analyses', '/api/analyses/*', '/api/alerts'] },
 ];

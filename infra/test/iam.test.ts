@@ -59,8 +59,8 @@ const EXPECTED: Record<string, any[]> = {
   ],
   AnalysesFunction: [
     logs('AnalysesFunction'),
-    { Sid: 'TableReadAndDelete', Effect: 'Allow', Action: [...READ, 'dynamodb:DeleteItem'], Resource: TABLE },
-    { Sid: 'TableKeyRead', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: KEY, Condition: via('dynamodb') },
+    { Sid: 'TableReadAndDelete', Effect: 'Allow', Action: [...READ, 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'], Resource: TABLE },
+    tableReadWrite[1],
     ...jwt,
     {
       Sid: 'ReadAndDeleteImages',

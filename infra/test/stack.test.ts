@@ -76,6 +76,7 @@ describe('lambda functions', () => {
       FACELENS_TABLE_NAME: '${Table}',
       FACELENS_BUCKET_NAME: '${UploadsBucket}',
       FACELENS_ALERT_TOPIC_ARN: '${AlertTopic}',
+      FACELENS_PUBLIC_URL: 'https://${Distribution.DomainName}',
     });
   });
 

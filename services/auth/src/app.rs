@@ -1,13 +1,13 @@
 //! Builds the adapters a [`Config`] names and the router the function serves.
 
-use crate::config::{Config, JwtSecretSource, Storage};
+use crate::config::{Config, Storage};
 use anyhow::Context;
 use axum::Router;
 use facelens_api::auth::{self, AuthState};
 use facelens_api::hashing::Argon2Hasher;
 use facelens_api::layers;
 use facelens_aws::Aws;
-use facelens_core::auth::{AuthConfig, AuthError, AuthPorts, AuthService, JwtKeys};
+use facelens_core::auth::{AuthConfig, AuthError, AuthPorts, AuthService};
 use facelens_local::{FileOutbox, LocalDb};
 use std::sync::Arc;
 
@@ -49,11 +49,7 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
             db.auth_ports(Arc::new(outbox), hasher)
         }
     };
-    let secret = match &config.jwt_secret {
-        JwtSecretSource::Value(secret) => secret.clone(),
-        JwtSecretSource::SecretsManager(id) => need_aws()?.read_secret(id).await?,
-    };
-    let keys = JwtKeys::new(secret.expose().clone())?;
+    let keys = config.jwt_secret.keys(aws).await?;
     let service =
         Arc::new(AuthService::new(ports, keys, AuthConfig::new(config.public_url.clone())).await?);
     if let Some((username, email, password)) = &config.first_admin {

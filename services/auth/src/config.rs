@@ -19,14 +19,7 @@ pub enum Storage {
     },
 }
 
-/// Where the HS256 key comes from.
-#[derive(Debug, Clone)]
-pub enum JwtSecretSource {
-    /// Given directly (`FACELENS_JWT_SECRET`).
-    Value(Secret<Vec<u8>>),
-    /// Read from Secrets Manager at cold start (`FACELENS_JWT_SECRET_ARN`, name or ARN).
-    SecretsManager(String),
-}
+pub use facelens_lambda::JwtSecretSource;
 
 /// The function's configuration, read once at cold start.
 #[derive(Debug, Clone)]
@@ -72,14 +65,7 @@ impl Config {
             None if on_aws => bail!("{name} must be set when FACELENS_TABLE_NAME is"),
             None => Ok(local_default.to_owned()),
         };
-        let jwt_secret = match (var("FACELENS_JWT_SECRET"), var("FACELENS_JWT_SECRET_ARN")) {
-            (Some(value), _) => JwtSecretSource::Value(Secret::new(value.into_bytes())),
-            (None, Some(arn)) => JwtSecretSource::SecretsManager(arn),
-            (None, None) => bail!(
-                "set FACELENS_JWT_SECRET_ARN (Secrets Manager) or FACELENS_JWT_SECRET \
-                 (32 bytes or more)"
-            ),
-        };
+        let jwt_secret = JwtSecretSource::from_lookup(&lookup)?;
         let first_admin = var("FACELENS_ADMIN_PASSWORD").map(|password| {
             (
                 var("FACELENS_ADMIN_USERNAME").unwrap_or_else(|| "admin".into()),
@@ -100,8 +86,7 @@ impl Config {
 
     /// Whether this configuration talks to AWS (DynamoDB, SES or Secrets Manager).
     pub fn needs_aws(&self) -> bool {
-        matches!(self.storage, Storage::DynamoDb { .. })
-            || matches!(self.jwt_secret, JwtSecretSource::SecretsManager(_))
+        matches!(self.storage, Storage::DynamoDb { .. }) || self.jwt_secret.needs_aws()
     }
 }
 

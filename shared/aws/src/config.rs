@@ -1,6 +1,6 @@
 //! The AWS configuration of one process, loaded once, and the adapters built from it.
 
-use crate::{DynamoDb, SesMailer};
+use crate::{DynamoDb, S3Objects, SesMailer, SnsAlerts};
 use aws_config::{BehaviorVersion, SdkConfig};
 use facelens_core::ports::MailError;
 
@@ -57,6 +57,32 @@ impl Aws {
     /// [`MailError`] when `from` is not a plausible sender.
     pub fn ses_mailer(&self, from: &str) -> Result<SesMailer, MailError> {
         SesMailer::new(aws_sdk_sesv2::Client::new(&self.sdk), from)
+    }
+
+    /// The photo store on `bucket`. Path-style addresses are used when an endpoint is
+    /// configured (a local S3-compatible server has no per-bucket host names).
+    pub fn s3_objects(&self, bucket: impl Into<String>) -> S3Objects {
+        let config = aws_sdk_s3::config::Builder::from(&self.sdk)
+            .force_path_style(self.sdk.endpoint_url().is_some())
+            .build();
+        S3Objects::new(aws_sdk_s3::Client::from_conf(config), bucket.into())
+    }
+
+    /// Alerts recorded in `table` and published to the SNS topic `topic_arn` (`None` for a
+    /// function that only lists them); `link`, the site's address, goes into each message
+    /// when given.
+    pub fn sns_alerts(
+        &self,
+        table: &DynamoDb,
+        topic_arn: Option<String>,
+        link: Option<String>,
+    ) -> SnsAlerts {
+        SnsAlerts::new(
+            table.clone(),
+            aws_sdk_sns::Client::new(&self.sdk),
+            topic_arn,
+            link,
+        )
     }
 
     /// The loaded SDK configuration, for this crate's clients.

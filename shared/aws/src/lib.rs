@@ -4,6 +4,11 @@
 //!   [`OneTimeTokenStore`](facelens_core::ports::OneTimeTokenStore) and
 //!   [`AuditLog`](facelens_core::ports::AuditLog) on the single table of
 //!   `docs/architecture.md` ("Table design");
+//! - [`DynamoDb`] also implements [`AnalysisStore`](facelens_core::analysis::ports::AnalysisStore);
+//! - [`S3Objects`] implements [`ObjectStore`](facelens_core::analysis::ports::ObjectStore) on
+//!   S3, with presigned requests that bind the upload's type and length;
+//! - [`SnsAlerts`] implements [`AlertSink`](facelens_core::analysis::ports::AlertSink): once
+//!   per analysis in DynamoDB, then published to SNS;
 //! - [`RekognitionFinder`] implements [`FaceFinder`](facelens_pipeline::FaceFinder) with
 //!   Rekognition `DetectFaces` on the stored photo;
 //! - [`SesMailer`] implements [`Mailer`](facelens_core::ports::Mailer) on SESv2;
@@ -15,19 +20,28 @@
 //! [`StoreError`](facelens_core::ports::StoreError) and
 //! [`MailError`](facelens_core::ports::MailError) here; no SDK type leaves this crate.
 //!
-//! With the `test-support` feature, [`moto`] starts a moto server for tests.
+//! With the `test-support` feature, [`moto`] starts a moto server and [`s3s`] an s3s-fs server
+//! (which verifies signatures) for tests.
 
+mod alerts;
 mod config;
 pub mod dynamodb;
 mod rekognition;
+mod s3;
 mod secrets;
 mod ses;
 
 #[cfg(feature = "test-support")]
 pub mod moto;
+#[cfg(feature = "test-support")]
+pub mod s3s;
+#[cfg(feature = "test-support")]
+mod test_server;
 
+pub use alerts::SnsAlerts;
 pub use config::Aws;
 pub use dynamodb::DynamoDb;
 pub use rekognition::RekognitionFinder;
+pub use s3::S3Objects;
 pub use secrets::SecretError;
 pub use ses::SesMailer;

@@ -5,28 +5,22 @@
 //! independent without resets: each makes its own table ([`Moto::table`]), secret name and
 //! email addresses.
 
-use crate::{Aws, DynamoDb};
+use crate::{Aws, DynamoDb, S3Objects};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
     ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
+use aws_sdk_s3::types::{
+    Event, FilterRule, FilterRuleName, NotificationConfiguration, NotificationConfigurationFilter,
+    QueueConfiguration, S3KeyFilter,
+};
+use aws_sdk_sqs::types::QueueAttributeName;
 use std::ffi::OsString;
-use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 /// The region the tests use.
 pub const REGION: &str = "us-east-1";
-
-/// Runs moto (`$1`, port `$2`) until the test process (`$3`) or moto itself ends.
-const WATCHDOG: &str = r#"
-"$1" -H 127.0.0.1 -p "$2" &
-m=$!
-trap 'kill "$m" 2>/dev/null' EXIT INT TERM
-while kill -0 "$3" 2>/dev/null && kill -0 "$m" 2>/dev/null; do sleep 0.5; done
-"#;
 
 /// A running moto server.
 #[derive(Debug)]
@@ -139,6 +133,131 @@ impl Moto {
         store
     }
 
+    /// A new bucket with a unique name, and the photo store on it.
+    ///
+    /// # Panics
+    /// When moto refuses.
+    pub async fn bucket(&self, aws: &Aws) -> S3Objects {
+        let name = format!("facelens-test-{}", uuid::Uuid::new_v4().simple());
+        let store = aws.s3_objects(&name);
+        store
+            .client()
+            .create_bucket()
+            .bucket(&name)
+            .send()
+            .await
+            .expect("moto creates the bucket");
+        store
+    }
+
+    /// A queue with a dead-letter queue after `max_receives` receives, subscribed to the
+    /// bucket's `ObjectCreated` events under `uploads/`, as `infra/` sets them up.
+    ///
+    /// # Panics
+    /// When moto refuses.
+    pub async fn upload_queue(&self, aws: &Aws, bucket: &str, max_receives: u32) -> Queues {
+        let sqs = aws_sdk_sqs::Client::new(aws.sdk());
+        let suffix = uuid::Uuid::new_v4().simple().to_string();
+        let dead_letters = sqs
+            .create_queue()
+            .queue_name(format!("facelens-dlq-{suffix}"))
+            .send()
+            .await
+            .expect("moto creates the dead-letter queue")
+            .queue_url
+            .expect("a queue URL");
+        let dead_letter_arn = queue_arn(&sqs, &dead_letters).await;
+        let redrive = serde_json::json!({
+            "deadLetterTargetArn": dead_letter_arn,
+            "maxReceiveCount": max_receives.to_string(),
+        });
+        let url = sqs
+            .create_queue()
+            .queue_name(format!("facelens-queue-{suffix}"))
+            .attributes(QueueAttributeName::RedrivePolicy, redrive.to_string())
+            .send()
+            .await
+            .expect("moto creates the queue")
+            .queue_url
+            .expect("a queue URL");
+        let arn = queue_arn(&sqs, &url).await;
+        let rule = FilterRule::builder()
+            .name(FilterRuleName::Prefix)
+            .value("uploads/")
+            .build();
+        let queue = QueueConfiguration::builder()
+            .queue_arn(arn)
+            .events(Event::S3ObjectCreated)
+            .filter(
+                NotificationConfigurationFilter::builder()
+                    .key(S3KeyFilter::builder().filter_rules(rule).build())
+                    .build(),
+            )
+            .build()
+            .expect("queue configuration");
+        aws.s3_objects(bucket)
+            .client()
+            .put_bucket_notification_configuration()
+            .bucket(bucket)
+            .notification_configuration(
+                NotificationConfiguration::builder()
+                    .queue_configurations(queue)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("moto sets the bucket notification");
+        Queues {
+            sqs,
+            url,
+            dead_letters,
+        }
+    }
+
+    /// A new SNS topic; returns its ARN.
+    ///
+    /// # Panics
+    /// When moto refuses.
+    pub async fn topic(&self, aws: &Aws) -> String {
+        aws_sdk_sns::Client::new(aws.sdk())
+            .create_topic()
+            .name(format!("facelens-alerts-{}", uuid::Uuid::new_v4().simple()))
+            .send()
+            .await
+            .expect("moto creates the topic")
+            .topic_arn
+            .expect("a topic ARN")
+    }
+
+    /// The `(subject, message)` of every notification published to `topic_arn`, read back
+    /// from moto's `/moto-api/data.json`.
+    ///
+    /// # Panics
+    /// When moto does not answer.
+    pub async fn published(&self, topic_arn: &str) -> Vec<(String, String)> {
+        let data: serde_json::Value = reqwest::get(format!("{}/moto-api/data.json", self.endpoint))
+            .await
+            .expect("moto answers data.json")
+            .json()
+            .await
+            .expect("data.json is JSON");
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+        data["sns"]["Topic"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter(|topic| topic["arn"] == topic_arn)
+            .flat_map(|topic| {
+                topic["sent_notifications"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .map(|n| (text(&n[2]), text(&n[1])))
+            .collect()
+    }
+
     /// Makes `address` a verified SES sending identity.
     ///
     /// # Panics
@@ -205,6 +324,94 @@ impl Moto {
     }
 }
 
+/// The analysis queue and its dead-letter queue.
+#[derive(Debug)]
+pub struct Queues {
+    sqs: aws_sdk_sqs::Client,
+    /// The queue S3 notifies.
+    pub url: String,
+    /// Where messages go after too many receives.
+    pub dead_letters: String,
+}
+
+/// A received message: `(message id, receipt handle, body)`.
+pub type Received = (String, String, String);
+
+impl Queues {
+    /// Receives up to ten messages from `queue_url`, waiting up to `wait_seconds`, hidden
+    /// from other receivers for `visibility_seconds`.
+    ///
+    /// # Panics
+    /// When moto refuses.
+    pub async fn receive(
+        &self,
+        queue_url: &str,
+        wait_seconds: i32,
+        visibility_seconds: i32,
+    ) -> Vec<Received> {
+        self.sqs
+            .receive_message()
+            .queue_url(queue_url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(wait_seconds)
+            .visibility_timeout(visibility_seconds)
+            .send()
+            .await
+            .expect("moto receives")
+            .messages
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| {
+                (
+                    m.message_id.unwrap_or_default(),
+                    m.receipt_handle.unwrap_or_default(),
+                    m.body.unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+
+    /// Deletes a received message, as Lambda does after a successful batch item.
+    ///
+    /// # Panics
+    /// When moto refuses.
+    pub async fn delete(&self, receipt_handle: &str) {
+        self.sqs
+            .delete_message()
+            .queue_url(&self.url)
+            .receipt_handle(receipt_handle)
+            .send()
+            .await
+            .expect("moto deletes the message");
+    }
+
+    /// Sends a raw message body to the queue.
+    ///
+    /// # Panics
+    /// When moto refuses.
+    pub async fn send(&self, body: &str) {
+        self.sqs
+            .send_message()
+            .queue_url(&self.url)
+            .message_body(body)
+            .send()
+            .await
+            .expect("moto accepts the message");
+    }
+}
+
+async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
+    sqs.get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .expect("moto answers queue attributes")
+        .attributes
+        .and_then(|mut a| a.remove(&QueueAttributeName::QueueArn))
+        .expect("a queue ARN")
+}
+
 /// Where `moto_server` is: `$FACELENS_MOTO_SERVER`, the venv of `scripts/aws-test-setup.sh`,
 /// or PATH.
 fn moto_binary() -> Option<PathBuf> {
@@ -230,45 +437,13 @@ fn start() -> Result<Moto, String> {
         "moto_server not found: run `bash scripts/aws-test-setup.sh` first \
          (or set FACELENS_MOTO_SERVER to a moto_server binary)",
     )?;
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| format!("no free port on 127.0.0.1: {e}"))?
-        .port();
-    let log_path = std::env::temp_dir().join(format!("facelens-moto-{port}.log"));
-    let log = std::fs::File::create(&log_path)
-        .map_err(|e| format!("creating {}: {e}", log_path.display()))?;
-    let log_err = log.try_clone().map_err(|e| e.to_string())?;
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(WATCHDOG)
-        .arg("facelens-moto")
-        .arg(&binary)
-        .arg(port.to_string())
-        .arg(std::process::id().to_string())
-        .stdin(Stdio::null())
-        .stdout(log)
-        .stderr(log_err)
-        .spawn()
-        .map_err(|e| format!("starting {}: {e}", binary.display()))?;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Ok(Moto {
-                endpoint: format!("http://127.0.0.1:{port}"),
-            });
-        }
-        if let Ok(Some(status)) = child.try_wait() {
-            return Err(format!(
-                "{} exited ({status}) before listening; see {}",
-                binary.display(),
-                log_path.display()
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Err(format!(
-        "{} did not listen on port {port} within 60 s; see {}",
-        binary.display(),
-        log_path.display()
-    ))
+    let endpoint = crate::test_server::launch(&binary, "moto", |port| {
+        vec![
+            "-H".into(),
+            "127.0.0.1".into(),
+            "-p".into(),
+            port.to_string(),
+        ]
+    })?;
+    Ok(Moto { endpoint })
 }

@@ -1,6 +1,10 @@
 //! Serving a Facelens router as an AWS Lambda. One binary answers API Gateway HTTP API (v2)
 //! events and Application Load Balancer events; `lambda_http` turns both into `http::Request`s.
 
+mod aws_api;
+
+pub use aws_api::{JwtSecretSource, required, setting, token_checks};
+
 use axum::Router;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};

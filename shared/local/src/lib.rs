@@ -18,7 +18,6 @@ pub use outbox::FileOutbox;
 pub use queue::{Job, MAX_ATTEMPTS};
 
 use facelens_core::auth::AuthPorts;
-use facelens_core::clock::SystemClock;
 use facelens_core::ports::{Mailer, PasswordHasher};
 use std::sync::Arc;
 
@@ -29,13 +28,6 @@ impl LocalDb {
         mailer: Arc<dyn Mailer>,
         hasher: Arc<dyn PasswordHasher>,
     ) -> AuthPorts {
-        AuthPorts {
-            users: Arc::new(self.clone()),
-            tokens: Arc::new(self.clone()),
-            audit: Arc::new(self.clone()),
-            mailer,
-            hasher,
-            clock: Arc::new(SystemClock),
-        }
+        AuthPorts::on_store(Arc::new(self.clone()), mailer, hasher)
     }
 }

@@ -39,8 +39,13 @@ pub trait FaceFinder: Send + Sync {
     /// The faces in the photo under `key`, whose upright pixels are `image`.
     ///
     /// # Errors
-    /// A message for the log; the job is retried.
-    async fn find(&self, key: &ObjectKey, image: Arc<RgbImage>) -> Result<Vec<FoundFace>, String>;
+    /// [`AnalyzeError::Rejected`] when the finder says the photo itself is unusable (the
+    /// reason is shown to its owner), [`AnalyzeError::Failed`] when the job should be retried.
+    async fn find(
+        &self,
+        key: &ObjectKey,
+        image: Arc<RgbImage>,
+    ) -> Result<Vec<FoundFace>, AnalyzeError>;
 }
 
 /// Decides, for every face of one photo at once, whether it wears a mask.
@@ -94,11 +99,7 @@ impl PhotoAnalyzer for Pipeline {
         })
         .await?;
         let image = Arc::new(decoded.rgb);
-        let found = self
-            .finder
-            .find(key, Arc::clone(&image))
-            .await
-            .map_err(AnalyzeError::Failed)?;
+        let found = self.finder.find(key, Arc::clone(&image)).await?;
 
         let judge = Arc::clone(&self.judge);
         let side = self.thumbnail_side;

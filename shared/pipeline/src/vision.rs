@@ -3,6 +3,7 @@
 
 use crate::{FaceFinder, FoundFace, MaskJudge, PixelRect};
 use async_trait::async_trait;
+use facelens_core::analysis::ports::AnalyzeError;
 use facelens_core::analysis::{MaskVerdict, ObjectKey};
 use facelens_imaging::RgbImage;
 use facelens_vision::{FaceDetector, MaskClassifier, PixelBox};
@@ -20,12 +21,16 @@ impl DetectorFinder {
 
 #[async_trait]
 impl FaceFinder for DetectorFinder {
-    async fn find(&self, _key: &ObjectKey, image: Arc<RgbImage>) -> Result<Vec<FoundFace>, String> {
+    async fn find(
+        &self,
+        _key: &ObjectKey,
+        image: Arc<RgbImage>,
+    ) -> Result<Vec<FoundFace>, AnalyzeError> {
         let detector = Arc::clone(&self.0);
         let detections = tokio::task::spawn_blocking(move || detector.detect(&image))
             .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| AnalyzeError::Failed(format!("detector task: {e}")))?
+            .map_err(|e| AnalyzeError::Failed(format!("detector: {e}")))?;
         Ok(detections
             .into_iter()
             .map(|d| FoundFace {

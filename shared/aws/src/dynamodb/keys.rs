@@ -78,6 +78,50 @@ pub const FAIL_SK_END: &str = "FAIL#~";
 
 const FAIL_PREFIX: &str = "FAIL#";
 
+/// Partition key of index `gsi2`.
+pub const GSI2PK: &str = "gsi2pk";
+/// Sort key of index `gsi2`.
+pub const GSI2SK: &str = "gsi2sk";
+/// The index listing an owner's analyses of one category.
+pub const GSI2: &str = "gsi2";
+
+/// `ANALYSIS#{id}`: the partition of one analysis record.
+pub fn analysis_pk(id: &str) -> String {
+    format!("ANALYSIS#{id}")
+}
+
+/// Sort key of an analysis record.
+pub const ANALYSIS: &str = "ANALYSIS";
+
+/// `USER#{name}#ANALYSES`: `gsi1pk` of an owner's analyses.
+pub fn analyses_of(owner: &str) -> String {
+    format!("USER#{owner}#ANALYSES")
+}
+
+/// `USER#{name}#CAT#{category}`: `gsi2pk` of an owner's analyses in one category.
+pub fn analyses_in(owner: &str, category: &str) -> String {
+    format!("USER#{owner}#CAT#{category}")
+}
+
+/// `{nanos}#{id}`: an analysis's place in its owner's lists, newest last in text order.
+pub fn analysis_sk(at: OffsetDateTime, id: &str) -> String {
+    format!("{}#{id}", time_key(at))
+}
+
+/// Sort key, in the owner's partition, of the per-category counts of their analyses.
+pub const ANALYSIS_COUNTS: &str = "ANALYSIS_COUNTS";
+
+/// `ALERT#{analysis id}`: the one alert of an analysis.
+pub fn alert_pk(id: &str) -> String {
+    format!("ALERT#{id}")
+}
+
+/// Sort key of an alert.
+pub const ALERT: &str = "ALERT";
+
+/// `gsi1pk` of every alert, so `gsi1` lists them newest first.
+pub const ALERTS: &str = "ALERTS";
+
 /// Nanoseconds since the epoch, zero-padded to sort as text (as the embedded store does).
 pub fn time_key(at: OffsetDateTime) -> String {
     format!("{:024}", at.unix_timestamp_nanos().max(0))

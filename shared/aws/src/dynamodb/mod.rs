@@ -1,7 +1,8 @@
 //! The single DynamoDB table of `docs/architecture.md` ("Table design"): accounts, one-time
-//! tokens and the sign-in audit. Every key is built in [`keys`]; items are plain attributes,
+//! tokens, the sign-in audit and analysis records. Every key is built in [`keys`]; items are plain attributes,
 //! read back through [`item`], so the table reads well in the console.
 
+mod analyses;
 mod audit;
 mod item;
 pub mod keys;
@@ -11,7 +12,6 @@ mod users;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use facelens_core::auth::AuthPorts;
-use facelens_core::clock::SystemClock;
 use facelens_core::ports::{Mailer, PasswordHasher, StoreError};
 use std::sync::Arc;
 
@@ -19,8 +19,8 @@ use std::sync::Arc;
 /// one SDK client.
 #[derive(Clone, Debug)]
 pub struct DynamoDb {
-    client: Client,
-    table: Arc<str>,
+    pub(crate) client: Client,
+    pub(crate) table: Arc<str>,
 }
 
 impl DynamoDb {
@@ -43,14 +43,7 @@ impl DynamoDb {
         mailer: Arc<dyn Mailer>,
         hasher: Arc<dyn PasswordHasher>,
     ) -> AuthPorts {
-        AuthPorts {
-            users: Arc::new(self.clone()),
-            tokens: Arc::new(self.clone()),
-            audit: Arc::new(self.clone()),
-            mailer,
-            hasher,
-            clock: Arc::new(SystemClock),
-        }
+        AuthPorts::on_store(Arc::new(self.clone()), mailer, hasher)
     }
 
     /// The SDK client, for the test harness (creating tables).

@@ -160,7 +160,7 @@ impl UserStore for DynamoDb {
 
 impl DynamoDb {
     /// Reads one item, strongly consistent.
-    async fn get_item(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
+    pub(super) async fn get_item(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
         let out = self
             .client
             .get_item()
@@ -174,7 +174,7 @@ impl DynamoDb {
     }
 
     /// A transaction step that puts `item` only where no item has its key.
-    fn put_new(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
+    pub(super) fn put_new(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
         let put = Put::builder()
             .table_name(&*self.table)
             .set_item(Some(item))
@@ -224,7 +224,7 @@ impl DynamoDb {
 
     /// Runs a transaction. `None` when it was written; the cancellation reason code of each
     /// step when a condition refused it. Collisions with concurrent transactions are retried.
-    async fn transact(
+    pub(super) async fn transact(
         &self,
         items: Vec<TransactWriteItem>,
     ) -> Result<Option<Vec<String>>, StoreError> {
@@ -263,11 +263,11 @@ impl DynamoDb {
 }
 
 /// Whether step `index` of a cancelled transaction failed its condition.
-fn failed(reasons: &[String], index: usize) -> bool {
+pub(super) fn failed(reasons: &[String], index: usize) -> bool {
     reasons.get(index).is_some_and(|r| r == CHECK_FAILED)
 }
 
-fn cancelled(reasons: &[String]) -> StoreError {
+pub(super) fn cancelled(reasons: &[String]) -> StoreError {
     StoreError::Unavailable(format!("transaction cancelled: {reasons:?}"))
 }
 

@@ -93,9 +93,11 @@ impl ObjectKey {
         Self(format!("annotated/{owner}/{id}.jpg"))
     }
 
-    /// `thumbnails/{user}/{id}.jpg`: the small annotated preview for history lists.
+    /// `annotated/{user}/{id}.thumb.jpg`: the small annotated preview for history lists, under
+    /// `annotated/` so the bucket's lifecycle rule and the functions' permissions for
+    /// annotated images cover it.
     pub fn thumbnail(owner: &Username, id: AnalysisId) -> Self {
-        Self(format!("thumbnails/{owner}/{id}.jpg"))
+        Self(format!("annotated/{owner}/{id}.thumb.jpg"))
     }
 
     /// Reads a key an event delivered; only `uploads/{user}/{uuid}.{ext}` is accepted, and the

@@ -73,6 +73,28 @@ pub struct AuthPorts {
     pub clock: Arc<dyn Clock>,
 }
 
+impl AuthPorts {
+    /// The ports of one store that keeps accounts, tokens and the audit (the embedded
+    /// database, or the DynamoDB table), with the system clock.
+    pub fn on_store<S>(
+        store: Arc<S>,
+        mailer: Arc<dyn Mailer>,
+        hasher: Arc<dyn PasswordHasher>,
+    ) -> Self
+    where
+        S: UserStore + OneTimeTokenStore + AuditLog + 'static,
+    {
+        Self {
+            users: store.clone(),
+            tokens: store.clone(),
+            audit: store,
+            mailer,
+            hasher,
+            clock: Arc::new(crate::clock::SystemClock),
+        }
+    }
+}
+
 /// The auth use cases.
 pub struct AuthService {
     ports: AuthPorts,

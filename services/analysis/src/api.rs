@@ -1,0 +1,67 @@
+//! The read API: configuration and router.
+//!
+//! Settings: `FACELENS_TABLE_NAME`, `FACELENS_BUCKET_NAME`, and the JWT key from
+//! `FACELENS_JWT_SECRET_ARN` (Secrets Manager) or `FACELENS_JWT_SECRET`.
+
+use axum::Router;
+use facelens_api::analyses::{self, AnalysesState};
+use facelens_api::layers;
+use facelens_aws::Aws;
+use facelens_core::analysis::AnalysisService;
+use facelens_lambda::{JwtSecretSource, required, token_checks};
+use std::sync::Arc;
+
+/// The function's configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The DynamoDB table of accounts, analyses and alerts.
+    pub table_name: String,
+    /// The photo bucket.
+    pub bucket_name: String,
+    /// The HS256 key's source.
+    pub jwt_secret: JwtSecretSource,
+}
+
+impl Config {
+    /// Reads the environment.
+    ///
+    /// # Errors
+    /// When a required setting is missing.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(&|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings from `lookup`.
+    ///
+    /// # Errors
+    /// As [`Config::from_env`].
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        Ok(Self {
+            table_name: required(lookup, "FACELENS_TABLE_NAME")?,
+            bucket_name: required(lookup, "FACELENS_BUCKET_NAME")?,
+            jwt_secret: JwtSecretSource::from_lookup(lookup)?,
+        })
+    }
+}
+
+/// Builds the adapters from `aws` and the router.
+///
+/// # Errors
+/// When the JWT key cannot be read.
+pub async fn app(config: &Config, aws: &Aws) -> anyhow::Result<Router> {
+    let table = aws.dynamodb(config.table_name.as_str());
+    let auth = token_checks(aws, &table, &config.jwt_secret).await?;
+    // This function lists alerts; it never raises one, so it has no topic.
+    let alerts = aws.sns_alerts(&table, None, None);
+    let service = AnalysisService::new(
+        Arc::new(aws.s3_objects(config.bucket_name.as_str())),
+        Arc::new(table),
+        Arc::new(alerts),
+    );
+    let router = analyses::router(AnalysesState {
+        auth,
+        analyses: Arc::new(service),
+    })
+    .fallback(layers::not_found);
+    Ok(layers::observed(router))
+}

@@ -1,0 +1,262 @@
+//! The analysis worker: configuration, the pipeline it runs, and the SQS batch handler.
+//!
+//! Settings: `FACELENS_TABLE_NAME`, `FACELENS_BUCKET_NAME`, `FACELENS_ALERT_TOPIC_ARN`, and
+//! optionally `FACELENS_ALERT_BELOW` (detection confidence, 0..100, under which admins are
+//! alerted; default 50), `FACELENS_MAX_MEGAPIXELS` (default 40) and `FACELENS_PUBLIC_URL` (a
+//! link for the alert emails).
+//!
+//! Every SQS message carries an S3 notification: `ObjectCreated` records, or the
+//! `s3:TestEvent` S3 sends when notifications are set up (acknowledged and ignored). A message
+//! whose photo could not be processed for a reason worth retrying (a store or Rekognition
+//! failure), or that is not an S3 notification at all, is reported in `batchItemFailures`: SQS
+//! retries just that one and, after the queue's `maxReceiveCount`, moves it to the dead-letter
+//! queue. Unusable photos are not failures: their analysis is recorded as failed with the
+//! reason, and the message is done.
+
+use anyhow::Context;
+use aws_lambda_events::event::s3::S3Event;
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use facelens_aws::Aws;
+use facelens_core::analysis::{ProcessOutcome, ProcessService};
+use facelens_core::clock::SystemClock;
+use facelens_imaging::Limits;
+use facelens_lambda::{required, setting};
+use facelens_pipeline::{ClassifierJudge, FaceFinder, Pipeline};
+use facelens_vision::MaskClassifier;
+use std::sync::Arc;
+
+/// Our mask classifier, inside the binary: the Lambda zip is one file and nothing is read or
+/// downloaded at cold start.
+static CLASSIFIER_ONNX: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../models/mask-classifier.onnx"
+));
+
+/// The worker's configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The DynamoDB table of analyses and alerts.
+    pub table_name: String,
+    /// The photo bucket.
+    pub bucket_name: String,
+    /// The admins' SNS topic.
+    pub alert_topic_arn: String,
+    /// Faces detected with less confidence (0..100) raise an alert.
+    pub alert_below: f32,
+    /// Photos with more pixels are refused before decoding.
+    pub max_megapixels: u64,
+    /// The site's address, for the alert emails.
+    pub public_url: Option<String>,
+}
+
+impl Config {
+    /// Reads the environment.
+    ///
+    /// # Errors
+    /// When a required setting is missing or a number does not parse.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(&|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings from `lookup`.
+    ///
+    /// # Errors
+    /// As [`Config::from_env`].
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let alert_below = match setting(lookup, "FACELENS_ALERT_BELOW") {
+            Some(v) => v
+                .parse::<f32>()
+                .ok()
+                .filter(|v| (0.0..=100.0).contains(v))
+                .context("FACELENS_ALERT_BELOW must be a number from 0 to 100")?,
+            None => 50.0,
+        };
+        let max_megapixels = match setting(lookup, "FACELENS_MAX_MEGAPIXELS") {
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|v| *v > 0)
+                .context("FACELENS_MAX_MEGAPIXELS must be a positive whole number")?,
+            None => 40,
+        };
+        Ok(Self {
+            table_name: required(lookup, "FACELENS_TABLE_NAME")?,
+            bucket_name: required(lookup, "FACELENS_BUCKET_NAME")?,
+            alert_topic_arn: required(lookup, "FACELENS_ALERT_TOPIC_ARN")?,
+            alert_below,
+            max_megapixels,
+            public_url: setting(lookup, "FACELENS_PUBLIC_URL"),
+        })
+    }
+}
+
+/// The worker's use case with Rekognition as the face finder.
+///
+/// # Errors
+/// When the embedded classifier does not load.
+pub fn process_service(config: &Config, aws: &Aws) -> anyhow::Result<ProcessService> {
+    let finder = Arc::new(aws.rekognition_finder(config.bucket_name.as_str()));
+    process_service_with(config, aws, finder)
+}
+
+/// The worker's use case with the given face finder (tests replay Rekognition's answers).
+///
+/// # Errors
+/// When the embedded classifier does not load.
+pub fn process_service_with(
+    config: &Config,
+    aws: &Aws,
+    finder: Arc<dyn FaceFinder>,
+) -> anyhow::Result<ProcessService> {
+    let classifier =
+        MaskClassifier::from_bytes(CLASSIFIER_ONNX).context("loading the mask classifier")?;
+    let limits = Limits {
+        max_pixels: config.max_megapixels * 1_000_000,
+        ..Limits::default()
+    };
+    let pipeline = Pipeline::new(finder, Arc::new(ClassifierJudge::new(classifier)), limits);
+    let table = aws.dynamodb(config.table_name.as_str());
+    let alerts = aws.sns_alerts(
+        &table,
+        Some(config.alert_topic_arn.clone()),
+        config.public_url.clone(),
+    );
+    Ok(ProcessService::new(
+        Arc::new(aws.s3_objects(config.bucket_name.as_str())),
+        Arc::new(table),
+        Arc::new(pipeline),
+        Arc::new(alerts),
+        Arc::new(SystemClock),
+        config.alert_below,
+    ))
+}
+
+/// Processes every message of a batch; the ones to retry are named in the response.
+pub async fn handle_batch(process: &ProcessService, event: SqsEvent) -> SqsBatchResponse {
+    let mut response = SqsBatchResponse::default();
+    for message in event.records {
+        if let Err(problem) = handle_message(process, &message).await {
+            let id = message.message_id.unwrap_or_default();
+            tracing::warn!(message_id = %id, %problem, "message will be retried");
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            response.batch_item_failures.push(failure);
+        }
+    }
+    response
+}
+
+async fn handle_message(process: &ProcessService, message: &SqsMessage) -> Result<(), String> {
+    let body = message.body.as_deref().ok_or("the message has no body")?;
+    let notification: serde_json::Value =
+        serde_json::from_str(body).map_err(|e| format!("the body is not JSON: {e}"))?;
+    if notification.get("Event").and_then(|e| e.as_str()) == Some("s3:TestEvent") {
+        tracing::info!("S3 test event acknowledged");
+        return Ok(());
+    }
+    let event: S3Event = serde_json::from_value(notification)
+        .map_err(|e| format!("the body is not an S3 notification: {e}"))?;
+    if event.records.is_empty() {
+        return Err("the S3 notification has no records".into());
+    }
+    for record in &event.records {
+        let Some(key) = record.s3.object.key.as_deref() else {
+            return Err("an S3 record has no object key".into());
+        };
+        let key = decode_key(key).ok_or_else(|| format!("malformed object key {key:?}"))?;
+        match process.process(&key).await {
+            Ok(outcome) => log_outcome(&key, &outcome),
+            Err(err) => return Err(format!("{key}: {err}")),
+        }
+    }
+    Ok(())
+}
+
+fn log_outcome(key: &str, outcome: &ProcessOutcome) {
+    match outcome {
+        ProcessOutcome::Done => tracing::info!(%key, "analysed"),
+        ProcessOutcome::Rejected(reason) => tracing::info!(%key, %reason, "photo rejected"),
+        ProcessOutcome::AlreadyFinished => tracing::info!(%key, "duplicate delivery ignored"),
+        ProcessOutcome::Ignored => tracing::info!(%key, "nothing to analyse"),
+    }
+}
+
+/// S3 notifications carry keys URL-encoded, with `+` for a space.
+fn decode_key(key: &str) -> Option<String> {
+    let bytes = key.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3)?;
+                let hex = std::str::from_utf8(hex).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn given_encoded_keys_when_decoded_then_as_stored() {
+        assert_eq!(
+            decode_key("uploads%2Fann%2Fa+b.jpg").as_deref(),
+            Some("uploads/ann/a b.jpg")
+        );
+        assert_eq!(
+            decode_key("plain/key.jpg").as_deref(),
+            Some("plain/key.jpg")
+        );
+        assert_eq!(decode_key("bad%2"), None);
+        assert_eq!(decode_key("bad%zz"), None);
+    }
+
+    #[test]
+    fn given_the_infra_environment_when_read_then_defaults_fill_the_rest() {
+        let vars = [
+            ("FACELENS_TABLE_NAME", "t"),
+            ("FACELENS_BUCKET_NAME", "b"),
+            ("FACELENS_ALERT_TOPIC_ARN", "arn:aws:sns:eu-west-1:1:alerts"),
+        ];
+        let config = Config::from_lookup(&|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+        .expect("valid");
+        assert_eq!(config.alert_below, 50.0);
+        assert_eq!(config.max_megapixels, 40);
+        assert_eq!(config.public_url, None);
+    }
+
+    #[test]
+    fn given_a_threshold_over_100_when_read_then_refused() {
+        let vars = [
+            ("FACELENS_TABLE_NAME", "t"),
+            ("FACELENS_BUCKET_NAME", "b"),
+            ("FACELENS_ALERT_TOPIC_ARN", "a"),
+            ("FACELENS_ALERT_BELOW", "150"),
+        ];
+        let err = Config::from_lookup(&|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+        .expect_err("refused");
+        assert!(format!("{err:#}").contains("FACELENS_ALERT_BELOW"));
+    }
+
+    #[test]
+    fn the_embedded_classifier_loads() {
+        assert!(MaskClassifier::from_bytes(CLASSIFIER_ONNX).is_ok());
+    }
+}

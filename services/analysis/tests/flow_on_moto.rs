@@ -1,0 +1,230 @@
+//! The whole AWS flow on the moto server, through the real functions: a presigned PUT to S3,
+//! S3's notification on SQS, the worker (Rekognition replayed from recorded `DetectFaces`
+//! replies, our classifier for real), the record in DynamoDB read back through the analyses
+//! function, and the SNS alert. Twice-delivered events give one record and one alert; a
+//! poison message ends in the dead-letter queue. Needs `bash scripts/aws-test-setup.sh` once.
+
+mod support;
+
+use aws_sdk_rekognition::config::{BehaviorVersion, Credentials, Region};
+use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
+use aws_smithy_types::body::SdkBody;
+use facelens_analysis::worker::{handle_batch, process_service_with};
+use facelens_aws::RekognitionFinder;
+use facelens_core::analysis::ProcessService;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+use support::{MAX_RECEIVES, Stack, call, sqs_event, stack};
+
+/// A recorded `DetectFaces` reply from `shared/aws/tests/fixtures/rekognition/`.
+fn recorded(name: &str) -> http::Response<SdkBody> {
+    let path = format!(
+        "{}/../../shared/aws/tests/fixtures/rekognition/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let fixture: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("JSON");
+    let mut response =
+        http::Response::builder().status(fixture["status"].as_u64().expect("status") as u16);
+    for (name, value) in fixture["headers"].as_object().expect("headers") {
+        response = response.header(name.as_str(), value.as_str().expect("text"));
+    }
+    response
+        .body(SdkBody::from(fixture["body"].to_string()))
+        .expect("response")
+}
+
+/// The worker with Rekognition answering `replies`, in order.
+fn worker(stack: &Stack, replies: &[&str]) -> ProcessService {
+    let events = replies
+        .iter()
+        .map(|name| {
+            ReplayEvent::new(
+                http::Request::builder()
+                    .uri("https://rekognition.us-east-1.amazonaws.com/")
+                    .body(SdkBody::empty())
+                    .expect("request"),
+                recorded(name),
+            )
+        })
+        .collect();
+    let config = aws_sdk_rekognition::Config::builder()
+        .http_client(StaticReplayClient::new(events))
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+        .behavior_version(BehaviorVersion::latest())
+        .build();
+    let finder =
+        RekognitionFinder::from_config(config, stack.bucket.bucket(), Duration::from_millis(1));
+    process_service_with(&stack.worker_config(), &stack.aws, Arc::new(finder)).expect("worker")
+}
+
+fn photo() -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../../shared/vision/tests/fixtures/group.jpg",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture photo")
+}
+
+/// Presigns through the uploads function and PUTs the photo as a browser would.
+async fn upload(stack: &Stack, token: &str, bytes: &[u8]) -> String {
+    let (status, ticket) = call(
+        &stack.uploads,
+        "POST",
+        "/api/uploads",
+        Some(token),
+        Some(json!({ "filename": "team.jpg", "contentType": "image/jpeg", "size": bytes.len() })),
+    )
+    .await;
+    assert_eq!(status, 201, "{ticket}");
+    let mut put = reqwest::Client::new().put(ticket["url"].as_str().expect("url"));
+    for (name, value) in ticket["headers"].as_object().expect("headers") {
+        if !name.eq_ignore_ascii_case("content-length") {
+            put = put.header(name.as_str(), value.as_str().expect("text"));
+        }
+    }
+    let response = put.body(bytes.to_vec()).send().await.expect("S3 answers");
+    assert!(response.status().is_success(), "{}", response.status());
+    ticket["analysisId"].as_str().expect("id").to_owned()
+}
+
+/// Runs the worker over what the queue holds and deletes what succeeded, as Lambda does.
+async fn drain(stack: &Stack, worker: &ProcessService) -> usize {
+    let (event, received) = stack.next_batch(30).await;
+    let failures = handle_batch(worker, event).await.batch_item_failures;
+    assert!(failures.is_empty(), "{failures:?}");
+    for (_, receipt, _) in &received {
+        stack.queues.delete(receipt).await;
+    }
+    received.len()
+}
+
+#[tokio::test]
+async fn given_a_presigned_upload_when_s3_notifies_then_one_record_and_one_alert_even_when_delivered_twice()
+ {
+    let stack = stack().await;
+    let token = stack.user("ann").await;
+    let worker = worker(&stack, &["several_faces", "low_confidence"]);
+
+    // A photo with three sure faces: analysed, no alert.
+    let sure = upload(&stack, &token, &photo()).await;
+    // S3's test event, then the object's event.
+    let mut delivered = 0;
+    for _ in 0..3 {
+        delivered += drain(&stack, &worker).await;
+    }
+    assert!(delivered >= 1, "S3 notified the queue");
+    let (status, result) = call(
+        &stack.analyses,
+        "GET",
+        &format!("/api/analyses/{sure}"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{result}");
+    assert_eq!(result["status"], "done", "{result}");
+    let faces = result["faces"].as_array().expect("faces");
+    assert_eq!(faces.len(), 3);
+    assert!(faces.iter().all(|f| f["lowConfidence"] == false));
+    assert!(
+        faces[0]["attributes"]["emotions"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty())
+    );
+
+    // A photo with one unsure face: analysed and alerted.
+    let unsure = upload(&stack, &token, &photo()).await;
+    let (event, received) = stack.next_batch(30).await;
+    assert_eq!(received.len(), 1);
+    assert!(
+        handle_batch(&worker, event.clone())
+            .await
+            .batch_item_failures
+            .is_empty()
+    );
+    // Delivered again (at-least-once): nothing new, no second alert.
+    assert!(
+        handle_batch(&worker, event)
+            .await
+            .batch_item_failures
+            .is_empty()
+    );
+    assert!(
+        handle_batch(&worker, sqs_event(&received))
+            .await
+            .batch_item_failures
+            .is_empty()
+    );
+
+    let (_, result) = call(
+        &stack.analyses,
+        "GET",
+        &format!("/api/analyses/{unsure}"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(result["status"], "done", "{result}");
+    assert_eq!(result["faces"][0]["lowConfidence"], true);
+    let (_, history) = call(&stack.analyses, "GET", "/api/analyses", Some(&token), None).await;
+    assert_eq!(
+        history["items"].as_array().map(Vec::len),
+        Some(2),
+        "{history}"
+    );
+    assert_eq!(history["counts"]["all"], 2, "{history}");
+
+    let alerts = stack.moto.published(&stack.topic).await;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(alerts[0].1.contains(&unsure), "{}", alerts[0].1);
+    assert!(alerts[0].1.contains("ann"), "{}", alerts[0].1);
+    assert!(alerts[0].1.contains("41.4%"), "{}", alerts[0].1);
+
+    let admin = stack.sign_in(support::ADMIN.0, support::ADMIN.1).await;
+    let (status, listed) = call(&stack.analyses, "GET", "/api/alerts", Some(&admin), None).await;
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(
+        listed["alerts"][0]["analysisId"],
+        unsure.as_str(),
+        "{listed}"
+    );
+}
+
+#[tokio::test]
+async fn given_a_poison_message_when_it_keeps_failing_then_it_ends_in_the_dead_letter_queue() {
+    let stack = stack().await;
+    let worker = worker(&stack, &[]);
+    stack.queues.send("this is not an S3 notification").await;
+
+    let mut reported = 0;
+    for _ in 0..(MAX_RECEIVES + 2) {
+        let (event, received) = stack.next_batch(0).await;
+        let poison: Vec<&String> = received
+            .iter()
+            .filter(|(_, _, body)| !body.contains("s3:TestEvent"))
+            .map(|(id, _, _)| id)
+            .collect();
+        let failures = handle_batch(&worker, event).await.batch_item_failures;
+        for failure in &failures {
+            assert!(poison.contains(&&failure.item_identifier), "{failures:?}");
+        }
+        reported += failures.len();
+        // Succeeded messages (the S3 test event) are deleted; failed ones are left.
+        for (id, receipt, _) in &received {
+            if !failures.iter().any(|f| &f.item_identifier == id) {
+                stack.queues.delete(receipt).await;
+            }
+        }
+    }
+
+    assert_eq!(reported, MAX_RECEIVES as usize, "reported once per receive");
+    let dead = stack
+        .queues
+        .receive(&stack.queues.dead_letters, 1, 30)
+        .await;
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(dead[0].2, "this is not an S3 notification");
+}

@@ -1,0 +1,169 @@
+//! Low-confidence alerts: recorded once per analysis in DynamoDB (`ALERT#{id}`, listed newest
+//! first on `gsi1`), then published to the admins' SNS topic, which emails them.
+
+use crate::DynamoDb;
+use crate::dynamodb::keys::{ALERT, ALERTS, GSI1, GSI1PK, GSI1SK, PK, alert_pk, analysis_sk};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_sns::error::DisplayErrorContext;
+use facelens_core::analysis::ports::{Alert, AlertSink};
+use facelens_core::ports::StoreError;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+/// The alert sink of the analysis worker and the admins' alert list.
+#[derive(Clone, Debug)]
+pub struct SnsAlerts {
+    table: DynamoDb,
+    sns: aws_sdk_sns::Client,
+    topic_arn: Option<String>,
+    link: Option<String>,
+}
+
+impl SnsAlerts {
+    /// Alerts recorded in `table` and published to `topic_arn` (none: listing only); `link`
+    /// (the site's address) goes into each message when given.
+    pub(crate) fn new(
+        table: DynamoDb,
+        sns: aws_sdk_sns::Client,
+        topic_arn: Option<String>,
+        link: Option<String>,
+    ) -> Self {
+        Self {
+            table,
+            sns,
+            topic_arn,
+            link,
+        }
+    }
+
+    fn message(&self, alert: &Alert) -> String {
+        let mut text = format!(
+            "{}\n\nAnalysis: {}\nUser: {}\nFaces under the threshold: {}\n",
+            alert.message,
+            alert.analysis_id,
+            alert.username,
+            alert.confidences.len()
+        );
+        for (i, confidence) in alert.confidences.iter().enumerate() {
+            let _ = writeln!(text, "  face {}: {confidence:.1}% confidence", i + 1);
+        }
+        if let Some(link) = &self.link {
+            let _ = writeln!(text, "\nSee the alerts in Facelens: {link}");
+        }
+        text
+    }
+
+    async fn forget(&self, id: &str) -> Result<(), StoreError> {
+        self.table
+            .client
+            .delete_item()
+            .table_name(self.table.table_name())
+            .key(PK, AttributeValue::S(alert_pk(id)))
+            .key("sk", AttributeValue::S(ALERT.to_owned()))
+            .send()
+            .await
+            .map_err(|e| crate::dynamodb::unavailable("DeleteItem (alert)", e))?;
+        Ok(())
+    }
+}
+
+fn record(alert: &Alert) -> Result<HashMap<String, AttributeValue>, StoreError> {
+    let id = alert.analysis_id.to_string();
+    let data = serde_json::to_string(alert)
+        .map_err(|e| StoreError::Unavailable(format!("encoding an alert: {e}")))?;
+    Ok(HashMap::from([
+        (PK.to_owned(), AttributeValue::S(alert_pk(&id))),
+        ("sk".to_owned(), AttributeValue::S(ALERT.to_owned())),
+        (GSI1PK.to_owned(), AttributeValue::S(ALERTS.to_owned())),
+        (
+            GSI1SK.to_owned(),
+            AttributeValue::S(analysis_sk(alert.created_at, &id)),
+        ),
+        ("entity".to_owned(), AttributeValue::S("alert".to_owned())),
+        (
+            "username".to_owned(),
+            AttributeValue::S(alert.username.to_string()),
+        ),
+        ("data".to_owned(), AttributeValue::S(data)),
+    ]))
+}
+
+#[async_trait]
+impl AlertSink for SnsAlerts {
+    async fn raise(&self, alert: &Alert) -> Result<(), StoreError> {
+        let Some(topic_arn) = &self.topic_arn else {
+            return Err(StoreError::Unavailable(
+                "no alert topic is configured (FACELENS_ALERT_TOPIC_ARN)".into(),
+            ));
+        };
+        let id = alert.analysis_id.to_string();
+        let put = self
+            .table
+            .client
+            .put_item()
+            .table_name(self.table.table_name())
+            .set_item(Some(record(alert)?))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .send()
+            .await;
+        match put {
+            Ok(_) => {}
+            // Raised by an earlier delivery of the same photo.
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                return Ok(());
+            }
+            Err(err) => return Err(crate::dynamodb::unavailable("PutItem (alert)", err)),
+        }
+        let published = self
+            .sns
+            .publish()
+            .topic_arn(topic_arn)
+            .subject("Facelens: faces detected with low confidence")
+            .message(self.message(alert))
+            .send()
+            .await;
+        if let Err(err) = published {
+            // Undo the record so the retried job publishes it: at most once, and not never.
+            self.forget(&id).await?;
+            return Err(StoreError::Unavailable(format!(
+                "SNS Publish: {}",
+                DisplayErrorContext(err)
+            )));
+        }
+        tracing::warn!(analysis = %id, user = %alert.username, "low-confidence alert published");
+        Ok(())
+    }
+
+    async fn recent(&self, limit: usize) -> Result<Vec<Alert>, StoreError> {
+        let page = self
+            .table
+            .client
+            .query()
+            .table_name(self.table.table_name())
+            .index_name(GSI1)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", GSI1PK)
+            .expression_attribute_values(":pk", AttributeValue::S(ALERTS.to_owned()))
+            .scan_index_forward(false)
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(|e| crate::dynamodb::unavailable("Query (alerts)", e))?;
+        page.items()
+            .iter()
+            .map(|item| match item.get("data") {
+                Some(AttributeValue::S(data)) => serde_json::from_str(data)
+                    .map_err(|e| StoreError::Unavailable(format!("malformed alert item: {e}"))),
+                _ => Err(StoreError::Unavailable(
+                    "malformed alert item: no data".into(),
+                )),
+            })
+            .collect()
+    }
+}

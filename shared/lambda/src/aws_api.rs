@@ -1,0 +1,107 @@
+//! What the HTTP functions on AWS share beyond serving: the JWT key's source, required
+//! settings, and the token checks of the uploads and analyses functions, which read accounts
+//! from DynamoDB but send no email.
+
+use anyhow::{Context, bail};
+use async_trait::async_trait;
+use facelens_api::hashing::Argon2Hasher;
+use facelens_aws::{Aws, DynamoDb};
+use facelens_core::auth::{AuthConfig, AuthPorts, AuthService, JwtKeys};
+use facelens_core::ports::{MailError, Mailer, OutgoingEmail};
+use facelens_core::secret::Secret;
+use std::sync::Arc;
+
+/// Where the HS256 key comes from.
+#[derive(Debug, Clone)]
+pub enum JwtSecretSource {
+    /// Given directly (`FACELENS_JWT_SECRET`).
+    Value(Secret<Vec<u8>>),
+    /// Read from Secrets Manager at cold start (`FACELENS_JWT_SECRET_ARN`, name or ARN).
+    SecretsManager(String),
+}
+
+impl JwtSecretSource {
+    /// `FACELENS_JWT_SECRET` when set, else `FACELENS_JWT_SECRET_ARN`.
+    ///
+    /// # Errors
+    /// When neither is set.
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        match (
+            setting(lookup, "FACELENS_JWT_SECRET"),
+            setting(lookup, "FACELENS_JWT_SECRET_ARN"),
+        ) {
+            (Some(value), _) => Ok(Self::Value(Secret::new(value.into_bytes()))),
+            (None, Some(arn)) => Ok(Self::SecretsManager(arn)),
+            (None, None) => bail!(
+                "set FACELENS_JWT_SECRET_ARN (Secrets Manager) or FACELENS_JWT_SECRET \
+                 (32 bytes or more)"
+            ),
+        }
+    }
+
+    /// Whether reading the key needs AWS.
+    pub fn needs_aws(&self) -> bool {
+        matches!(self, Self::SecretsManager(_))
+    }
+
+    /// The signing keys, reading Secrets Manager when that is the source.
+    ///
+    /// # Errors
+    /// When the secret cannot be read, is too short, or needs AWS and `aws` is `None`.
+    pub async fn keys(&self, aws: Option<&Aws>) -> anyhow::Result<JwtKeys> {
+        let secret = match self {
+            Self::Value(secret) => secret.clone(),
+            Self::SecretsManager(id) => {
+                aws.context(
+                    "the JWT key is in Secrets Manager, but no AWS configuration was given",
+                )?
+                .read_secret(id)
+                .await?
+            }
+        };
+        Ok(JwtKeys::new(secret.expose().clone())?)
+    }
+}
+
+/// A non-blank setting.
+pub fn setting(lookup: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    lookup(name).filter(|v| !v.trim().is_empty())
+}
+
+/// A setting the function cannot start without.
+///
+/// # Errors
+/// When it is missing or blank.
+pub fn required(lookup: &dyn Fn(&str) -> Option<String>, name: &str) -> anyhow::Result<String> {
+    setting(lookup, name).with_context(|| format!("{name} must be set"))
+}
+
+/// The mailer of functions that send no email: account emails are the auth function's job.
+struct NoMail;
+
+#[async_trait]
+impl Mailer for NoMail {
+    async fn send(&self, _email: &OutgoingEmail) -> Result<(), MailError> {
+        Err(MailError("this function sends no email".into()))
+    }
+}
+
+/// Token checks for a function that serves signed-in users from the accounts in `table`.
+///
+/// # Errors
+/// When the JWT key cannot be read.
+pub async fn token_checks(
+    aws: &Aws,
+    table: &DynamoDb,
+    jwt: &JwtSecretSource,
+) -> anyhow::Result<Arc<AuthService>> {
+    let keys = jwt.keys(Some(aws)).await?;
+    let ports = AuthPorts::on_store(
+        Arc::new(table.clone()),
+        Arc::new(NoMail),
+        Arc::new(Argon2Hasher),
+    );
+    Ok(Arc::new(
+        AuthService::new(ports, keys, AuthConfig::new(String::new())).await?,
+    ))
+}
