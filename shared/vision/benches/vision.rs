@@ -1,4 +1,6 @@
-//! Criterion benchmarks: detector per image, classifier per batch of 1, 5 and 30 faces.
+//! Criterion benchmarks: detector per image, classifier per photo of 1, 5 and 30 faces,
+//! and the load (parse + optimise) of each model from the bytes of its file.
+//! `scripts/models/bench_onnxruntime.py` times the same things under onnxruntime.
 //!
 //! Needs `make models` first. Run: `cargo bench -p facelens-vision`.
 
@@ -23,8 +25,14 @@ fn bench(c: &mut Criterion) {
         .expect("fixture")
         .to_rgb8();
 
+    let det_bytes = std::fs::read(models.join("ultraface-rfb-640.onnx")).expect("detector");
+    let cls_bytes = std::fs::read(models.join("mask-classifier.onnx")).expect("classifier");
+
     let det_input = vec![0.0f32; 3 * 480 * 640];
     let mut g = c.benchmark_group("detector");
+    g.bench_function("load", |b| {
+        b.iter(|| FaceDetector::from_bytes(black_box(&det_bytes)))
+    });
     g.bench_function("group_jpg", |b| b.iter(|| det.detect(black_box(&img))));
     g.bench_function("model_only", |b| {
         b.iter(|| det.run_tensor(black_box(&det_input)))
@@ -37,6 +45,9 @@ fn bench(c: &mut Criterion) {
         height: 66.8,
     };
     let mut g = c.benchmark_group("classifier");
+    g.bench_function("load", |b| {
+        b.iter(|| MaskClassifier::from_bytes(black_box(&cls_bytes)))
+    });
     for n in [1usize, 5, 30] {
         let boxes = vec![face; n];
         g.bench_with_input(BenchmarkId::new("faces", n), &boxes, |b, boxes| {

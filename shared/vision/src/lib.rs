@@ -5,7 +5,8 @@
 //!   the image is letterboxed to 640x480, boxes are filtered by score, merged by
 //!   non-maximum suppression and mapped back to the original image's pixels.
 //! - [`MaskClassifier`]: our own small CNN (see `models/README.md`); every face of a
-//!   photo is cropped with a margin, resized to 64x64 and classified in one batch.
+//!   photo is cropped with a margin, resized to 64x64 and classified (one face per
+//!   run: the plan is optimised for a batch of one, tract's fastest case).
 //!
 //! Model files are found by the caller (the product resolves a `models/` directory);
 //! this crate takes a path or the bytes of the file.
