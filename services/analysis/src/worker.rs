@@ -14,7 +14,6 @@
 //! reason, and the message is done.
 
 use anyhow::Context;
-use aws_lambda_events::event::s3::S3Event;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use facelens_aws::Aws;
 use facelens_core::analysis::{ProcessOutcome, ProcessService};
@@ -23,6 +22,7 @@ use facelens_imaging::Limits;
 use facelens_lambda::{required, setting};
 use facelens_pipeline::{ClassifierJudge, FaceFinder, Pipeline};
 use facelens_vision::MaskClassifier;
+use serde::Deserialize;
 use std::sync::Arc;
 
 /// Our mask classifier, inside the binary: the Lambda zip is one file and nothing is read or
@@ -154,15 +154,13 @@ async fn handle_message(process: &ProcessService, message: &SqsMessage) -> Resul
         tracing::info!("S3 test event acknowledged");
         return Ok(());
     }
-    let event: S3Event = serde_json::from_value(notification)
+    let event: S3Notification = serde_json::from_value(notification)
         .map_err(|e| format!("the body is not an S3 notification: {e}"))?;
     if event.records.is_empty() {
         return Err("the S3 notification has no records".into());
     }
     for record in &event.records {
-        let Some(key) = record.s3.object.key.as_deref() else {
-            return Err("an S3 record has no object key".into());
-        };
+        let key = &record.s3.object.key;
         let key = decode_key(key).ok_or_else(|| format!("malformed object key {key:?}"))?;
         match process.process(&key).await {
             Ok(outcome) => log_outcome(&key, &outcome),
@@ -170,6 +168,29 @@ async fn handle_message(process: &ProcessService, message: &SqsMessage) -> Resul
         }
     }
     Ok(())
+}
+
+/// The part of an S3 event notification the worker reads: each record's object key. Read
+/// leniently (S3-compatible servers leave out fields such as `userIdentity`).
+#[derive(Deserialize)]
+struct S3Notification {
+    #[serde(rename = "Records", default)]
+    records: Vec<S3Record>,
+}
+
+#[derive(Deserialize)]
+struct S3Record {
+    s3: S3Entity,
+}
+
+#[derive(Deserialize)]
+struct S3Entity {
+    object: S3Object,
+}
+
+#[derive(Deserialize)]
+struct S3Object {
+    key: String,
 }
 
 fn log_outcome(key: &str, outcome: &ProcessOutcome) {

@@ -50,6 +50,8 @@ fn jwt() -> JwtSecretSource {
 
 /// A new stack on fresh resources.
 pub async fn stack() -> Stack {
+    // The worker's warnings say why a message failed; show them with the test's output.
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let moto = facelens_aws::moto::server();
     let aws = moto.aws().await;
     let table = moto.table(&aws).await;
