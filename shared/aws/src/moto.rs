@@ -235,12 +235,7 @@ impl Moto {
     /// # Panics
     /// When moto does not answer.
     pub async fn published(&self, topic_arn: &str) -> Vec<(String, String)> {
-        let data: serde_json::Value = reqwest::get(format!("{}/moto-api/data.json", self.endpoint))
-            .await
-            .expect("moto answers data.json")
-            .json()
-            .await
-            .expect("data.json is JSON");
+        let data = self.data().await;
         let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
         data["sns"]["Topic"]
             .as_array()
@@ -286,18 +281,23 @@ impl Moto {
         out.arn().expect("a secret ARN").to_owned()
     }
 
+    /// moto's record of every side effect so far (`/moto-api/data.json`).
+    async fn data(&self) -> serde_json::Value {
+        reqwest::get(format!("{}/moto-api/data.json", self.endpoint))
+            .await
+            .expect("moto answers data.json")
+            .json()
+            .await
+            .expect("data.json is JSON")
+    }
+
     /// Every email sent through SES so far (all tests of the process), read back from moto's
     /// `/moto-api/data.json`.
     ///
     /// # Panics
     /// When moto does not answer.
     pub async fn sent_emails(&self) -> Vec<SentEmail> {
-        let data: serde_json::Value = reqwest::get(format!("{}/moto-api/data.json", self.endpoint))
-            .await
-            .expect("moto answers data.json")
-            .json()
-            .await
-            .expect("data.json is JSON");
+        let data = self.data().await;
         let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
         data["ses"]["Message"]
             .as_array()
