@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::path::Path;
 use std::sync::Arc;
+use crate::writer::Writer;
 
 /// Accounts by username.
 pub(crate) const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
@@ -42,6 +43,7 @@ pub(crate) const ALERTED: TableDefinition<&str, ()> = TableDefinition::new("aler
 #[derive(Clone)]
 pub struct LocalDb {
     inner: Arc<Database>,
+    writer: Arc<Writer>,
 }
 
 impl LocalDb {
@@ -69,25 +71,19 @@ impl LocalDb {
             txn.open_table(ALERTED).map_err(unavailable)?;
         }
         txn.commit().map_err(unavailable)?;
-        Ok(Self {
-            inner: Arc::new(db),
-        })
+        let inner = Arc::new(db);
+        let writer = Arc::new(Writer::start(Arc::clone(&inner))?);
+        Ok(Self { inner, writer })
     }
 
-    /// Runs `work` in a write transaction on a blocking thread and commits when it succeeds.
+    /// Runs `work` in its own write transaction on the writer thread; resolves once the
+    /// commit is durable (group commit: see [`crate::writer`]).
     pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&WriteTransaction) -> Result<T, StoreError> + Send + 'static,
     {
-        let db = Arc::clone(&self.inner);
-        run_blocking(move || {
-            let txn = db.begin_write().map_err(unavailable)?;
-            let out = work(&txn)?;
-            txn.commit().map_err(unavailable)?;
-            Ok(out)
-        })
-        .await
+        self.writer.write(work).await
     }
 
     /// Runs `work` in a read transaction on a blocking thread.
@@ -97,22 +93,13 @@ impl LocalDb {
         F: FnOnce(&ReadTransaction) -> Result<T, StoreError> + Send + 'static,
     {
         let db = Arc::clone(&self.inner);
-        run_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             let txn = db.begin_read().map_err(unavailable)?;
             work(&txn)
         })
         .await
-    }
-}
-
-async fn run_blocking<T, F>(work: F) -> Result<T, StoreError>
-where
-    T: Send + 'static,
-    F: FnOnce() -> Result<T, StoreError> + Send + 'static,
-{
-    tokio::task::spawn_blocking(work)
-        .await
         .map_err(|e| StoreError::Unavailable(format!("database task failed: {e}")))?
+    }
 }
 
 /// Maps any driver error to [`StoreError::Unavailable`].

@@ -10,6 +10,7 @@ mod objects;
 mod outbox;
 mod queue;
 mod tokens;
+mod writer;
 mod users;
 
 pub use db::LocalDb;
