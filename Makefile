@@ -25,11 +25,13 @@ lint:
 deny:
 	bash scripts/deny.sh
 
-## The black-box tests start the real binary, so it is built first; the AWS adapter tests
-## start moto server, which scripts/aws-test-setup.sh installs.
+## The black-box tests start the real binary, so it is built first, with --all-targets: that
+## unifies features as `cargo test` does, so the test run reuses every crate of that one build
+## (`-p facelens` alone would build many crates twice). The AWS adapter tests start moto and
+## s3s-fs, which scripts/aws-test-setup.sh installs.
 cargo-test: models
 	bash scripts/aws-test-setup.sh
-	$(CARGO) build -p facelens
+	$(CARGO) build --workspace --all-targets
 	$(CARGO) test --workspace
 
 web-build:

@@ -86,12 +86,6 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "tools"
 for tool in node npm cargo; do command -v "$tool" >/dev/null || die "$tool is missing"; done
-if [[ -z "$SKIP_BUILD" ]]; then
-  cargo lambda --version >/dev/null 2>&1 || die "cargo-lambda is missing: pip install cargo-lambda (or see its docs)"
-  if [[ "$ARCH" == arm64 ]] && command -v rustup >/dev/null; then
-    rustup target add aarch64-unknown-linux-gnu
-  fi
-fi
 
 step "infra dependencies (npm ci, skipped while node_modules matches the lockfile)"
 lock_sum="$(sha256sum "$INFRA/package-lock.json" | cut -d' ' -f1)"
@@ -101,12 +95,8 @@ fi
 CDK="$INFRA/node_modules/.bin/cdk"
 
 if [[ -z "$SKIP_BUILD" && "$RUST_FUNCTION" != true ]]; then
-  step "Lambda binaries: cargo lambda build --release --$ARCH --output-format zip"
-  arch_flag=--arm64
-  [[ "$ARCH" == x86_64 ]] && arch_flag=--x86-64
-  bins=()
-  for f in "${FUNCTIONS[@]}"; do bins+=(--bin "$f"); done
-  (cd "$ROOT" && cargo lambda build --release "$arch_flag" --output-format zip "${bins[@]}")
+  step "Lambda zips for $ARCH (scripts/lambdas.sh, as make lambdas)"
+  ARCH="$ARCH" LAMBDA_DIR="$ROOT/target/lambda" bash "$ROOT/scripts/lambdas.sh"
 fi
 if [[ -z "$SKIP_BUILD" ]]; then
   step "web client"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # `make lambdas`: one zip per function under target/lambda/<name>/bootstrap.zip (what infra/
-# deploys), built by cargo-lambda with the release profile, then their sizes.
+# deploys), built by cargo-lambda with the `lambda` profile (release tuned for size, see
+# Cargo.toml), then their sizes.
 #
 # cargo-lambda comes from PyPI (pinned) into a venv outside the repo unless `cargo lambda` is
 # already on PATH. x86_64 by default; ARCH=arm64 builds for Graviton (needs
-# `rustup target add aarch64-unknown-linux-gnu`).
+# the aarch64 target, which is added with rustup when rustup is there).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 CARGO_LAMBDA_VERSION=1.9.1
@@ -24,11 +25,14 @@ if ! cargo lambda --version >/dev/null 2>&1; then
 fi
 
 arch_flag=--x86-64
-[[ "$ARCH" == arm64 ]] && arch_flag=--arm64
+if [[ "$ARCH" == arm64 ]]; then
+  arch_flag=--arm64
+  if command -v rustup >/dev/null; then rustup target add aarch64-unknown-linux-gnu; fi
+fi
 bins=()
 for f in "${FUNCTIONS[@]}"; do bins+=(--bin "$f"); done
 start=$SECONDS
-(cd "$ROOT" && cargo lambda build --release "$arch_flag" --output-format zip \
+(cd "$ROOT" && cargo lambda build --profile lambda "$arch_flag" --output-format zip \
   --lambda-dir "$LAMBDA_DIR" "${bins[@]}")
 echo "built in $((SECONDS - start)) s ($ARCH)"
 for f in "${FUNCTIONS[@]}"; do

@@ -20,8 +20,10 @@ echo "web-test: unit tests (vitest)"
 
 bash scripts/web-build.sh
 
-echo "web-test: building the server (cargo build -p facelens)"
-cargo build -p facelens
+# The same build as `make cargo-test` (features unified as for the tests), so after it this
+# only checks that everything is fresh instead of rebuilding crates with other features.
+echo "web-test: building the server (cargo build --workspace --all-targets)"
+cargo build --workspace --all-targets
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 export FACELENS_BIN="${FACELENS_BIN:-$TARGET_DIR/debug/facelens}"
 

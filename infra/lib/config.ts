@@ -150,7 +150,7 @@ export function lambdaZip(cfg: FacelensConfig, name: FunctionName): string {
   const zip = path.join(cfg.lambdaDir, name, 'bootstrap.zip');
   if (!fs.existsSync(zip)) {
     throw new Error(
-      `${zip} is missing: run \`cargo lambda build --release --arm64 --output-format zip\` ` +
+      `${zip} is missing: run \`ARCH=${cfg.arch} make lambdas\` ` +
         '(or scripts/deploy.sh), or point the context lambdaDir at the folder that holds <name>/bootstrap.zip',
     );
   }

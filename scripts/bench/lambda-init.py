@@ -32,7 +32,9 @@ COMMON = {"FACELENS_JWT_SECRET": SECRET, "AWS_REGION": "us-east-1",
           "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
 FUNCTIONS = {
     "hello-lambda": ("auth/apigw-v2-health.json", {}),
-    "auth": ("auth/apigw-v2-health.json", {}),
+    "auth": ("auth/apigw-v2-health.json",
+             {"FACELENS_TABLE_NAME": "bench", "FACELENS_MAIL_FROM": "Facelens <no-reply@example.com>",
+              "FACELENS_PUBLIC_URL": "https://facelens.example.com"}),
     "uploads": ("uploads/apigw-v2-presign-without-token.json",
                 {"FACELENS_TABLE_NAME": "bench", "FACELENS_BUCKET_NAME": "bench"}),
     "analyses": ("analyses/apigw-v2-history.json",
@@ -109,7 +111,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--lambda-dir", default=os.path.join(ROOT, "target", "lambda"))
+    parser.add_argument("--cert-file", help="SSL_CERT_FILE for the functions: the AWS SDK loads "
+                        "the system's root certificates when a client is built, and on Lambda "
+                        "(Amazon Linux 2023) they are one bundle, where Debian also has a "
+                        "directory of ~440 files; pass the bundle to time what Lambda does")
     args = parser.parse_args()
+    certs = {"SSL_CERT_FILE": args.cert_file} if args.cert_file else {}
     server = ThreadingHTTPServer(("127.0.0.1", 0), RuntimeApi)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
@@ -126,7 +133,7 @@ def main():
             env = {"PATH": "/usr/bin:/bin", "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{port}",
                    "AWS_LAMBDA_FUNCTION_NAME": name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
                    "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "RUST_LOG": "warn",
-                   **COMMON, **extra}
+                   **COMMON, **certs, **extra}
             one_round(path, env)  # warm the page cache
             times = sorted(one_round(path, env) for _ in range(args.rounds))
             answer = json.loads(RuntimeApi.answer or b"{}")

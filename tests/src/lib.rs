@@ -47,7 +47,7 @@ pub fn binary() -> PathBuf {
     let bin = profile_dir.join("facelens");
     assert!(
         bin.exists(),
-        "{} is missing: run `cargo build -p facelens` first (make test does)",
+        "{} is missing: run `cargo build --workspace --all-targets` first (make test does)",
         bin.display()
     );
     bin

@@ -24,7 +24,7 @@ pub async fn create_first_admin(
     // Creating an account signs no token, so a throwaway key is enough.
     let mut key = vec![0u8; 32];
     rand::rng().fill_bytes(&mut key);
-    let service = AuthService::new(ports, JwtKeys::new(key)?, AuthConfig::new("")).await?;
+    let service = AuthService::new(ports, JwtKeys::new(key)?, AuthConfig::new(""));
     Ok(service.bootstrap_admin(username, email, password).await?)
 }
 

@@ -50,8 +50,11 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
         }
     };
     let keys = config.jwt_secret.keys(aws).await?;
-    let service =
-        Arc::new(AuthService::new(ports, keys, AuthConfig::new(config.public_url.clone())).await?);
+    let service = Arc::new(AuthService::new(
+        ports,
+        keys,
+        AuthConfig::new(config.public_url.clone()),
+    ));
     if let Some((username, email, password)) = &config.first_admin {
         match service
             .bootstrap_admin(username, email, Some(password.expose()))

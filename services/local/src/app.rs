@@ -67,8 +67,11 @@ pub async fn build(config: &LocalConfig, analyzer: Arc<dyn PhotoAnalyzer>) -> an
         "FACELENS_JWT_SECRET",
     )?)?;
     let ports = db.auth_ports(Arc::new(outbox), Arc::new(Argon2Hasher));
-    let auth =
-        Arc::new(AuthService::new(ports, keys, AuthConfig::new(config.public_url.clone())).await?);
+    let auth = Arc::new(AuthService::new(
+        ports,
+        keys,
+        AuthConfig::new(config.public_url.clone()),
+    ));
 
     let signing_key = crate::secrets::load_or_create(
         &config.data_dir,

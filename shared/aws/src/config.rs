@@ -2,7 +2,19 @@
 
 use crate::{DynamoDb, S3Objects, SesMailer, SnsAlerts};
 use aws_config::{BehaviorVersion, SdkConfig};
+use aws_sdk_dynamodb::config::SharedHttpClient;
+use aws_smithy_http_client::tls;
 use facelens_core::ports::MailError;
+
+/// The one HTTP(S) client of every AWS client of the process: rustls with *ring* (the SDK's
+/// default would bring aws-lc as a second crypto library; see the workspace `Cargo.toml`).
+fn https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https()
+}
 
 /// The AWS configuration (region, credentials, endpoint) shared by every client of a process.
 /// Load it once per cold start and build the adapters from it; cloning is cheap.
@@ -17,7 +29,10 @@ impl Aws {
     /// every client at a local AWS-compatible server.
     pub async fn from_env() -> Self {
         Self {
-            sdk: aws_config::defaults(BehaviorVersion::latest()).load().await,
+            sdk: aws_config::defaults(BehaviorVersion::latest())
+                .http_client(https_client())
+                .load()
+                .await,
         }
     }
 
@@ -37,6 +52,7 @@ impl Aws {
             "facelens-static",
         );
         let sdk = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(https_client())
             .endpoint_url(endpoint)
             .region(aws_config::Region::new(region.to_owned()))
             .credentials_provider(credentials)

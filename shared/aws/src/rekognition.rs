@@ -1,7 +1,9 @@
 //! Amazon Rekognition `DetectFaces` as the pipeline's [`FaceFinder`].
 //!
 //! Rekognition reads the photo from the bucket itself (`Image.S3Object`), so no image bytes go
-//! through the Lambda, and is asked for every attribute (`Attributes: ["ALL"]`). Its boxes are
+//! through the Lambda, and is asked for every attribute (`Attributes: ["ALL"]`). It reads JPEG
+//! and PNG only, so for a WebP upload the finder sends a JPEG of the decoded upright photo in
+//! the request instead (`Image.Bytes`, at most 5 MB: scaled to 4096 pixels or less). Its boxes are
 //! fractions of the upright image (it applies the EXIF orientation of JPEGs, as our decoder
 //! does), so they are scaled by the decoded image's size and clipped to it.
 //!
@@ -16,6 +18,7 @@ use aws_sdk_rekognition::Client;
 use aws_sdk_rekognition::config::retry::RetryConfig;
 use aws_sdk_rekognition::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_rekognition::operation::detect_faces::DetectFacesError;
+use aws_sdk_rekognition::primitives::Blob;
 use aws_sdk_rekognition::types::{Attribute, BoundingBox, FaceDetail, Image, S3Object};
 use facelens_core::analysis::ports::AnalyzeError;
 use facelens_core::analysis::{AgeRange, Emotion, FaceAttributes, Flag, ObjectKey, Pose, Quality};
@@ -74,14 +77,23 @@ impl FaceFinder for RekognitionFinder {
         key: &ObjectKey,
         image: Arc<RgbImage>,
     ) -> Result<Vec<FoundFace>, AnalyzeError> {
-        let object = S3Object::builder()
-            .bucket(self.bucket.as_ref())
-            .name(key.as_str())
-            .build();
+        let source = if read_in_place(key) {
+            let object = S3Object::builder()
+                .bucket(self.bucket.as_ref())
+                .name(key.as_str())
+                .build();
+            Image::builder().s3_object(object).build()
+        } else {
+            let upright = Arc::clone(&image);
+            let copy = tokio::task::spawn_blocking(move || jpeg_copy(&upright))
+                .await
+                .map_err(|e| AnalyzeError::Failed(format!("JPEG copy of {key} failed: {e}")))??;
+            Image::builder().bytes(Blob::new(copy)).build()
+        };
         let output = self
             .client
             .detect_faces()
-            .image(Image::builder().s3_object(object).build())
+            .image(source)
             .attributes(Attribute::All)
             .send()
             .await
@@ -101,6 +113,41 @@ impl FaceFinder for RekognitionFinder {
         }
         Ok(faces)
     }
+}
+
+/// Whether Rekognition can read the stored photo itself: it reads JPEG and PNG only.
+fn read_in_place(key: &ObjectKey) -> bool {
+    key.as_str()
+        .rsplit_once('.')
+        .is_some_and(|(_, ext)| matches!(ext, "jpg" | "jpeg" | "png"))
+}
+
+/// Rekognition's limit on image bytes sent in the request.
+const MAX_INLINE_BYTES: usize = 5 * 1024 * 1024;
+
+/// A JPEG of the upright photo small enough to send in the request: the first of these
+/// (longest side, quality) steps that fits in [`MAX_INLINE_BYTES`]. Rekognition's boxes are
+/// fractions of the image, so scaling it down does not move them.
+const COPY_STEPS: [(u32, u8); 3] = [(4096, 90), (4096, 75), (2048, 75)];
+
+/// The JPEG sent in place of a photo Rekognition cannot read from the bucket (WebP).
+fn jpeg_copy(image: &RgbImage) -> Result<Vec<u8>, AnalyzeError> {
+    for (side, quality) in COPY_STEPS {
+        let bytes =
+            facelens_imaging::encode_jpeg(&facelens_imaging::thumbnail(image, side), quality)
+                .map_err(|e| {
+                    AnalyzeError::Rejected(format!(
+                        "This photo cannot be re-encoded for the face detector: {e}"
+                    ))
+                })?;
+        if bytes.len() <= MAX_INLINE_BYTES {
+            return Ok(bytes);
+        }
+    }
+    Err(AnalyzeError::Rejected(
+        "This photo is too detailed to send to the face detector; please send it as a JPEG."
+            .to_owned(),
+    ))
 }
 
 /// Sorts a `DetectFaces` failure into "the photo is unusable" and "try again later".

@@ -359,3 +359,44 @@ async fn the_process_configuration_builds_a_finder_on_its_bucket() {
     let finder = aws.rekognition_finder(BUCKET);
     assert_eq!(finder.bucket(), BUCKET);
 }
+
+/// Rekognition cannot read WebP, so for a WebP upload the finder sends a JPEG of the decoded
+/// upright photo in the request, scaled to 4096 pixels at most; the boxes it gets back are
+/// fractions, so they still land on the full-size photo.
+#[tokio::test]
+async fn a_webp_photo_is_sent_as_a_jpeg_copy_and_its_boxes_fit_the_original() {
+    let webp = "uploads/alice/0190c9a2-7b3c-7cc1-8a5e-1c1f6f3c9b10.webp";
+    let key = ObjectKey::parse_original(webp).expect("a valid key").0;
+    let (width, height) = (6000, 3000);
+    let http = replay(&["several_faces"]);
+    let faces = finder(&http)
+        .find(&key, Arc::new(RgbImage::new(width, height)))
+        .await
+        .expect("three faces");
+    assert_eq!(faces.len(), 3);
+    // The same fractions as in the first test, on a 6000 x 3000 photo.
+    assert_rect(
+        faces[0].rect,
+        [
+            0.590_126 * 6000.0,
+            0.160_074 * 3000.0,
+            0.123_689 * 6000.0,
+            0.251_404 * 3000.0,
+        ],
+    );
+
+    let requests: Vec<_> = http.actual_requests().collect();
+    assert_eq!(requests.len(), 1);
+    let body: Value =
+        serde_json::from_slice(requests[0].body().bytes().expect("a body")).expect("a JSON body");
+    assert_eq!(body["Attributes"], json!(["ALL"]));
+    assert!(body["Image"].get("S3Object").is_none(), "{}", body["Image"]);
+    let encoded = body["Image"]["Bytes"].as_str().expect("image bytes");
+    let jpeg = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded)
+        .expect("base64");
+    assert!(jpeg.len() <= 5 * 1024 * 1024, "{} bytes", jpeg.len());
+    let info = facelens_imaging::inspect(&jpeg, &facelens_imaging::Limits::default())
+        .expect("a readable image");
+    assert_eq!(info.format, facelens_imaging::ImageFormat::Jpeg);
+    assert_eq!(info.display_dimensions(), (4096, 2048));
+}

@@ -101,7 +101,9 @@ pub async fn token_checks(
         Arc::new(NoMail),
         Arc::new(Argon2Hasher),
     );
-    Ok(Arc::new(
-        AuthService::new(ports, keys, AuthConfig::new(String::new())).await?,
-    ))
+    Ok(Arc::new(AuthService::new(
+        ports,
+        keys,
+        AuthConfig::new(String::new()),
+    )))
 }

@@ -9,17 +9,29 @@ use axum::Router;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 use tower::ServiceBuilder;
+use tracing_subscriber::Layer;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
-/// JSON logs to stdout (CloudWatch), level from `RUST_LOG` (default `info`), no ANSI colours.
+/// JSON logs to stdout (CloudWatch), no ANSI colours, filtered by `RUST_LOG` as a list of
+/// `target=level` or `level` directives (default `info`; an unreadable value also gives
+/// `info`). A `Targets` filter rather than `EnvFilter`: the same directives minus span and
+/// field matching, without linking a regex engine into every function.
 pub fn init_logging() {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|directives| directives.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .with_current_span(false)
+                .with_ansi(false)
+                .without_time()
+                .with_filter(filter),
         )
-        .with_current_span(false)
-        .with_ansi(false)
-        .without_time()
         .init();
 }
 

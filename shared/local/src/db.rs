@@ -1,13 +1,12 @@
-//! The database handle and the helpers that run redb's blocking transactions off the async
-//! executor.
+//! The database handle: reads on the calling task, writes through the group-commit writer.
 
+use crate::writer::Writer;
 use facelens_core::ports::StoreError;
 use redb::{Database, ReadTransaction, ReadableDatabase, TableDefinition, WriteTransaction};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::path::Path;
 use std::sync::Arc;
-use crate::writer::Writer;
 
 /// Accounts by username.
 pub(crate) const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
@@ -86,19 +85,17 @@ impl LocalDb {
         self.writer.write(work).await
     }
 
-    /// Runs `work` in a read transaction on a blocking thread.
+    /// Runs `work` in a read transaction, on the calling task. Reads never wait for the writer
+    /// (redb's readers see the last commit) and every read here is bounded (one record, one
+    /// page of an index), so they are short enough for the async executor; handing them to a
+    /// blocking thread cost more than the read itself.
     pub(crate) async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&ReadTransaction) -> Result<T, StoreError> + Send + 'static,
     {
-        let db = Arc::clone(&self.inner);
-        tokio::task::spawn_blocking(move || {
-            let txn = db.begin_read().map_err(unavailable)?;
-            work(&txn)
-        })
-        .await
-        .map_err(|e| StoreError::Unavailable(format!("database task failed: {e}")))?
+        let txn = self.inner.begin_read().map_err(unavailable)?;
+        work(&txn)
     }
 }
 

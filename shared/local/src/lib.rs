@@ -10,8 +10,8 @@ mod objects;
 mod outbox;
 mod queue;
 mod tokens;
-mod writer;
 mod users;
+mod writer;
 
 pub use db::LocalDb;
 pub use objects::{LocalObjects, SignatureError, SignedAccess};

@@ -97,7 +97,10 @@ fn run(db: &Database, queue: &Receiver<Job>) {
             }
         }
         if batch.len() == 1 {
-            for reply in batch.into_iter().filter_map(|job| guarded(job, db, Durability::Immediate)) {
+            for reply in batch
+                .into_iter()
+                .filter_map(|job| guarded(job, db, Durability::Immediate))
+            {
                 reply(Ok(()));
             }
             continue;
@@ -194,9 +197,7 @@ mod tests {
         let tasks: Vec<_> = (0..400u64)
             .map(|n| {
                 let writer = Arc::clone(&writer);
-                tokio::spawn(async move {
-                    note(&writer, format!("k{n:03}"), n, n % 2 == 1).await
-                })
+                tokio::spawn(async move { note(&writer, format!("k{n:03}"), n, n % 2 == 1).await })
             })
             .collect();
         for (n, task) in (0..400u64).zip(tasks) {
@@ -240,7 +241,10 @@ mod tests {
             matches!(panicked, Err(StoreError::Unavailable(_))),
             "{panicked:?}"
         );
-        assert_eq!(note(&writer, "kept".into(), 2, false).await.expect("write"), 2);
+        assert_eq!(
+            note(&writer, "kept".into(), 2, false).await.expect("write"),
+            2
+        );
         assert_eq!(stored(&db), vec![("kept".to_owned(), 2)]);
     }
 

@@ -60,11 +60,7 @@ pub async fn harness() -> Harness {
     };
     let config = AuthConfig::new("http://site.test");
     let keys = JwtKeys::new(SECRET.to_vec()).expect("keys");
-    let service = Arc::new(
-        AuthService::new(ports, keys, config.clone())
-            .await
-            .expect("service"),
-    );
+    let service = Arc::new(AuthService::new(ports, keys, config.clone()));
     service
         .bootstrap_admin("admin", "admin@test.local", Some(ADMIN_PASSWORD))
         .await

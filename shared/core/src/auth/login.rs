@@ -44,13 +44,14 @@ impl AuthService {
             return Err(AuthError::Throttled { retry_after_secs });
         }
 
+        // Fetched (and on the first sign-in, made) before the lookup, known user or not, so
+        // that the first sign-in's extra hash does not tell who exists either.
+        let decoy = self.decoy_hash().await?;
         let user = match Username::parse(&typed) {
             Ok(name) => self.ports.users.get(&name).await?,
             Err(_) => None,
         };
-        let phc = user
-            .as_ref()
-            .map_or_else(|| self.decoy_hash.clone(), |u| u.password_hash.clone());
+        let phc = user.as_ref().map_or(decoy, |u| u.password_hash.clone());
         let matches = self.ports.hasher.verify(password.to_owned(), phc).await?;
         let user = match user {
             Some(user) if matches => user,

@@ -16,7 +16,7 @@ pub use login::LoginOutcome;
 use crate::clock::Clock;
 use crate::domain::User;
 use crate::ports::{AuditLog, Mailer, OneTimeTokenStore, PasswordHasher, UserStore};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use time::Duration;
 
 /// Rules of the auth use cases, fixed at start-up.
@@ -101,26 +101,31 @@ pub struct AuthService {
     keys: JwtKeys,
     config: AuthConfig,
     /// A hash verified against when the user is unknown, so timing does not reveal who exists.
-    decoy_hash: String,
+    /// Made on the first sign-in rather than at start-up: one argon2id hash is most of a
+    /// Lambda's cold start otherwise.
+    decoy_hash: OnceLock<String>,
 }
 
 impl AuthService {
-    /// Builds the service; hashes a random decoy password once.
-    ///
-    /// # Errors
-    /// [`AuthError::Internal`] when the decoy cannot be hashed.
-    pub async fn new(
-        ports: AuthPorts,
-        keys: JwtKeys,
-        config: AuthConfig,
-    ) -> Result<Self, AuthError> {
-        let decoy_hash = ports.hasher.hash(random::token()).await?;
-        Ok(Self {
+    /// Builds the service. Nothing is hashed yet: the decoy password is hashed by the first
+    /// sign-in (see [`AuthService::login`]).
+    pub fn new(ports: AuthPorts, keys: JwtKeys, config: AuthConfig) -> Self {
+        Self {
             ports,
             keys,
             config,
-            decoy_hash,
-        })
+            decoy_hash: OnceLock::new(),
+        }
+    }
+
+    /// The decoy hash, made once from a random password. Two first sign-ins at once may both
+    /// make one; the first stored wins and both are equally good.
+    async fn decoy_hash(&self) -> Result<String, AuthError> {
+        if let Some(hash) = self.decoy_hash.get() {
+            return Ok(hash.clone());
+        }
+        let made = self.ports.hasher.hash(random::token()).await?;
+        Ok(self.decoy_hash.get_or_init(|| made).clone())
     }
 
     /// The rules in force.
