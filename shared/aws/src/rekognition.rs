@@ -132,14 +132,21 @@ const COPY_STEPS: [(u32, u8); 3] = [(4096, 90), (4096, 75), (2048, 75)];
 
 /// The JPEG sent in place of a photo Rekognition cannot read from the bucket (WebP).
 fn jpeg_copy(image: &RgbImage) -> Result<Vec<u8>, AnalyzeError> {
+    let (width, height) = image.dimensions();
     for (side, quality) in COPY_STEPS {
-        let bytes =
-            facelens_imaging::encode_jpeg(&facelens_imaging::thumbnail(image, side), quality)
-                .map_err(|e| {
-                    AnalyzeError::Rejected(format!(
-                        "This photo cannot be re-encoded for the face detector: {e}"
-                    ))
-                })?;
+        // Scaled only when larger than the step's side (`thumbnail` would copy it otherwise).
+        let scaled;
+        let source = if width.max(height) > side {
+            scaled = facelens_imaging::thumbnail(image, side);
+            &scaled
+        } else {
+            image
+        };
+        let bytes = facelens_imaging::encode_jpeg(source, quality).map_err(|e| {
+            AnalyzeError::Rejected(format!(
+                "This photo cannot be re-encoded for the face detector: {e}"
+            ))
+        })?;
         if bytes.len() <= MAX_INLINE_BYTES {
             return Ok(bytes);
         }

@@ -400,3 +400,22 @@ async fn a_webp_photo_is_sent_as_a_jpeg_copy_and_its_boxes_fit_the_original() {
     assert_eq!(info.format, facelens_imaging::ImageFormat::Jpeg);
     assert_eq!(info.display_dimensions(), (4096, 2048));
 }
+
+/// A WebP photo already within 4096 pixels is sent at its own size.
+#[tokio::test]
+async fn a_small_webp_photo_is_sent_at_its_own_size() {
+    let webp = "uploads/alice/0190c9a2-7b3c-7cc1-8a5e-1c1f6f3c9b10.webp";
+    let key = ObjectKey::parse_original(webp).expect("a valid key").0;
+    let http = replay(&["no_face"]);
+    let faces = finder(&http).find(&key, image()).await.expect("a result");
+    assert!(faces.is_empty());
+    let requests: Vec<_> = http.actual_requests().collect();
+    let body: Value =
+        serde_json::from_slice(requests[0].body().bytes().expect("a body")).expect("a JSON body");
+    let encoded = body["Image"]["Bytes"].as_str().expect("image bytes");
+    let jpeg = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded)
+        .expect("base64");
+    let info = facelens_imaging::inspect(&jpeg, &facelens_imaging::Limits::default())
+        .expect("a readable image");
+    assert_eq!(info.display_dimensions(), (WIDTH, HEIGHT));
+}
