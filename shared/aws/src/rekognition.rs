@@ -21,7 +21,9 @@ use aws_sdk_rekognition::operation::detect_faces::DetectFacesError;
 use aws_sdk_rekognition::primitives::Blob;
 use aws_sdk_rekognition::types::{Attribute, BoundingBox, FaceDetail, Image, S3Object};
 use facelens_core::analysis::ports::AnalyzeError;
-use facelens_core::analysis::{AgeRange, Emotion, FaceAttributes, Flag, ObjectKey, Pose, Quality};
+use facelens_core::analysis::{
+    AgeRange, Emotion, FaceAttributes, Flag, ImageType, ObjectKey, Pose, Quality,
+};
 use facelens_imaging::RgbImage;
 use facelens_pipeline::{FaceFinder, FoundFace, PixelRect};
 use std::sync::Arc;
@@ -117,9 +119,7 @@ impl FaceFinder for RekognitionFinder {
 
 /// Whether Rekognition can read the stored photo itself: it reads JPEG and PNG only.
 fn read_in_place(key: &ObjectKey) -> bool {
-    key.as_str()
-        .rsplit_once('.')
-        .is_some_and(|(_, ext)| matches!(ext, "jpg" | "jpeg" | "png"))
+    matches!(key.image_type(), Some(ImageType::Jpeg | ImageType::Png))
 }
 
 /// Rekognition's limit on image bytes sent in the request.

@@ -91,8 +91,7 @@ impl LocalDb {
     /// blocking thread cost more than the read itself.
     pub(crate) async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
     where
-        T: Send + 'static,
-        F: FnOnce(&ReadTransaction) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&ReadTransaction) -> Result<T, StoreError>,
     {
         let txn = self.inner.begin_read().map_err(unavailable)?;
         work(&txn)

@@ -6,7 +6,9 @@
 //! each job in its own transaction committed without a sync (so a failing job rolls back alone
 //! and is invisible to the others), then makes the whole batch durable with one empty durable
 //! commit, and only then answers each caller. A caller therefore still learns of success only
-//! once its write is on disk. A lone job is committed durably at once, as before.
+//! once its write is on disk. A lone job is committed durably at once, as before. If the
+//! batch's sync fails, every caller of the batch gets an error, though their commits stay
+//! visible to readers and become durable with the next successful sync.
 
 use crate::db::unavailable;
 use facelens_core::ports::StoreError;
@@ -96,20 +98,22 @@ fn run(db: &Database, queue: &Receiver<Job>) {
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
-        if batch.len() == 1 {
-            for reply in batch
-                .into_iter()
-                .filter_map(|job| guarded(job, db, Durability::Immediate))
-            {
-                reply(Ok(()));
-            }
-            continue;
-        }
+        // A lone job commits durably itself; a batch commits without syncs, then syncs once.
+        let lone = batch.len() == 1;
+        let durability = if lone {
+            Durability::Immediate
+        } else {
+            Durability::None
+        };
         let replies: Vec<Reply> = batch
             .into_iter()
-            .filter_map(|job| guarded(job, db, Durability::None))
+            .filter_map(|job| guarded(job, db, durability))
             .collect();
-        let synced = sync(db).map_err(|e| e.to_string());
+        let synced = if lone {
+            Ok(())
+        } else {
+            sync(db).map_err(|e| e.to_string())
+        };
         for reply in replies {
             reply(synced.clone());
         }
@@ -190,16 +194,30 @@ mod tests {
 
     /// Many concurrent writers, every other one failing after it wrote: the failures roll back
     /// alone, the others all land, and all of them survive closing and reopening the file.
+    /// A first job holds the writer until the others are queued, so they run as batches.
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn concurrent_writes_land_alone_and_survive_reopening() {
         let dir = tempfile::tempdir().expect("tempdir");
         let (db, writer) = open(&dir);
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let gate = {
+            let writer = Arc::clone(&writer);
+            tokio::spawn(async move {
+                writer
+                    .write(move |_| held.recv().map_err(unavailable))
+                    .await
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         let tasks: Vec<_> = (0..400u64)
             .map(|n| {
                 let writer = Arc::clone(&writer);
                 tokio::spawn(async move { note(&writer, format!("k{n:03}"), n, n % 2 == 1).await })
             })
             .collect();
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        release.send(()).expect("release the writer");
+        gate.await.expect("gate task").expect("gate write");
         for (n, task) in (0..400u64).zip(tasks) {
             let result = task.await.expect("task");
             if n % 2 == 1 {

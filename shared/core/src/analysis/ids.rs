@@ -74,6 +74,13 @@ impl ImageType {
             Self::Webp => "webp",
         }
     }
+
+    /// The type whose object-key extension is `ext`.
+    pub fn from_extension(ext: &str) -> Option<Self> {
+        [Self::Jpeg, Self::Png, Self::Webp]
+            .into_iter()
+            .find(|kind| kind.extension() == ext)
+    }
 }
 
 /// An object key in the photo store. Always built here from the owner and the id, never from
@@ -111,11 +118,14 @@ impl ObjectKey {
             return None;
         }
         let id = AnalysisId::parse(id)?;
-        let kind = [ImageType::Jpeg, ImageType::Png, ImageType::Webp]
-            .into_iter()
-            .find(|k| k.extension() == ext)?;
+        let kind = ImageType::from_extension(ext)?;
         let canonical = Self::original(&owner, id, kind);
         (canonical.0 == key).then_some((canonical, owner, id))
+    }
+
+    /// The image type named by the key's extension (for originals, the uploaded type).
+    pub fn image_type(&self) -> Option<ImageType> {
+        ImageType::from_extension(self.0.rsplit_once('.')?.1)
     }
 
     /// The key as text.
@@ -161,5 +171,18 @@ mod tests {
         assert_eq!(ImageType::from_mime("IMAGE/JPEG"), Some(ImageType::Jpeg));
         assert_eq!(ImageType::from_mime("image/gif"), None);
         assert_eq!(ImageType::Webp.extension(), "webp");
+    }
+
+    #[test]
+    fn keys_name_their_image_type() {
+        let owner = Username::parse("alice").expect("valid");
+        for kind in [ImageType::Jpeg, ImageType::Png, ImageType::Webp] {
+            assert_eq!(ImageType::from_extension(kind.extension()), Some(kind));
+            let key = ObjectKey::original(&owner, AnalysisId::new(), kind);
+            assert_eq!(key.image_type(), Some(kind));
+        }
+        assert_eq!(ImageType::from_extension("gif"), None);
+        let thumb = ObjectKey::thumbnail(&owner, AnalysisId::new());
+        assert_eq!(thumb.image_type(), Some(ImageType::Jpeg));
     }
 }
