@@ -61,10 +61,16 @@ async function signIn(username, password) {
 }
 
 async function signOut() {
+  const saved = await page.evaluate(() => sessionStorage.getItem('facelens.session'));
   const toggle = page.getByRole('button', { name: 'Menu' });
   if (await toggle.isVisible()) await toggle.click();
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByText('You are signed out.').waitFor();
+  // Signing out revokes the token on the server, not only in this tab.
+  const { token } = JSON.parse(saved ?? '{}');
+  assert.ok(token, 'a session was saved before signing out');
+  const res = await fetch(`${server.baseUrl}/api/me`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(res.status, 401, 'the signed-out token is refused by the server');
 }
 
 /** Whether the server implements an endpoint yet (an unknown route answers 404/405/501). */

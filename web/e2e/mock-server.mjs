@@ -188,6 +188,12 @@ async function api(req, res, url) {
     u.version++;
     return json(res, 204, undefined);
   }
+  if (path === '/api/auth/logout' && method === 'POST') {
+    const u = authed(req, res, { allowMustChange: true });
+    if (!u) return;
+    u.version++;
+    return json(res, 204, undefined);
+  }
   if (path === '/api/me' && method === 'GET') {
     const u = authed(req, res, { allowMustChange: true });
     return u && json(res, 200, publicUser(u));

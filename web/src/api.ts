@@ -71,8 +71,12 @@ export const login = (username: string, password: string) =>
   request<Session>('POST', '/api/auth/login', { body: { username, password }, anonymous: true });
 export const forgotPassword = (email: string) =>
   request<void>('POST', '/api/auth/forgot', { body: { email }, anonymous: true });
-export const resetPassword = (token: string, newPassword: string) =>
-  request<void>('POST', '/api/auth/reset', { body: { token, newPassword }, anonymous: true });
+/** A link's purpose: a welcome link sets the first password, a reset link a forgotten one. */
+export type LinkPurpose = 'reset' | 'welcome';
+export const resetPassword = (token: string, purpose: LinkPurpose, newPassword: string) =>
+  request<void>('POST', '/api/auth/reset', { body: { token, purpose, newPassword }, anonymous: true });
+/** Ends every session of the account on the server (its tokens stop working). */
+export const logout = () => request<void>('POST', '/api/auth/logout');
 export const me = () => request<User>('GET', '/api/me');
 export const changePassword = (currentPassword: string, newPassword: string) =>
   request<Session>('PUT', '/api/me/password', { body: { currentPassword, newPassword } });

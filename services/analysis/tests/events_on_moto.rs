@@ -27,7 +27,7 @@ fn event_text(path: &str) -> String {
 async fn invoke(router: &Router, path: &str, token: &str) -> (u16, Value) {
     let text = event_text(path).replace(PLACEHOLDER, token);
     let request = lambda_http::request::from_str(&text).expect("event parses");
-    let request = facelens_lambda::without_stage(request);
+    let request = facelens_lambda::with_client_address(facelens_lambda::without_stage(request));
     let (parts, body) = request.into_parts();
     send(
         router,

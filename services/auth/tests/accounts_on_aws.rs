@@ -57,10 +57,10 @@ async fn given_the_function_on_aws_when_an_admin_creates_a_user_then_the_emailed
         .body
         .split("#/reset?token=")
         .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|rest| rest.split(['&', ' ', '\n', '\r']).next())
         .expect("a reset link in the email")
         .to_owned();
-    let reset = json!({ "token": link_token, "newPassword": "a brand new passphrase" });
+    let reset = json!({ "token": link_token, "purpose": "welcome", "newPassword": "a brand new passphrase" });
     let (status, body) = answer(
         router,
         request("POST", "/api/auth/reset", None, Some(reset.clone())),

@@ -17,7 +17,7 @@ async fn invoke(backend: Backend, event_file: &str) -> (u16, Value) {
     );
     let text = std::fs::read_to_string(&path).expect("event file");
     let request = lambda_http::request::from_str(&text).expect("event parses");
-    let request = facelens_lambda::without_stage(request);
+    let request = facelens_lambda::with_client_address(facelens_lambda::without_stage(request));
     let (parts, body) = request.into_parts();
     let request = axum::http::Request::from_parts(parts, Body::from(body.to_vec()));
     answer(&function.router, request).await

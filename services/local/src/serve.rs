@@ -74,7 +74,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     drop(out);
     tracing::info!(%address, data_dir = %args.data_dir.display(), "serving");
 
-    axum::serve(listener, app.router)
+    // The peer address is the client address of the throttle and the audit.
+    let service = app
+        .router
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -95,6 +95,10 @@ impl From<AuthError> for ApiError {
                 retry_after_secs: Some(retry_after_secs),
                 ..ApiError::new(S::TOO_MANY_REQUESTS, "too_many_attempts", message)
             },
+            AuthError::Busy { retry_after_secs } => ApiError {
+                retry_after_secs: Some(retry_after_secs),
+                ..ApiError::new(S::SERVICE_UNAVAILABLE, "busy", message)
+            },
             AuthError::Unauthorized(_) => ApiError::new(S::UNAUTHORIZED, "unauthorized", message),
             AuthError::Forbidden => ApiError::new(S::FORBIDDEN, "forbidden", message),
             AuthError::PasswordChangeRequired => {

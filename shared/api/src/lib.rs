@@ -4,6 +4,7 @@
 
 pub mod analyses;
 pub mod auth;
+pub mod client;
 pub mod error;
 pub mod extract;
 pub mod hashing;

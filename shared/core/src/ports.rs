@@ -5,6 +5,7 @@ use crate::domain::{Email, User, Username};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 /// Failure of a store.
 #[derive(Debug, thiserror::Error)]
@@ -44,11 +45,14 @@ pub trait UserStore: Send + Sync {
     /// # Errors
     /// [`StoreError::Unavailable`] when the store fails.
     async fn list(&self) -> Result<Vec<User>, StoreError>;
-    /// Replaces the password hash, token version and first-login flag of an account.
+    /// Replaces the password hash, token version and first-login flag of an account, if its
+    /// token version is still `read_version` (the one the caller read).
     ///
     /// # Errors
-    /// MUST return [`StoreError::NotFound`] when the account is gone.
-    async fn save_credentials(&self, user: &User) -> Result<(), StoreError>;
+    /// MUST return [`StoreError::NotFound`] when the account is gone (or was re-created:
+    /// the id differs), and [`StoreError::Conflict`] (writing nothing) when the stored token
+    /// version is no longer `read_version`.
+    async fn save_credentials(&self, user: &User, read_version: u32) -> Result<(), StoreError>;
     /// Removes an account.
     ///
     /// # Errors
@@ -73,8 +77,15 @@ pub enum TokenPurpose {
 pub struct OneTimeToken {
     /// Hex SHA-256 of the token sent by email.
     pub hash: String,
-    /// The account it belongs to.
+    /// The account it belongs to, by name ...
     pub username: Username,
+    /// ... and by id, so a link outlives neither a deleted nor a re-created account.
+    #[serde(default = "Uuid::nil")]
+    pub account_id: Uuid,
+    /// The account's token version when the link was made: setting a password raises it, so
+    /// every link made before stops working.
+    #[serde(default)]
+    pub token_version: u32,
     /// What it allows.
     pub purpose: TokenPurpose,
     /// After this instant it is refused.
@@ -101,18 +112,65 @@ pub trait OneTimeTokenStore: Send + Sync {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInAttempt {
-    /// The name as typed (trimmed, lowercased, at most 64 characters); may be unknown.
+    /// The name as typed, normalised; a valid name, though maybe of no account.
     pub username: String,
+    /// The client's address, as the connection or the load balancer gave it.
+    #[serde(default)]
+    pub client: String,
     /// When it happened.
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     /// Whether a token was issued.
     pub success: bool,
-    /// `ok`, `bad_credentials` or `throttled`.
+    /// `ok`, `bad_credentials`, `throttled` or `signed_out`.
     pub reason: String,
 }
 
-/// The sign-in audit log, which also drives throttling.
+/// A throttle counter as stored: how many attempts were counted against one key, and when the
+/// last one was. Keys are built only from validated values (see `auth::throttle`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThrottleCounter {
+    /// Attempts counted since the counter was last reset.
+    pub count: u32,
+    /// When the last attempt was counted.
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_at: OffsetDateTime,
+    /// Raised by every write; a write names the version it read (compare-and-swap).
+    pub version: u64,
+}
+
+/// One compare-and-swap write of [`ThrottleStore::swap`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThrottleWrite {
+    /// The store key.
+    pub key: String,
+    /// The version read: `None` when the counter was absent.
+    pub expected: Option<u64>,
+    /// The new counter; `None` removes it.
+    pub new: Option<ThrottleCounter>,
+    /// When the store may forget the counter (DynamoDB TTL).
+    pub expires_at: OffsetDateTime,
+}
+
+/// Throttle counters, changed only by compare-and-swap so that parallel attempts are counted
+/// exactly once each.
+#[async_trait]
+pub trait ThrottleStore: Send + Sync {
+    /// The counters of `keys`, in order; `None` for an absent one. Strongly consistent.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the store fails.
+    async fn read(&self, keys: &[String]) -> Result<Vec<Option<ThrottleCounter>>, StoreError>;
+    /// Writes every counter whose version is still the one read, all or none.
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::Conflict`] and write nothing when any counter changed since
+    /// it was read.
+    async fn swap(&self, writes: &[ThrottleWrite]) -> Result<(), StoreError>;
+}
+
+/// The sign-in audit log.
 #[async_trait]
 pub trait AuditLog: Send + Sync {
     /// Appends an attempt.
@@ -120,15 +178,6 @@ pub trait AuditLog: Send + Sync {
     /// # Errors
     /// [`StoreError::Unavailable`] when the store fails.
     async fn record(&self, attempt: &SignInAttempt) -> Result<(), StoreError>;
-    /// Times of the failed attempts for `username` at or after `since`, oldest first.
-    ///
-    /// # Errors
-    /// [`StoreError::Unavailable`] when the store fails.
-    async fn failures_since(
-        &self,
-        username: &str,
-        since: OffsetDateTime,
-    ) -> Result<Vec<OffsetDateTime>, StoreError>;
     /// The newest attempts first, at most `limit`.
     ///
     /// # Errors
@@ -164,8 +213,14 @@ pub trait Mailer: Send + Sync {
 
 /// Failure of the password hasher.
 #[derive(Debug, thiserror::Error)]
-#[error("password hashing failed: {0}")]
-pub struct HashError(pub String);
+pub enum HashError {
+    /// Every hashing slot stayed taken for too long (a flood of sign-ins); try again later.
+    #[error("password hashing is busy")]
+    Busy,
+    /// The work failed.
+    #[error("password hashing failed: {0}")]
+    Failed(String),
+}
 
 /// Hashes and verifies passwords. Implementations run the work off the async executor.
 #[async_trait]
@@ -173,11 +228,13 @@ pub trait PasswordHasher: Send + Sync {
     /// Returns a PHC string for the password.
     ///
     /// # Errors
-    /// [`HashError`] when hashing fails.
+    /// [`HashError::Busy`] when no hashing slot came free in time, [`HashError::Failed`]
+    /// when hashing fails.
     async fn hash(&self, password: String) -> Result<String, HashError>;
     /// Whether `password` matches `phc`. A malformed `phc` is a mismatch, not an error.
     ///
     /// # Errors
-    /// [`HashError`] when the work cannot run.
+    /// [`HashError::Busy`] when no hashing slot came free in time, [`HashError::Failed`]
+    /// when the work cannot run.
     async fn verify(&self, password: String, phc: String) -> Result<bool, HashError>;
 }

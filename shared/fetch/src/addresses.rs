@@ -33,8 +33,11 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         return is_public_v4(v4);
     }
     let segments = ip.segments();
+    // NAT64 (64:ff9b::/96 and the local-use 64:ff9b:1::/48), IPv4-compatible (::/96),
+    // IPv4-translated (::ffff:0:0/96, SIIT) and 6to4 (2002::/16) all carry an IPv4 address.
     let embeds_v4 = (segments[0] == 0x64 && segments[1] == 0xff9b)
         || segments[..6].iter().all(|s| *s == 0)
+        || (segments[..4].iter().all(|s| *s == 0) && segments[4] == 0xffff && segments[5] == 0)
         || segments[0] == 0x2002;
     if embeds_v4 {
         return false;
@@ -79,6 +82,10 @@ mod tests {
             "2001:db8::1",
             "::ffff:127.0.0.1",
             "::ffff:169.254.169.254",
+            "::ffff:0:127.0.0.1",
+            "::ffff:0:10.0.0.1",
+            "::ffff:0:8.8.8.8",
+            "64:ff9b:1::a00:1",
             "64:ff9b::a9fe:a9fe",
             "::127.0.0.1",
             "2002:7f00:1::",

@@ -6,8 +6,10 @@ mod aws_api;
 pub use aws_api::{JwtSecretSource, required, setting, token_checks};
 
 use axum::Router;
+use facelens_api::client::ClientAddress;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
+use std::net::IpAddr;
 use tower::ServiceBuilder;
 use tracing_subscriber::Layer;
 use tracing_subscriber::filter::{LevelFilter, Targets};
@@ -67,6 +69,34 @@ pub fn without_stage(mut request: Request) -> Request {
     request
 }
 
+/// Puts the client's address into the request as a [`ClientAddress`], from what the front
+/// door vouches for: API Gateway's `requestContext.http.sourceIp`, or for the load balancer
+/// the last address of `X-Forwarded-For` (the one the load balancer itself appended; any
+/// earlier ones were sent by the client and prove nothing). Without either, the request gets
+/// none and the routes that need one answer 500 rather than trust a header.
+pub fn with_client_address(mut request: Request) -> Request {
+    let address = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context
+            .http
+            .source_ip
+            .as_deref()
+            .and_then(|ip| ip.parse::<IpAddr>().ok()),
+        Some(RequestContext::Alb(_)) => request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
+            .and_then(|value| value.to_str().ok())
+            .and_then(|list| list.rsplit(',').next())
+            .and_then(|ip| ip.trim().parse::<IpAddr>().ok()),
+        _ => None,
+    };
+    if let Some(address) = address {
+        request.extensions_mut().insert(ClientAddress(address));
+    }
+    request
+}
+
 /// Runs the router under the Lambda runtime until the sandbox is shut down.
 ///
 /// # Errors
@@ -74,6 +104,7 @@ pub fn without_stage(mut request: Request) -> Request {
 pub async fn run(router: Router) -> Result<(), lambda_http::Error> {
     let service = ServiceBuilder::new()
         .map_request(without_stage)
+        .map_request(with_client_address)
         .service(router);
     lambda_http::run(service).await
 }
@@ -102,5 +133,44 @@ mod tests {
         let request = without_stage(request);
         assert_eq!(request.uri().path(), "/api/me");
         assert_eq!(request.uri().query(), Some("a=1"));
+    }
+
+    fn client_of(event: &str) -> Option<ClientAddress> {
+        let request = lambda_http::request::from_str(event).expect("event parses");
+        with_client_address(request)
+            .extensions()
+            .get::<ClientAddress>()
+            .copied()
+    }
+
+    #[test]
+    fn api_gateway_gives_the_source_ip_of_its_context_not_a_header() {
+        let event = r#"{
+            "version": "2.0", "routeKey": "$default", "rawPath": "/api/auth/login", "rawQueryString": "",
+            "headers": {"host": "x", "x-forwarded-for": "198.51.100.9"},
+            "requestContext": {"accountId": "1", "apiId": "x", "domainName": "x", "domainPrefix": "x",
+              "http": {"method": "POST", "path": "/api/auth/login", "protocol": "HTTP/1.1",
+              "sourceIp": "203.0.113.1", "userAgent": "t"}, "requestId": "r", "routeKey": "$default",
+              "stage": "$default", "time": "22/Nov/2026:00:00:00 +0000", "timeEpoch": 1795305600000},
+            "isBase64Encoded": false
+        }"#;
+        assert_eq!(
+            client_of(event),
+            Some(ClientAddress("203.0.113.1".parse().expect("ip")))
+        );
+    }
+
+    #[test]
+    fn the_load_balancer_gives_the_address_it_appended_last() {
+        let event = r#"{
+            "requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/t/1"}},
+            "httpMethod": "POST", "path": "/api/auth/login", "queryStringParameters": {},
+            "headers": {"host": "x", "x-forwarded-for": "10.9.9.9, 198.51.100.20"},
+            "body": "", "isBase64Encoded": false
+        }"#;
+        assert_eq!(
+            client_of(event),
+            Some(ClientAddress("198.51.100.20".parse().expect("ip")))
+        );
     }
 }

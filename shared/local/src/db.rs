@@ -16,8 +16,8 @@ pub(crate) const EMAILS: TableDefinition<&str, &str> = TableDefinition::new("ema
 pub(crate) const TOKENS: TableDefinition<&str, &[u8]> = TableDefinition::new("tokens");
 /// Sign-in attempts by time (`{nanos}:{id}`).
 pub(crate) const AUDIT: TableDefinition<&str, &[u8]> = TableDefinition::new("audit");
-/// Failed sign-in attempts by user and time (`{user}\0{nanos}:{id}`).
-pub(crate) const FAILURES: TableDefinition<&str, &[u8]> = TableDefinition::new("failures");
+/// Throttle counters by key (`signin|{name}|{address}`, ...: see `ThrottleKey`).
+pub(crate) const THROTTLE: TableDefinition<&str, &[u8]> = TableDefinition::new("throttle");
 
 /// Analysis records by id.
 pub(crate) const ANALYSES: TableDefinition<&str, &[u8]> = TableDefinition::new("analyses");
@@ -59,7 +59,7 @@ impl LocalDb {
             txn.open_table(EMAILS).map_err(unavailable)?;
             txn.open_table(TOKENS).map_err(unavailable)?;
             txn.open_table(AUDIT).map_err(unavailable)?;
-            txn.open_table(FAILURES).map_err(unavailable)?;
+            txn.open_table(THROTTLE).map_err(unavailable)?;
             txn.open_table(ANALYSES).map_err(unavailable)?;
             txn.open_table(BY_OWNER).map_err(unavailable)?;
             txn.open_table(BY_CATEGORY).map_err(unavailable)?;

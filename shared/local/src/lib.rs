@@ -9,6 +9,7 @@ mod db;
 mod objects;
 mod outbox;
 mod queue;
+mod throttle;
 mod tokens;
 mod users;
 mod writer;
@@ -23,7 +24,8 @@ use facelens_core::ports::{Mailer, PasswordHasher};
 use std::sync::Arc;
 
 impl LocalDb {
-    /// The auth ports with this database as users, tokens and audit store, and the system clock.
+    /// The auth ports with this database as users, tokens, audit and throttle store, and the
+    /// system clock.
     pub fn auth_ports(
         &self,
         mailer: Arc<dyn Mailer>,

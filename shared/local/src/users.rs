@@ -83,7 +83,7 @@ impl UserStore for LocalDb {
         .await
     }
 
-    async fn save_credentials(&self, user: &User) -> Result<(), StoreError> {
+    async fn save_credentials(&self, user: &User, read_version: u32) -> Result<(), StoreError> {
         let user = user.clone();
         self.write(move |txn| {
             let mut users = txn.open_table(USERS).map_err(unavailable)?;
@@ -93,6 +93,11 @@ impl UserStore for LocalDb {
             };
             if stored.id != user.id {
                 return Err(StoreError::NotFound);
+            }
+            if stored.token_version != read_version {
+                return Err(StoreError::Conflict(
+                    "the credentials changed meanwhile".into(),
+                ));
             }
             let updated = User {
                 password_hash: user.password_hash,

@@ -156,7 +156,7 @@ impl Stack {
         let link_token = sent
             .first()
             .and_then(|mail| mail.body.split("#/reset?token=").nth(1))
-            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|rest| rest.split(['&', ' ', '\n', '\r']).next())
             .expect("a reset link in the welcome email")
             .to_owned();
         let password = "plum orchard lantern 42";
@@ -165,7 +165,7 @@ impl Stack {
             "POST",
             "/api/auth/reset",
             None,
-            Some(json!({ "token": link_token, "newPassword": password })),
+            Some(json!({ "token": link_token, "purpose": "welcome", "newPassword": password })),
         )
         .await;
         assert_eq!(status, 204, "{body}");
@@ -221,7 +221,14 @@ pub async fn call(
         }
         None => Body::empty(),
     };
-    send(router, builder.body(body).expect("request")).await
+    let mut request = builder.body(body).expect("request");
+    // What the Lambda adapter takes from the API Gateway request context.
+    request
+        .extensions_mut()
+        .insert(facelens_api::client::ClientAddress(
+            std::net::Ipv4Addr::new(192, 0, 2, 1).into(),
+        ));
+    send(router, request).await
 }
 
 /// Sends a prepared request through a router.

@@ -127,5 +127,12 @@ pub fn request(
         }
         None => Body::empty(),
     };
-    builder.body(body).expect("request")
+    let mut request = builder.body(body).expect("request");
+    // What the Lambda adapter takes from the API Gateway request context.
+    request
+        .extensions_mut()
+        .insert(facelens_api::client::ClientAddress(
+            std::net::Ipv4Addr::new(192, 0, 2, 1).into(),
+        ));
+    request
 }

@@ -1,10 +1,13 @@
-//! `POST /api/auth/login`.
+//! `POST /api/auth/login` and `POST /api/auth/logout`.
 
 use super::AuthState;
 use crate::ApiError;
+use crate::client::ClientAddress;
+use crate::extract::SignedIn;
 use crate::json::ApiJson;
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use facelens_core::auth::LoginOutcome;
 use facelens_core::domain::UserView;
 use serde::{Deserialize, Serialize};
@@ -42,8 +45,21 @@ impl From<LoginOutcome> for TokenResponse {
 
 pub(super) async fn login(
     State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
     ApiJson(form): ApiJson<LoginRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    let outcome = state.service.login(&form.username, &form.password).await?;
+    let outcome = state
+        .service
+        .login(&form.username, &form.password, client)
+        .await?;
     Ok(Json(outcome.into()))
+}
+
+/// `POST /api/auth/logout`: every token of the caller stops working.
+pub(super) async fn logout(
+    State(state): State<AuthState>,
+    SignedIn(user): SignedIn,
+) -> Result<StatusCode, ApiError> {
+    state.service.logout(user).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -34,6 +34,7 @@ pub fn router(state: AuthState) -> Router {
     Router::new()
         .route("/api/health", get(health))
         .route("/api/auth/login", post(login::login))
+        .route("/api/auth/logout", post(login::logout))
         .route("/api/auth/forgot", post(recovery::forgot))
         .route("/api/auth/reset", post(recovery::reset))
         .route("/api/me", get(me::me))

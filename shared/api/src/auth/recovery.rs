@@ -2,9 +2,11 @@
 
 use super::AuthState;
 use crate::ApiError;
+use crate::client::ClientAddress;
 use crate::json::ApiJson;
 use axum::extract::State;
 use axum::http::StatusCode;
+use facelens_core::ports::TokenPurpose;
 use serde::Deserialize;
 
 /// Forgot-password form.
@@ -14,23 +16,47 @@ pub(super) struct Forgot {
     email: String,
 }
 
+/// Counts the request (429 while the email or the address must wait: the same for any
+/// email), then makes and mails the link in the background and answers 202 after
+/// [`AuthConfig::forgot_answer_time`](facelens_core::auth::AuthConfig), whether or not the
+/// email belongs to an account, so the answer's timing tells nothing either. The background
+/// work is awaited up to that time, so on Lambda it is done before the answer freezes the
+/// sandbox.
 pub(super) async fn forgot(
     State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
     ApiJson(form): ApiJson<Forgot>,
-) -> StatusCode {
-    if let Err(err) = state.service.forgot_password(&form.email).await {
-        // The answer must not differ, so the failure is only logged.
-        tracing::error!(error = %err, "forgot-password email not sent");
-    }
-    StatusCode::ACCEPTED
+) -> Result<StatusCode, ApiError> {
+    let answer_at = tokio::time::Instant::now() + state.service.config().forgot_answer_time;
+    state
+        .service
+        .admit_reset_request(&form.email, client)
+        .await?;
+    let service = state.service.clone();
+    let work = tokio::spawn(async move {
+        if let Err(err) = service.forgot_password(&form.email).await {
+            // The answer must not differ, so the failure is only logged.
+            tracing::error!(error = %err, "forgot-password email not sent");
+        }
+    });
+    let _ = tokio::time::timeout_at(answer_at, work).await;
+    tokio::time::sleep_until(answer_at).await;
+    Ok(StatusCode::ACCEPTED)
 }
 
-/// Reset form: the token from the emailed link and the new password.
+/// Reset form: the token from the emailed link, the link's purpose (`reset` unless the link
+/// says `welcome`) and the new password.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(super) struct Reset {
     token: String,
+    #[serde(default = "reset_purpose")]
+    purpose: TokenPurpose,
     new_password: String,
+}
+
+fn reset_purpose() -> TokenPurpose {
+    TokenPurpose::Reset
 }
 
 pub(super) async fn reset(
@@ -39,7 +65,7 @@ pub(super) async fn reset(
 ) -> Result<StatusCode, ApiError> {
     state
         .service
-        .reset_password(&form.token, &form.new_password)
+        .reset_password(&form.token, form.purpose, &form.new_password)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,6 +5,7 @@
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use facelens_api::auth::{AuthState, router};
 use facelens_api::hashing::Argon2Hasher;
@@ -13,6 +14,7 @@ use facelens_core::clock::Clock;
 use facelens_local::{FileOutbox, LocalDb};
 use http_body_util::BodyExt;
 use serde_json::Value;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use time::{Duration, OffsetDateTime};
 use tower::ServiceExt;
@@ -45,6 +47,11 @@ pub struct Harness {
 }
 
 pub async fn harness() -> Harness {
+    harness_with(|_| {}).await
+}
+
+/// A harness whose auth rules `edit` changes first.
+pub async fn harness_with(edit: impl FnOnce(&mut AuthConfig)) -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = LocalDb::open(&dir.path().join("db.redb")).expect("db");
     let outbox = FileOutbox::new(&dir.path().join("outbox"), "Facelens <no-reply@test.local>")
@@ -53,12 +60,16 @@ pub async fn harness() -> Harness {
     let ports = AuthPorts {
         users: Arc::new(db.clone()),
         tokens: Arc::new(db.clone()),
-        audit: Arc::new(db),
+        audit: Arc::new(db.clone()),
+        throttle: Arc::new(db),
         mailer: Arc::new(outbox),
         hasher: Arc::new(Argon2Hasher),
         clock: Arc::new(clock.clone()),
     };
-    let config = AuthConfig::new("http://site.test");
+    let mut config = AuthConfig::new("http://site.test");
+    // Short, so the tests of `forgot` do not wait a second each; its timing test sets its own.
+    config.forgot_answer_time = std::time::Duration::from_millis(50);
+    edit(&mut config);
     let keys = JwtKeys::new(SECRET.to_vec()).expect("keys");
     let service = Arc::new(AuthService::new(ports, keys, config.clone()));
     service
@@ -85,8 +96,16 @@ impl Answer {
     }
 }
 
+/// The client address of requests that do not name one.
+pub const DEFAULT_CLIENT: &str = "192.0.2.10";
+
 impl Harness {
-    pub async fn send(&self, req: Request<Body>) -> Answer {
+    /// Sends a request from [`DEFAULT_CLIENT`] (or the address already in its extensions).
+    pub async fn send(&self, mut req: Request<Body>) -> Answer {
+        if req.extensions().get::<ConnectInfo<SocketAddr>>().is_none() {
+            let peer = SocketAddr::new(DEFAULT_CLIENT.parse().expect("ip"), 40000);
+            req.extensions_mut().insert(ConnectInfo(peer));
+        }
         let res = self
             .router
             .clone()
@@ -129,13 +148,35 @@ impl Harness {
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Answer {
-        self.call(
-            "POST",
-            "/api/auth/login",
-            None,
-            Some(serde_json::json!({ "username": username, "password": password })),
-        )
-        .await
+        self.login_from(DEFAULT_CLIENT, username, password).await
+    }
+
+    /// Asks for a reset link for `email` from the client address `ip`.
+    pub async fn forgot_from(&self, ip: &str, email: &str) -> Answer {
+        let body = serde_json::json!({ "email": email });
+        let mut req = Request::builder()
+            .method("POST")
+            .uri("/api/auth/forgot")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        let peer = SocketAddr::new(ip.parse().expect("ip"), 40000);
+        req.extensions_mut().insert(ConnectInfo(peer));
+        self.send(req).await
+    }
+
+    /// Signs in from the client address `ip`.
+    pub async fn login_from(&self, ip: &str, username: &str, password: &str) -> Answer {
+        let body = serde_json::json!({ "username": username, "password": password });
+        let mut req = Request::builder()
+            .method("POST")
+            .uri("/api/auth/login")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        let peer = SocketAddr::new(ip.parse().expect("ip"), 40000);
+        req.extensions_mut().insert(ConnectInfo(peer));
+        self.send(req).await
     }
 
     pub async fn token(&self, username: &str, password: &str) -> String {

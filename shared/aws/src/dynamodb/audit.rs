@@ -1,11 +1,9 @@
-//! The sign-in audit: every attempt in its UTC day's partition, newest read first, and each
-//! failure also in the account's partition with a one-day TTL, for throttling.
+//! The sign-in audit: every attempt in its UTC day's partition, newest read first.
 
-use super::item::{Item, get_bool, get_instant, get_s, instant, key, n, s};
-use super::keys::{FAIL_SK_END, TTL, audit_pk, audit_sk, failure_sk, failure_sk_from, user_pk};
+use super::item::{Item, get_bool, get_instant, get_s, instant, key, s};
+use super::keys::{audit_pk, audit_sk};
 use super::{DynamoDb, unavailable};
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use facelens_core::ports::{AuditLog, SignInAttempt, StoreError};
 use time::{Duration, OffsetDateTime, UtcOffset};
 use uuid::Uuid;
@@ -13,9 +11,6 @@ use uuid::Uuid;
 /// How many days back [`AuditLog::recent`] looks (today included). Older attempts stay in the
 /// table but are not listed.
 pub const RECENT_DAYS: i64 = 30;
-
-/// How long a failed attempt is kept for throttling; `failures_since` sees no further back.
-pub const FAILURE_TTL: Duration = Duration::days(1);
 
 #[async_trait]
 impl AuditLog for DynamoDb {
@@ -26,72 +21,14 @@ impl AuditLog for DynamoDb {
             audit_sk(attempt.at, &id),
         );
         entry.extend(attempt_attributes(attempt)?);
-        if attempt.success {
-            self.client
-                .put_item()
-                .table_name(&*self.table)
-                .set_item(Some(entry))
-                .send()
-                .await
-                .map_err(|e| unavailable("PutItem (audit)", e))?;
-            return Ok(());
-        }
-        let mut failure = key(user_pk(&attempt.username), failure_sk(attempt.at, &id));
-        failure.extend(attempt_attributes(attempt)?);
-        failure.insert(
-            TTL.to_owned(),
-            n((attempt.at + FAILURE_TTL).unix_timestamp()),
-        );
-        let put = |item: Item| -> Result<TransactWriteItem, StoreError> {
-            let put = Put::builder()
-                .table_name(&*self.table)
-                .set_item(Some(item))
-                .build()
-                .map_err(|e| unavailable("building Put", e))?;
-            Ok(TransactWriteItem::builder().put(put).build())
-        };
         self.client
-            .transact_write_items()
-            .transact_items(put(entry)?)
-            .transact_items(put(failure)?)
+            .put_item()
+            .table_name(&*self.table)
+            .set_item(Some(entry))
             .send()
             .await
-            .map_err(|e| unavailable("TransactWriteItems (audit)", e))?;
+            .map_err(|e| unavailable("PutItem (audit)", e))?;
         Ok(())
-    }
-
-    async fn failures_since(
-        &self,
-        username: &str,
-        since: OffsetDateTime,
-    ) -> Result<Vec<OffsetDateTime>, StoreError> {
-        let mut times = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&*self.table)
-                .consistent_read(true)
-                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-                .expression_attribute_names("#pk", "pk")
-                .expression_attribute_names("#sk", "sk")
-                .expression_attribute_values(":pk", s(user_pk(username)))
-                .expression_attribute_values(":from", s(failure_sk_from(since)))
-                .expression_attribute_values(":to", s(FAIL_SK_END))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| unavailable("Query (failures)", e))?;
-            for item in page.items() {
-                times.push(get_instant(item, "at")?);
-            }
-            start = page.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
-        }
-        Ok(times)
     }
 
     async fn recent(&self, limit: usize) -> Result<Vec<SignInAttempt>, StoreError> {
@@ -150,10 +87,11 @@ impl DynamoDb {
 
 fn attempt_attributes(
     attempt: &SignInAttempt,
-) -> Result<[(String, aws_sdk_dynamodb::types::AttributeValue); 5], StoreError> {
+) -> Result<[(String, aws_sdk_dynamodb::types::AttributeValue); 6], StoreError> {
     Ok([
         ("entity".to_owned(), s("signin")),
         ("username".to_owned(), s(&attempt.username)),
+        ("client".to_owned(), s(&attempt.client)),
         ("at".to_owned(), instant(attempt.at)?),
         (
             "success".to_owned(),
@@ -166,6 +104,7 @@ fn attempt_attributes(
 fn parse_attempt(item: &Item) -> Result<SignInAttempt, StoreError> {
     Ok(SignInAttempt {
         username: get_s(item, "username")?.to_owned(),
+        client: get_s(item, "client").unwrap_or_default().to_owned(),
         at: get_instant(item, "at")?,
         success: get_bool(item, "success")?,
         reason: get_s(item, "reason")?.to_owned(),

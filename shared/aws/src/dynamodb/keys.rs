@@ -15,7 +15,7 @@ pub const GSI1: &str = "gsi1";
 /// Expiry attribute (epoch seconds) that DynamoDB's TTL deletes by.
 pub const TTL: &str = "ttl";
 
-/// `USER#{name}`: the partition of an account (profile and failed sign-ins).
+/// `USER#{name}`: the partition of an account.
 pub fn user_pk(name: &str) -> String {
     format!("USER#{name}")
 }
@@ -63,20 +63,13 @@ pub fn audit_sk(at: OffsetDateTime, id: &str) -> String {
     format!("{}#{id}", time_key(at))
 }
 
-/// `FAIL#{nanos}#{id}`: a failed sign-in in the account's partition.
-pub fn failure_sk(at: OffsetDateTime, id: &str) -> String {
-    format!("{}{}#{id}", FAIL_PREFIX, time_key(at))
+/// `THROTTLE#{key}`: one throttle counter (keys are built from validated parts only).
+pub fn throttle_pk(key: &str) -> String {
+    format!("THROTTLE#{key}")
 }
 
-/// The lowest failure sort key at or after `since`.
-pub fn failure_sk_from(since: OffsetDateTime) -> String {
-    format!("{FAIL_PREFIX}{}", time_key(since))
-}
-
-/// Above every failure sort key (`~` sorts after the digits).
-pub const FAIL_SK_END: &str = "FAIL#~";
-
-const FAIL_PREFIX: &str = "FAIL#";
+/// Sort key of a throttle counter.
+pub const THROTTLE: &str = "THROTTLE";
 
 /// Partition key of index `gsi2`.
 pub const GSI2PK: &str = "gsi2pk";
@@ -146,13 +139,5 @@ mod tests {
             audit_pk(datetime!(2026-03-04 23:59 UTC).date()),
             "AUDIT#2026-03-04"
         );
-    }
-
-    #[test]
-    fn given_failures_when_bounded_then_the_range_holds_them() {
-        let at = datetime!(2026-01-02 03:04:05 UTC);
-        let sk = failure_sk(at, "id");
-        assert!(failure_sk_from(at) <= sk && sk.as_str() < FAIL_SK_END);
-        assert!(failure_sk_from(at + time::Duration::NANOSECOND) > sk);
     }
 }

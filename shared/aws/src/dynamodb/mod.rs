@@ -6,6 +6,7 @@ mod analyses;
 mod audit;
 mod item;
 pub mod keys;
+mod throttle;
 mod tokens;
 mod users;
 
@@ -37,7 +38,8 @@ impl DynamoDb {
         &self.table
     }
 
-    /// The auth ports with this table as users, tokens and audit store, and the system clock.
+    /// The auth ports with this table as users, tokens, audit and throttle store, and the
+    /// system clock.
     pub fn auth_ports(
         &self,
         mailer: Arc<dyn Mailer>,

@@ -1,13 +1,14 @@
 //! Single-use tokens: put with a TTL, taken with one `DeleteItem` that returns the old item, so
 //! two concurrent takes cannot both get it.
 
-use super::item::{Item, get_instant, get_parsed, instant, key, n, s};
+use super::item::{Item, get_instant, get_n, get_parsed, instant, key, n, s};
 use super::keys::{TOKEN, TTL, token_pk};
 use super::{DynamoDb, unavailable};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::ReturnValue;
 use facelens_core::domain::Username;
 use facelens_core::ports::{OneTimeToken, OneTimeTokenStore, StoreError, TokenPurpose};
+use uuid::Uuid;
 
 #[async_trait]
 impl OneTimeTokenStore for DynamoDb {
@@ -16,6 +17,8 @@ impl OneTimeTokenStore for DynamoDb {
         item.extend([
             ("entity".to_owned(), s("token")),
             ("username".to_owned(), s(token.username.as_str())),
+            ("account_id".to_owned(), s(token.account_id.to_string())),
+            ("token_version".to_owned(), n(token.token_version)),
             ("purpose".to_owned(), s(purpose_text(token.purpose))),
             ("expires_at".to_owned(), instant(token.expires_at)?),
             // DynamoDB removes it some time after expiry; the use case checks `expires_at`.
@@ -59,6 +62,8 @@ fn parse_token(hash: &str, item: &Item) -> Result<OneTimeToken, StoreError> {
     Ok(OneTimeToken {
         hash: hash.to_owned(),
         username: get_parsed(item, "username", Username::parse)?,
+        account_id: get_parsed(item, "account_id", Uuid::parse_str)?,
+        token_version: get_n(item, "token_version")?,
         purpose: get_parsed(item, "purpose", |p| match p {
             "reset" => Ok(TokenPurpose::Reset),
             "welcome" => Ok(TokenPurpose::Welcome),

@@ -87,14 +87,14 @@ impl UserStore for DynamoDb {
         Ok(users)
     }
 
-    async fn save_credentials(&self, user: &User) -> Result<(), StoreError> {
+    async fn save_credentials(&self, user: &User, read_version: u32) -> Result<(), StoreError> {
         let result = self
             .client
             .update_item()
             .table_name(&*self.table)
             .set_key(Some(key(user_pk(user.username.as_str()), PROFILE)))
             .update_expression("SET #hash = :hash, #ver = :ver, #must = :must")
-            .condition_expression("#id = :id")
+            .condition_expression("#id = :id AND #ver = :read")
             .expression_attribute_names("#hash", "password_hash")
             .expression_attribute_names("#ver", "token_version")
             .expression_attribute_names("#must", "must_change_password")
@@ -103,13 +103,20 @@ impl UserStore for DynamoDb {
             .expression_attribute_values(":ver", n(user.token_version))
             .expression_attribute_values(":must", AttributeValue::Bool(user.must_change_password))
             .expression_attribute_values(":id", s(user.id.to_string()))
+            .expression_attribute_values(":read", n(read_version))
             .send()
             .await;
         match result {
             Ok(_) => Ok(()),
             Err(e) => match e.as_service_error() {
                 Some(UpdateItemError::ConditionalCheckFailedException(_)) => {
-                    Err(StoreError::NotFound)
+                    // Gone or re-created (another id), or the same account changed meanwhile.
+                    match self.get(&user.username).await? {
+                        Some(stored) if stored.id == user.id => Err(StoreError::Conflict(
+                            "the credentials changed meanwhile".into(),
+                        )),
+                        _ => Err(StoreError::NotFound),
+                    }
                 }
                 _ => Err(unavailable("UpdateItem (credentials)", e)),
             },

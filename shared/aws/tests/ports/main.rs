@@ -10,5 +10,6 @@ mod support;
 mod audit;
 mod secrets;
 mod ses;
+mod throttle;
 mod tokens;
 mod users;

@@ -1,7 +1,7 @@
 //! Fixtures: the two stores behind the same ports, and sample records.
 
 use facelens_core::domain::{Email, Role, User, Username};
-use facelens_core::ports::{AuditLog, OneTimeTokenStore, UserStore};
+use facelens_core::ports::{AuditLog, OneTimeTokenStore, ThrottleStore, UserStore};
 use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -11,6 +11,7 @@ pub struct Stores {
     pub users: Arc<dyn UserStore>,
     pub tokens: Arc<dyn OneTimeTokenStore>,
     pub audit: Arc<dyn AuditLog>,
+    pub throttle: Arc<dyn ThrottleStore>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -21,7 +22,8 @@ pub async fn local() -> Stores {
     Stores {
         users: Arc::new(db.clone()),
         tokens: Arc::new(db.clone()),
-        audit: Arc::new(db),
+        audit: Arc::new(db.clone()),
+        throttle: Arc::new(db),
         _dir: Some(dir),
     }
 }
@@ -34,7 +36,8 @@ pub async fn dynamodb() -> Stores {
     Stores {
         users: Arc::new(db.clone()),
         tokens: Arc::new(db.clone()),
-        audit: Arc::new(db),
+        audit: Arc::new(db.clone()),
+        throttle: Arc::new(db),
         _dir: None,
     }
 }

@@ -15,6 +15,8 @@ fn token(hash: &str, purpose: TokenPurpose) -> OneTimeToken {
     OneTimeToken {
         hash: hash.to_owned(),
         username: name("ivy"),
+        account_id: uuid::Uuid::from_u128(0x1234),
+        token_version: 3,
         purpose,
         expires_at: now() + Duration::minutes(10),
     }

@@ -12,6 +12,7 @@ on_both_adapters!(
     given_several_accounts_when_listed_then_all_come_ordered_by_username,
     given_an_account_when_credentials_are_saved_then_only_they_change,
     given_no_such_account_when_saving_credentials_then_not_found,
+    given_a_changed_token_version_when_saving_credentials_then_conflict_and_nothing_written,
     given_a_recreated_account_when_saving_the_old_ones_credentials_then_not_found,
     given_an_account_when_deleted_then_it_is_gone_and_its_name_and_email_are_free,
     given_no_such_account_when_deleting_then_not_found,
@@ -113,7 +114,7 @@ async fn given_an_account_when_credentials_are_saved_then_only_they_change(s: &S
     changed.role = Role::Admin;
     changed.email = email("elsewhere@example.com");
 
-    s.users.save_credentials(&changed).await.expect("saved");
+    s.users.save_credentials(&changed, 0).await.expect("saved");
 
     let stored = s
         .users
@@ -127,10 +128,40 @@ async fn given_an_account_when_credentials_are_saved_then_only_they_change(s: &S
     assert_eq!((stored.role, stored.email), (Role::User, dave.email));
 }
 
+async fn given_a_changed_token_version_when_saving_credentials_then_conflict_and_nothing_written(
+    s: &Stores,
+) {
+    let fay = user("fay", Role::User);
+    s.users.create(&fay).await.expect("created");
+    let mut first = fay.clone();
+    first.password_hash = "$argon2id$first".into();
+    first.token_version = 1;
+    s.users.save_credentials(&first, 0).await.expect("saved");
+
+    // A second change that read version 0 too (a parallel reset, say) loses.
+    let mut second = fay.clone();
+    second.password_hash = "$argon2id$second".into();
+    second.token_version = 1;
+    let err = s
+        .users
+        .save_credentials(&second, 0)
+        .await
+        .expect_err("refused");
+
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    let stored = s
+        .users
+        .get(&fay.username)
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!(stored.password_hash, "$argon2id$first");
+}
+
 async fn given_no_such_account_when_saving_credentials_then_not_found(s: &Stores) {
     let err = s
         .users
-        .save_credentials(&user("ghost", Role::User))
+        .save_credentials(&user("ghost", Role::User), 0)
         .await
         .expect_err("refused");
 
@@ -145,7 +176,11 @@ async fn given_a_recreated_account_when_saving_the_old_ones_credentials_then_not
     let new = user("erin", Role::User);
     s.users.create(&new).await.expect("created again");
 
-    let err = s.users.save_credentials(&old).await.expect_err("refused");
+    let err = s
+        .users
+        .save_credentials(&old, 0)
+        .await
+        .expect_err("refused");
 
     assert!(matches!(err, StoreError::NotFound), "{err:?}");
     assert_eq!(s.users.get(&new.username).await.expect("get"), Some(new));

@@ -3,7 +3,7 @@
 use super::login::require_admin;
 use super::{AuthError, AuthService, random};
 use crate::domain::{Email, NewPassword, Role, User, Username};
-use crate::ports::{OneTimeToken, OutgoingEmail, TokenPurpose};
+use crate::ports::{OutgoingEmail, TokenPurpose};
 use uuid::Uuid;
 
 /// How the first admin's password was chosen at bootstrap.
@@ -72,22 +72,13 @@ impl AuthService {
             .await?;
         self.ports.users.create(&user).await?;
 
-        let link_token = random::token();
-        self.ports
-            .tokens
-            .put(&OneTimeToken {
-                hash: random::sha256_hex(&link_token),
-                username: user.username.clone(),
-                purpose: TokenPurpose::Welcome,
-                expires_at: self.ports.clock.now() + self.config.welcome_ttl,
-            })
-            .await?;
+        let link_token = self.put_link(&user, TokenPurpose::Welcome).await?;
         let text = format!(
             "Hello {name},\n\nAn administrator created a Facelens account for you.\n\n\
              Username: {name}\nOne-time password: {one_time}\n\n\
              Sign in at {url}/ and choose your own password,\n\
              or set it directly with this link (it works once, for {hours} hours):\n\n\
-             {url}/#/reset?token={link_token}\n",
+             {url}/#/reset?token={link_token}&purpose=welcome\n",
             name = user.username,
             url = self.config.public_url,
             hours = self.config.welcome_ttl.whole_hours(),

@@ -15,7 +15,7 @@ pub const PARALLELISM: u32 = 1;
 
 fn argon2() -> Result<Argon2<'static>, HashError> {
     let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
-        .map_err(|e| HashError(e.to_string()))?;
+        .map_err(|e| HashError::Failed(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -26,11 +26,11 @@ fn argon2() -> Result<Argon2<'static>, HashError> {
 pub fn hash(password: &str) -> Result<String, HashError> {
     let mut salt_bytes = [0u8; 16];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut salt_bytes);
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| HashError(e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| HashError::Failed(e.to_string()))?;
     argon2()?
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
-        .map_err(|e| HashError(e.to_string()))
+        .map_err(|e| HashError::Failed(e.to_string()))
 }
 
 /// Whether `password` matches the PHC string; a malformed PHC string is a mismatch.

@@ -39,6 +39,12 @@ pub enum AuthError {
     /// No such account.
     #[error("no such user")]
     NotFound,
+    /// Too many passwords are being checked at once; try again after the given seconds.
+    #[error("the service is busy; try again in {retry_after_secs} s")]
+    Busy {
+        /// Seconds to wait.
+        retry_after_secs: u64,
+    },
     /// Our fault; the text goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -56,7 +62,12 @@ impl From<StoreError> for AuthError {
 
 impl From<HashError> for AuthError {
     fn from(err: HashError) -> Self {
-        AuthError::Internal(err.to_string())
+        match err {
+            HashError::Busy => AuthError::Busy {
+                retry_after_secs: 1,
+            },
+            HashError::Failed(cause) => AuthError::Internal(cause),
+        }
     }
 }
 

@@ -1,9 +1,11 @@
-//! Sign-in: throttled per username, audited, constant-time for unknown names.
+//! Sign-in: throttled per name and client address, audited, constant-time for unknown names;
+//! sign-out.
 
 use super::jwt::ACCESS_TOKEN_TYPE;
-use super::{AuthError, AuthService, Claims};
+use super::{AuthError, AuthService, Claims, ThrottleKey};
 use crate::domain::{User, Username};
-use crate::ports::SignInAttempt;
+use crate::ports::{SignInAttempt, StoreError};
+use std::net::IpAddr;
 use time::OffsetDateTime;
 
 /// A successful sign-in.
@@ -18,50 +20,74 @@ pub struct LoginOutcome {
 }
 
 impl AuthService {
-    /// Signs a user in.
+    /// Signs a user in from the client address `client` (taken from the connection or the
+    /// API Gateway / load balancer request context, never from a header the client sets).
     ///
     /// # Errors
-    /// [`AuthError::Throttled`] after too many recent failures for the name (the password is
-    /// not checked then), [`AuthError::InvalidCredentials`] for an unknown name or a wrong
-    /// password (same work either way).
-    pub async fn login(&self, username: &str, password: &str) -> Result<LoginOutcome, AuthError> {
-        let typed: String = username.trim().to_lowercase().chars().take(64).collect();
-        let now = self.ports.clock.now();
-        let window_start = now - self.config.throttle_window;
-        let failures = self
-            .ports
-            .audit
-            .failures_since(&typed, window_start)
-            .await?;
-        if failures.len() >= self.config.throttle_failures {
-            let oldest = failures
-                .get(failures.len() - self.config.throttle_failures)
-                .copied()
-                .unwrap_or(now);
-            let free_at = oldest + self.config.throttle_window;
-            let retry_after_secs = (free_at - now).whole_seconds().max(1) as u64;
-            self.audit(&typed, now, false, "throttled").await?;
-            return Err(AuthError::Throttled { retry_after_secs });
+    /// [`AuthError::InvalidCredentials`] at once for a name no account can have (nothing is
+    /// counted or stored for it), [`AuthError::Throttled`] while this name from this address, or this
+    /// address, must wait (the password is not checked, and the attempt is not counted),
+    /// [`AuthError::InvalidCredentials`] for an unknown name or a wrong password (same work
+    /// either way).
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        client: IpAddr,
+    ) -> Result<LoginOutcome, AuthError> {
+        // A name no account can have is refused here, before any store key is built from it.
+        let name = Username::parse(username).map_err(|_| AuthError::InvalidCredentials)?;
+        let rules = self.config.throttle;
+        let keys = [
+            (
+                ThrottleKey::SignIn(name.clone(), client),
+                rules.sign_in_per_name_and_client,
+            ),
+            (ThrottleKey::SignInClient(client), rules.sign_in_per_client),
+        ];
+        if let Err(err) = self.count_attempt(&keys).await {
+            if matches!(err, AuthError::Throttled { .. }) {
+                self.audit(&name, client, false, "throttled").await?;
+            }
+            return Err(err);
         }
 
         // Fetched (and on the first sign-in, made) before the lookup, known user or not, so
         // that the first sign-in's extra hash does not tell who exists either.
         let decoy = self.decoy_hash().await?;
-        let user = match Username::parse(&typed) {
-            Ok(name) => self.ports.users.get(&name).await?,
-            Err(_) => None,
-        };
+        let user = self.ports.users.get(&name).await?;
         let phc = user.as_ref().map_or(decoy, |u| u.password_hash.clone());
         let matches = self.ports.hasher.verify(password.to_owned(), phc).await?;
         let user = match user {
             Some(user) if matches => user,
             _ => {
-                self.audit(&typed, now, false, "bad_credentials").await?;
+                self.audit(&name, client, false, "bad_credentials").await?;
                 return Err(AuthError::InvalidCredentials);
             }
         };
-        self.audit(&typed, now, true, "ok").await?;
+        self.release_sign_in(&name, client).await;
+        self.audit(&name, client, true, "ok").await?;
         self.issue(user)
+    }
+
+    /// Signs the caller out everywhere: raises the token version, so every token issued so
+    /// far (this one included) is refused from now on.
+    ///
+    /// # Errors
+    /// [`AuthError::Unauthorized`] when the account changed or went meanwhile.
+    pub async fn logout(&self, mut caller: User) -> Result<(), AuthError> {
+        let read_version = caller.token_version;
+        caller.token_version = caller.token_version.wrapping_add(1);
+        self.ports
+            .users
+            .save_credentials(&caller, read_version)
+            .await
+            .map_err(|err| match err {
+                StoreError::Conflict(_) | StoreError::NotFound => {
+                    AuthError::Unauthorized("token has been revoked")
+                }
+                other => other.into(),
+            })
     }
 
     /// Issues an access token for an account.
@@ -87,14 +113,15 @@ impl AuthService {
 
     async fn audit(
         &self,
-        username: &str,
-        at: OffsetDateTime,
+        name: &Username,
+        client: IpAddr,
         success: bool,
         reason: &str,
     ) -> Result<(), AuthError> {
         let attempt = SignInAttempt {
-            username: username.to_owned(),
-            at,
+            username: name.to_string(),
+            client: client.to_string(),
+            at: self.ports.clock.now(),
             success,
             reason: reason.to_owned(),
         };

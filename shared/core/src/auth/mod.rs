@@ -8,14 +8,16 @@ pub mod jwt;
 mod login;
 mod passwords;
 mod random;
+mod throttle;
 
 pub use error::AuthError;
 pub use jwt::{Claims, JwtKeys};
 pub use login::LoginOutcome;
+pub use throttle::{ThrottleKey, ThrottlePolicy, ThrottleRules};
 
 use crate::clock::Clock;
 use crate::domain::User;
-use crate::ports::{AuditLog, Mailer, OneTimeTokenStore, PasswordHasher, UserStore};
+use crate::ports::{AuditLog, Mailer, OneTimeTokenStore, PasswordHasher, ThrottleStore, UserStore};
 use std::sync::{Arc, OnceLock};
 use time::Duration;
 
@@ -32,16 +34,18 @@ pub struct AuthConfig {
     pub reset_ttl: Duration,
     /// How long the link in a welcome email lives.
     pub welcome_ttl: Duration,
-    /// Failed attempts for one name within `throttle_window` before sign-in is refused.
-    pub throttle_failures: usize,
-    /// The window over which failures are counted.
-    pub throttle_window: Duration,
+    /// How sign-ins and reset requests are slowed down.
+    pub throttle: ThrottleRules,
+    /// How long `POST /api/auth/forgot` takes to answer, whether or not the email belongs to
+    /// an account: the link is made and mailed in the background meanwhile.
+    pub forgot_answer_time: std::time::Duration,
     /// Base URL of the web client, for links in emails.
     pub public_url: String,
 }
 
 impl AuthConfig {
-    /// The defaults: 8 h tokens, 10 min reset links, 24 h welcome links, 5 failures in 15 min.
+    /// The defaults: 8 h tokens, 10 min reset links, 24 h welcome links, the default
+    /// [`ThrottleRules`], 1 s to answer a reset request.
     pub fn new(public_url: impl Into<String>) -> Self {
         Self {
             issuer: "facelens".into(),
@@ -49,8 +53,8 @@ impl AuthConfig {
             token_ttl: Duration::hours(8),
             reset_ttl: Duration::minutes(10),
             welcome_ttl: Duration::hours(24),
-            throttle_failures: 5,
-            throttle_window: Duration::minutes(15),
+            throttle: ThrottleRules::default(),
+            forgot_answer_time: std::time::Duration::from_secs(1),
             public_url: public_url.into().trim_end_matches('/').to_owned(),
         }
     }
@@ -65,6 +69,8 @@ pub struct AuthPorts {
     pub tokens: Arc<dyn OneTimeTokenStore>,
     /// Sign-in audit.
     pub audit: Arc<dyn AuditLog>,
+    /// Throttle counters.
+    pub throttle: Arc<dyn ThrottleStore>,
     /// Account emails.
     pub mailer: Arc<dyn Mailer>,
     /// Password hashing.
@@ -74,7 +80,7 @@ pub struct AuthPorts {
 }
 
 impl AuthPorts {
-    /// The ports of one store that keeps accounts, tokens and the audit (the embedded
+    /// The ports of one store that keeps accounts, tokens, the audit and the throttle counters (the embedded
     /// database, or the DynamoDB table), with the system clock.
     pub fn on_store<S>(
         store: Arc<S>,
@@ -82,12 +88,13 @@ impl AuthPorts {
         hasher: Arc<dyn PasswordHasher>,
     ) -> Self
     where
-        S: UserStore + OneTimeTokenStore + AuditLog + 'static,
+        S: UserStore + OneTimeTokenStore + AuditLog + ThrottleStore + 'static,
     {
         Self {
             users: store.clone(),
             tokens: store.clone(),
-            audit: store,
+            audit: store.clone(),
+            throttle: store,
             mailer,
             hasher,
             clock: Arc::new(crate::clock::SystemClock),

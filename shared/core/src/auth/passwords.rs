@@ -1,8 +1,9 @@
 //! Password changes: by the account holder, and by a single-use emailed link.
 
-use super::{AuthError, AuthService, LoginOutcome, random};
+use super::{AuthError, AuthService, LoginOutcome, ThrottleKey, random};
 use crate::domain::{Email, NewPassword, User};
 use crate::ports::{OneTimeToken, OutgoingEmail, TokenPurpose};
+use std::net::IpAddr;
 
 impl AuthService {
     /// Changes the caller's password; every older token stops working and a new one is issued.
@@ -40,8 +41,24 @@ impl AuthService {
         self.issue(user)
     }
 
-    /// Emails a single-use reset link when the address belongs to an account. Callers answer
-    /// the same whatever happens, so nobody learns which addresses exist.
+    /// Counts a "forgot password" request against the email and the client address. The
+    /// count does not depend on whether the email belongs to an account, so the answer
+    /// (accepted, or throttled) tells nothing about it.
+    ///
+    /// # Errors
+    /// [`AuthError::Throttled`] while the email or the address must wait.
+    pub async fn admit_reset_request(&self, email: &str, client: IpAddr) -> Result<(), AuthError> {
+        let rules = self.config.throttle;
+        let mut keys = vec![(ThrottleKey::ForgotClient(client), rules.forgot_per_client)];
+        if let Ok(email) = Email::parse(email) {
+            keys.push((ThrottleKey::Forgot(email), rules.forgot_per_email));
+        }
+        self.count_attempt(&keys).await
+    }
+
+    /// Emails a single-use reset link when the address belongs to an account. Callers run it
+    /// in the background after [`AuthService::admit_reset_request`] and answer the same
+    /// whatever happens, so nobody learns which addresses exist.
     ///
     /// # Errors
     /// [`AuthError::Internal`] when a store or the mailer fails.
@@ -52,16 +69,7 @@ impl AuthService {
         let Some(user) = self.ports.users.find_by_email(&email).await? else {
             return Ok(());
         };
-        let token = random::token();
-        self.ports
-            .tokens
-            .put(&OneTimeToken {
-                hash: random::sha256_hex(&token),
-                username: user.username.clone(),
-                purpose: TokenPurpose::Reset,
-                expires_at: self.ports.clock.now() + self.config.reset_ttl,
-            })
-            .await?;
+        let token = self.put_link(&user, TokenPurpose::Reset).await?;
         let text = format!(
             "Hello {name},\n\nSomeone asked to reset the password of your Facelens account.\n\
              If it was you, choose a new password with this link within\n\
@@ -82,13 +90,45 @@ impl AuthService {
         Ok(())
     }
 
-    /// Sets a new password with a reset or welcome link's token; the token is consumed.
+    /// Stores a new single-use link of `purpose` for the account and returns its token. The
+    /// link is bound to the account's id and current token version.
+    pub(crate) async fn put_link(
+        &self,
+        user: &User,
+        purpose: TokenPurpose,
+    ) -> Result<String, AuthError> {
+        let ttl = match purpose {
+            TokenPurpose::Reset => self.config.reset_ttl,
+            TokenPurpose::Welcome => self.config.welcome_ttl,
+        };
+        let token = random::token();
+        self.ports
+            .tokens
+            .put(&OneTimeToken {
+                hash: random::sha256_hex(&token),
+                username: user.username.clone(),
+                account_id: user.id,
+                token_version: user.token_version,
+                purpose,
+                expires_at: self.ports.clock.now() + ttl,
+            })
+            .await?;
+        Ok(token)
+    }
+
+    /// Sets a new password with the token of a link of `purpose`; the token is consumed.
     ///
     /// # Errors
-    /// [`AuthError::InvalidResetToken`] for an unknown, used or expired token,
-    /// [`AuthError::WeakPassword`] when the new password breaks the policy (the token is then
-    /// kept, so the person can try another password).
-    pub async fn reset_password(&self, token: &str, new: &str) -> Result<(), AuthError> {
+    /// [`AuthError::InvalidResetToken`] for an unknown, used or expired token, one of another
+    /// purpose, one made before the account's password last changed, or one of an account
+    /// deleted or re-created since; [`AuthError::WeakPassword`] when the new password breaks
+    /// the policy (the token is then kept, so the person can try another password).
+    pub async fn reset_password(
+        &self,
+        token: &str,
+        purpose: TokenPurpose,
+        new: &str,
+    ) -> Result<(), AuthError> {
         let hash = random::sha256_hex(token);
         let stored = self
             .ports
@@ -99,11 +139,17 @@ impl AuthService {
         if stored.expires_at <= self.ports.clock.now() {
             return Err(AuthError::InvalidResetToken);
         }
+        if stored.purpose != purpose {
+            // Refused, but kept for the page it belongs to.
+            self.ports.tokens.put(&stored).await?;
+            return Err(AuthError::InvalidResetToken);
+        }
         let user = self
             .ports
             .users
             .get(&stored.username)
             .await?
+            .filter(|u| u.id == stored.account_id && u.token_version == stored.token_version)
             .ok_or(AuthError::InvalidResetToken)?;
         let new = match NewPassword::parse(new, Some(user.username.as_str())) {
             Ok(new) => new,
@@ -112,15 +158,28 @@ impl AuthService {
                 return Err(AuthError::WeakPassword(reason));
             }
         };
-        self.set_password(user, &new).await?;
+        self.set_password(user, &new)
+            .await
+            .map_err(|err| match err {
+                // The password changed (or the account went) between the read and the write.
+                AuthError::Conflict(_) | AuthError::NotFound => AuthError::InvalidResetToken,
+                other => other,
+            })?;
         Ok(())
     }
 
+    /// Saves a new password and raises the token version, which ends every session and
+    /// every outstanding welcome or reset link of the account; only if nothing else changed
+    /// the credentials since `user` was read.
     async fn set_password(&self, mut user: User, new: &NewPassword) -> Result<User, AuthError> {
+        let read_version = user.token_version;
         user.password_hash = self.ports.hasher.hash(new.expose().to_owned()).await?;
         user.token_version = user.token_version.wrapping_add(1);
         user.must_change_password = false;
-        self.ports.users.save_credentials(&user).await?;
+        self.ports
+            .users
+            .save_credentials(&user, read_version)
+            .await?;
         Ok(user)
     }
 }
