@@ -154,8 +154,8 @@ def upload(srv, token):
 
 def run(srv, report):
     admin = sign_in(srv, "admin", ADMIN_PASSWORD)
-    alice, alice_welcome = new_user(srv, admin, "alice", "alice own passphrase")
-    bob, _ = new_user(srv, admin, "bob", "bob own passphrase")
+    alice, alice_welcome = new_user(srv, admin, "alice", "plum orchard lantern")
+    bob, _ = new_user(srv, admin, "bob", "quiet harbour morning")
 
     # 1. Lockout from one address: the guesser waits, the person does not.
     for i in range(5):
@@ -210,11 +210,11 @@ def run(srv, report):
                              "newPassword": "stolen passphrase 2"}))
     report.check("links", "alice's reset link, first use", "204",
                  srv.request("POST", "/api/auth/reset",
-                             {"token": link, "newPassword": "alice second passphrase"}))
+                             {"token": link, "newPassword": "copper kettle sunrise"}))
     report.check("links", "alice's reset link, second use", "400 invalid_token",
                  srv.request("POST", "/api/auth/reset",
                              {"token": link, "newPassword": "stolen passphrase 3"}))
-    alice = sign_in(srv, "alice", "alice second passphrase")
+    alice = sign_in(srv, "alice", "copper kettle sunrise")
 
     # 5. Another user's data by id.
     analysis = upload(srv, alice)
@@ -232,14 +232,8 @@ def run(srv, report):
         upload(srv, alice)
     status, page, _ = srv.request("GET", "/api/analyses?limit=1", token=alice)
     cursor = page.get("nextCursor") or ""
-    report.check("cursor", "bob pages with alice's cursor", "200",
+    report.check("cursor", "bob pages with alice's cursor", "400 invalid_input",
                  srv.request("GET", f"/api/analyses?limit=1&cursor={cursor}", token=bob))
-    status, body, _ = srv.request("GET", f"/api/analyses?limit=1&cursor={cursor}", token=bob)
-    leaked = [i for i in (body or {}).get("items", []) if i.get("id") == analysis]
-    report.rows.append(("cursor", "items of alice in bob's page", "none", str(len(leaked)),
-                        not leaked))
-    report.failed += 1 if leaked else 0
-    print(f"{'ok  ' if not leaked else 'FAIL'} cursor: alice's items in bob's page -> {len(leaked)}")
     report.check("cursor", "a forged cursor", "400",
                  srv.request("GET", "/api/analyses?cursor=AAAA%2F%2F..%00", token=bob))
 
@@ -271,7 +265,7 @@ def run(srv, report):
                      srv.request("POST", "/api/uploads/from-url", {"url": url}, alice))
 
     # 9. Sign-out revokes on the server.
-    token = sign_in(srv, "bob", "bob own passphrase")
+    token = sign_in(srv, "bob", "quiet harbour morning")
     report.check("sign-out", "bob signs out", "204",
                  srv.request("POST", "/api/auth/logout", token=token))
     report.check("sign-out", "bob's token after signing out", "401 unauthorized",
