@@ -3,7 +3,8 @@
 #   1. npm ci (skipped while node_modules matches package-lock.json)
 #   2. tsc --noEmit
 #   3. CDK assertion tests (node's test runner)
-#   4. cdk synth, offline, for two configurations (HTTP ALB; HTTPS ALB + custom domain)
+#   4. cdk synth, offline, for two configurations (the defaults: no ALB, no WAF; everything:
+#      HTTPS ALB, WAF, custom domain, in us-east-1 where the CloudFront web ACL can live)
 #   5. cfn-lint and checkov on both templates, from a venv outside the repo
 # Needs node >= 20 with npm, and python3 with venv. Nothing is deployed; no AWS credentials are
 # read; no network is used but the package registries on a cold run.
@@ -72,20 +73,20 @@ with open(os.path.join(root, "web", "index.html"), "w") as f:
     f.write("<!doctype html><title>Facelens</title>\n")
 EOF
 
-synth() { # synth OUTDIR [-c key=value ...]
-  local out="$1"; shift
+synth() { # synth OUTDIR REGION [-c key=value ...]
+  local out="$1" region="$2"; shift 2
   node_modules/.bin/cdk synth --quiet --no-lookups --no-notices -o "$out" \
-    -c lambdaDir="$WORK/lambda" -c webDir="$WORK/web" -c region="$REGION" \
+    -c lambdaDir="$WORK/lambda" -c webDir="$WORK/web" -c region="$region" \
     -c adminEmails=admin@example.com -c mailFrom=facelens@example.com "$@"
 }
-step "cdk synth (default: HTTP ALB) -> infra/cdk.out"
-synth cdk.out
-step "cdk synth (HTTPS ALB, custom domain)"
-synth "$WORK/cdk.out.https" \
-  -c certificateArn="arn:aws:acm:$REGION:111122223333:certificate/00000000-0000-0000-0000-000000000000" \
+step "cdk synth (defaults: no ALB, no WAF) -> infra/cdk.out"
+synth cdk.out "$REGION"
+step "cdk synth (everything: HTTPS ALB, WAF, custom domain; us-east-1)"
+synth "$WORK/cdk.out.full" us-east-1 -c waf=true \
+  -c certificateArn="arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000" \
   -c domainName=faces.example.org \
   -c cloudFrontCertificateArn=arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000
-TEMPLATES=(cdk.out/Facelens.template.json "$WORK/cdk.out.https/Facelens.template.json")
+TEMPLATES=(cdk.out/Facelens.template.json "$WORK/cdk.out.full/Facelens.template.json")
 
 step "venv with cfn-lint $CFN_LINT_VERSION and checkov $CHECKOV_VERSION ($VENV)"
 want="cfn-lint==$CFN_LINT_VERSION checkov==$CHECKOV_VERSION"
