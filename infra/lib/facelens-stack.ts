@@ -295,7 +295,7 @@ export class FacelensStack extends Stack {
       description: 'Facelens HTTP API (the browser reaches it through CloudFront under /api/*)',
       createDefaultStage: false,
     });
-    const distribution = this.buildDistribution(cfg, webBucket, logsBucket, api, uploadsOrigin);
+    const distribution = this.buildDistribution(cfg, webBucket, logsBucket, api, uploadsOrigin, key);
     const siteUrl = `https://${cfg.domainName ?? distribution.distributionDomainName}`;
 
     // ---------------------------------------------------------------- functions
@@ -526,6 +526,8 @@ export class FacelensStack extends Stack {
         managedRules: cfg.waf,
         perClientLimit: cfg.wafRateLimit,
         apiLimit: cfg.apiRateLimit * WAF_WINDOW_SECONDS,
+        logKey: key,
+        logRetention: retention,
       });
       new wafv2.CfnWebACLAssociation(this, 'AlbWebAclAssociation', {
         resourceArn: alb.loadBalancerArn,
@@ -647,6 +649,7 @@ export class FacelensStack extends Stack {
     logsBucket: s3.Bucket,
     api: apigwv2.HttpApi,
     uploadsOrigin: string,
+    key: kms.IKey,
   ): cloudfront.Distribution {
     // Client-side routes (no dot in the last segment) get the single page; files are served as is.
     const spa = new cloudfront.Function(this, 'SpaRewrite', {
@@ -660,7 +663,7 @@ export class FacelensStack extends Stack {
     const apiDomain = `${api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
     const custom = cfg.domainName !== undefined;
     const headers = securityHeadersPolicy(this, 'SecurityHeaders', uploadsOrigin);
-    const webAclId = this.cloudFrontWebAcl(cfg);
+    const webAclId = this.cloudFrontWebAcl(cfg, key);
     const dist = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'Facelens: web client and /api/*',
       defaultRootObject: 'index.html',
@@ -715,7 +718,7 @@ export class FacelensStack extends Stack {
    * The web ACL of the distribution: the one given (`cloudFrontWebAclArn`), else with waf=true
    * one made here, which CloudFront accepts only from us-east-1; elsewhere synth stops.
    */
-  private cloudFrontWebAcl(cfg: FacelensConfig): string | undefined {
+  private cloudFrontWebAcl(cfg: FacelensConfig, key: kms.IKey): string | undefined {
     if (cfg.cloudFrontWebAclArn !== undefined) return cfg.cloudFrontWebAclArn;
     if (!cfg.waf) return undefined;
     if (this.region !== 'us-east-1') {
@@ -730,6 +733,8 @@ export class FacelensStack extends Stack {
       description: 'Facelens CloudFront: AWS managed rules and a per-client rate limit',
       managedRules: true,
       perClientLimit: cfg.wafRateLimit,
+      logKey: key,
+      logRetention: cfg.logRetentionDays as logs.RetentionDays,
     }).attrArn;
   }
 }

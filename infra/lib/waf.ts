@@ -1,4 +1,4 @@
-import { aws_wafv2 as wafv2 } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, aws_kms as kms, aws_logs as logs, aws_wafv2 as wafv2 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 /** Where a web ACL sits: CLOUDFRONT (made in us-east-1 only) or REGIONAL (the ALB). */
@@ -23,6 +23,9 @@ export interface WebAclOptions {
    * HTTP API's stage throttling. None on CloudFront, whose `/api/*` reaches the throttled API.
    */
   readonly apiLimit?: number;
+  /** Key and retention of the log group that receives the blocked requests. */
+  readonly logKey: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
 }
 
 const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
@@ -72,18 +75,54 @@ const API_PATHS: wafv2.CfnWebACL.StatementProperty = {
 /**
  * A WAFv2 web ACL that allows by default: the AWS managed rule groups (when asked for), a
  * per-client-address rate rule, and optionally a rate rule over all clients' API requests.
- * Rate rules answer 429, like API Gateway's throttling.
+ * Rate rules answer 429, like API Gateway's throttling. Blocked and counted requests are logged
+ * (see {@link logBlocked}).
  */
 export function webAcl(scope: Construct, id: string, opts: WebAclOptions): wafv2.CfnWebACL {
   const rules: wafv2.CfnWebACL.RuleProperty[] = [];
   if (opts.managedRules) MANAGED_RULE_GROUPS.forEach((name) => rules.push(managedRule(name, rules.length)));
   rules.push(rateRule('RatePerClient', rules.length, opts.perClientLimit, 'IP'));
   if (opts.apiLimit !== undefined) rules.push(rateRule('RateApiAllClients', rules.length, opts.apiLimit, 'CONSTANT', API_PATHS));
-  return new wafv2.CfnWebACL(scope, id, {
+  const acl = new wafv2.CfnWebACL(scope, id, {
     scope: opts.scope,
     description: opts.description,
     defaultAction: { allow: {} },
     rules,
     visibilityConfig: visibility(id),
   });
+  logBlocked(scope, id, acl, opts);
+  return acl;
+}
+
+/**
+ * Logs the requests the web ACL blocked or counted, to a log group WAF accepts (its name starts
+ * with `aws-waf-logs-`), with the bearer token, the cookies and the query string redacted.
+ */
+function logBlocked(scope: Construct, id: string, acl: wafv2.CfnWebACL, opts: WebAclOptions): void {
+  const stack = Stack.of(scope);
+  const logGroupName = `aws-waf-logs-${stack.stackName}-${id}`;
+  new logs.LogGroup(scope, `${id}Logs`, {
+    logGroupName,
+    retention: opts.logRetention,
+    encryptionKey: opts.logKey,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  new wafv2.CfnLoggingConfiguration(scope, `${id}Logging`, {
+    resourceArn: acl.attrArn,
+    // WAF wants the log group's ARN without the `:*` that LogGroup.logGroupArn ends with.
+    logDestinationConfigs: [
+      stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    ],
+    redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'cookie' } }, { queryString: {} }],
+    loggingFilter: {
+      DefaultBehavior: 'DROP',
+      Filters: [
+        {
+          Behavior: 'KEEP',
+          Requirement: 'MEETS_ANY',
+          Conditions: [{ ActionCondition: { Action: 'BLOCK' } }, { ActionCondition: { Action: 'COUNT' } }],
+        },
+      ],
+    },
+  }).node.addDependency(scope.node.findChild(`${id}Logs`));
 }

@@ -673,6 +673,25 @@ describe('WAF', () => {
     assert.deepEqual(acls(j).AlbWebAcl.Rules.map((r: any) => r.Priority), [0, 1, 2, 3]);
   });
 
+  test('each web ACL logs what it blocks, without bearer tokens, cookies or query strings', () => {
+    const { json: j } = synth({ waf: 'true', region: 'us-east-1', certificateArn: CERT.replace('eu-west-1', 'us-east-1') });
+    const configs = resourcesOfType(j, 'AWS::WAFv2::LoggingConfiguration').map(([, c]) => readable(c.Properties));
+    assert.deepEqual(configs.map((c) => c.ResourceArn).sort(), ['${AlbWebAcl.Arn}', '${CloudFrontWebAcl.Arn}']);
+    for (const c of configs) {
+      const acl = c.ResourceArn.slice(2, -5);
+      assert.deepEqual(c.LogDestinationConfigs, [`arn:aws:logs:us-east-1:\${AWS::AccountId}:log-group:aws-waf-logs-Facelens-${acl}`]);
+      assert.deepEqual(c.RedactedFields, [
+        { SingleHeader: { Name: 'authorization' } },
+        { SingleHeader: { Name: 'cookie' } },
+        { QueryString: {} },
+      ]);
+      assert.equal(c.LoggingFilter.DefaultBehavior, 'DROP');
+      const group = resourceNamed(j, `${acl}Logs`).res.Properties;
+      assert.equal(group.LogGroupName, `aws-waf-logs-Facelens-${acl}`);
+      assert.equal(readable(group.KmsKeyId), '${Key.Arn}');
+    }
+  });
+
   test('the HTTP API itself has no web ACL: WAF cannot be associated with HTTP APIs (v2)', () => {
     const { json: j } = synth({ waf: 'true', region: 'us-east-1', certificateArn: CERT.replace('eu-west-1', 'us-east-1') });
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
