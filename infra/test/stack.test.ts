@@ -692,6 +692,14 @@ describe('WAF', () => {
     }
   });
 
+  test("README's rules for a hand-made CloudFront web ACL are the stack's own", () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const m = /<!-- cloudfront-web-acl-rules -->\s*```json\n([\s\S]*?)```/.exec(readme);
+    assert.ok(m, 'the rules block in README.md');
+    const { json: j } = synth({ waf: 'true', region: 'us-east-1' });
+    assert.deepEqual(JSON.parse(m[1]), acls(j).CloudFrontWebAcl.Rules);
+  });
+
   test('the HTTP API itself has no web ACL: WAF cannot be associated with HTTP APIs (v2)', () => {
     const { json: j } = synth({ waf: 'true', region: 'us-east-1', certificateArn: CERT.replace('eu-west-1', 'us-east-1') });
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
