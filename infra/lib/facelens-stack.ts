@@ -374,10 +374,11 @@ export class FacelensStack extends Stack {
     allow('analyses', 'TableWriteAnalyses', ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'], [table.tableArn], leadingKeys(ANALYSIS_KEYS));
     // The worker reads and finishes a record, counts it and records its alert: item by item on
     // the base table (index entries follow the item), analysis keys only, no query, no scan.
+    // ConditionCheckItem lets a transaction check a record without writing it.
     allow(
       'analysis-worker',
       'TableAnalysisItems',
-      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      ['dynamodb:GetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       [table.tableArn],
       leadingKeys(ANALYSIS_KEYS),
     );

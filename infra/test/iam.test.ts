@@ -97,7 +97,7 @@ const EXPECTED: Record<string, any[]> = {
     {
       Sid: 'TableAnalysisItems',
       Effect: 'Allow',
-      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      Action: ['dynamodb:GetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       Resource: ['${Table.Arn}'],
       Condition: analysisKeys,
     },
