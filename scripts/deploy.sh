@@ -91,6 +91,9 @@ if [[ "$ALB" == true && -z "$ALB_CERT_ARN" ]]; then
 fi
 if [[ -z "$REGION" ]] && command -v aws >/dev/null; then REGION="$(aws configure get region 2>/dev/null || true)"; fi
 [[ -n "$REGION" ]] || die "no region: pass --region or set AWS_REGION"
+if [[ "$WAF" == true && "$REGION" != us-east-1 && -z "$CLOUDFRONT_WEB_ACL_ARN" ]]; then
+  die "--waf in $REGION needs --cloudfront-web-acl ARN: CloudFront takes only a web ACL made in us-east-1 (infra/README.md, \"WAF\")"
+fi
 export AWS_REGION="$REGION" CDK_DISABLE_CLI_TELEMETRY=true
 
 step() { printf '\n==> %s\n' "$*"; }
