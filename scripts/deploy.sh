@@ -13,8 +13,12 @@
 #   --profile NAME           AWS CLI profile [AWS_PROFILE]
 #   --domain NAME            custom domain for CloudFront [DOMAIN]
 #   --cloudfront-cert ARN    ACM certificate in us-east-1 for --domain [CLOUDFRONT_CERT_ARN]
-#   --alb-cert ARN           ACM certificate in REGION: the ALB listens on HTTPS 443 [ALB_CERT_ARN]
-#   --no-alb                 no ALB (saves its hourly cost) [ALB=false]
+#   --alb-cert ARN           ACM certificate in REGION: adds the ALB, HTTPS only (443; 80 redirects)
+#                            [ALB_CERT_ARN]; without it there is no ALB
+#   --no-alb                 no ALB, even with ALB_CERT_ARN set [ALB=false]
+#   --waf                    AWS WAF (managed rules, rate limit) on CloudFront and the ALB [WAF=true]
+#   --cloudfront-web-acl ARN CLOUDFRONT-scoped web ACL from us-east-1, for --waf outside us-east-1
+#                            [CLOUDFRONT_WEB_ACL_ARN]
 #   --arch arm64|x86_64      Lambda architecture, default arm64 [ARCH]
 #   --ses-sandbox            let auth mail any verified identity (SES sandbox) [SES_SANDBOX=true]
 #   --no-retain              make destroy removes the table and the uploads too [RETAIN_DATA=false]
@@ -36,7 +40,9 @@ REGION="${AWS_REGION:-${AWS_DEFAULT_REGION:-}}"
 DOMAIN="${DOMAIN:-}"
 CLOUDFRONT_CERT_ARN="${CLOUDFRONT_CERT_ARN:-}"
 ALB_CERT_ARN="${ALB_CERT_ARN:-}"
-ALB="${ALB:-true}"
+ALB="${ALB:-}"
+WAF="${WAF:-false}"
+CLOUDFRONT_WEB_ACL_ARN="${CLOUDFRONT_WEB_ACL_ARN:-}"
 ARCH="${ARCH:-arm64}"
 SES_SANDBOX="${SES_SANDBOX:-false}"
 RETAIN_DATA="${RETAIN_DATA:-true}"
@@ -61,6 +67,8 @@ while (($#)); do
     --cloudfront-cert) CLOUDFRONT_CERT_ARN="$2"; shift 2 ;;
     --alb-cert) ALB_CERT_ARN="$2"; shift 2 ;;
     --no-alb) ALB=false; shift ;;
+    --waf) WAF=true; shift ;;
+    --cloudfront-web-acl) CLOUDFRONT_WEB_ACL_ARN="$2"; shift 2 ;;
     --arch) ARCH="$2"; shift 2 ;;
     --ses-sandbox) SES_SANDBOX=true; shift ;;
     --no-retain) RETAIN_DATA=false; shift ;;
@@ -78,8 +86,14 @@ done
 [[ -n "$MAIL_FROM" ]] || die "--mail-from (or MAIL_FROM) is required: sign-in emails come from it"
 [[ "$ARCH" == arm64 || "$ARCH" == x86_64 ]] || die "--arch must be arm64 or x86_64"
 if [[ -n "$DOMAIN" && -z "$CLOUDFRONT_CERT_ARN" ]]; then die "--domain needs --cloudfront-cert (us-east-1)"; fi
+if [[ "$ALB" == true && -z "$ALB_CERT_ARN" ]]; then
+  die "ALB=true needs --alb-cert ARN: the ALB carries passwords and tokens, so it serves HTTPS only"
+fi
 if [[ -z "$REGION" ]] && command -v aws >/dev/null; then REGION="$(aws configure get region 2>/dev/null || true)"; fi
 [[ -n "$REGION" ]] || die "no region: pass --region or set AWS_REGION"
+if [[ "$WAF" == true && "$REGION" != us-east-1 && -z "$CLOUDFRONT_WEB_ACL_ARN" ]]; then
+  die "--waf in $REGION needs --cloudfront-web-acl ARN: CloudFront takes only a web ACL made in us-east-1 (infra/README.md, \"WAF\")"
+fi
 export AWS_REGION="$REGION" CDK_DISABLE_CLI_TELEMETRY=true
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -119,14 +133,20 @@ ctx=(
   -c arch="$ARCH"
   -c adminEmails="$ADMIN_EMAIL"
   -c mailFrom="$MAIL_FROM"
-  -c alb="$ALB"
+  -c waf="$WAF"
   -c sesSandbox="$SES_SANDBOX"
   -c retainData="$RETAIN_DATA"
   -c rustFunction="$RUST_FUNCTION"
   -c lambdaDir="$LAMBDA_DIR"
   -c webDir="$WEB_DIR"
 )
-[[ -n "$ALB_CERT_ARN" ]] && ctx+=(-c certificateArn="$ALB_CERT_ARN")
+# The ALB is on with its certificate (HTTPS only); --no-alb drops it, and the certificate with it.
+if [[ "$ALB" == false ]]; then
+  ctx+=(-c alb=false)
+elif [[ -n "$ALB_CERT_ARN" ]]; then
+  ctx+=(-c certificateArn="$ALB_CERT_ARN")
+fi
+[[ -n "$CLOUDFRONT_WEB_ACL_ARN" ]] && ctx+=(-c cloudFrontWebAclArn="$CLOUDFRONT_WEB_ACL_ARN")
 [[ -n "$DOMAIN" ]] && ctx+=(-c domainName="$DOMAIN" -c cloudFrontCertificateArn="$CLOUDFRONT_CERT_ARN")
 
 cd "$INFRA"

@@ -3,8 +3,10 @@
 #   1. npm ci (skipped while node_modules matches package-lock.json)
 #   2. tsc --noEmit
 #   3. CDK assertion tests (node's test runner)
-#   4. cdk synth, offline, for two configurations (HTTP ALB; HTTPS ALB + custom domain)
+#   4. cdk synth, offline, for two configurations (the defaults: no ALB, no WAF; everything:
+#      HTTPS ALB, WAF, custom domain, in us-east-1 where the CloudFront web ACL can live)
 #   5. cfn-lint and checkov on both templates, from a venv outside the repo
+#   6. checkov on both templates without their suppressions: each suppression must still be needed
 # Needs node >= 20 with npm, and python3 with venv. Nothing is deployed; no AWS credentials are
 # read; no network is used but the package registries on a cold run.
 set -euo pipefail
@@ -72,20 +74,20 @@ with open(os.path.join(root, "web", "index.html"), "w") as f:
     f.write("<!doctype html><title>Facelens</title>\n")
 EOF
 
-synth() { # synth OUTDIR [-c key=value ...]
-  local out="$1"; shift
+synth() { # synth OUTDIR REGION [-c key=value ...]
+  local out="$1" region="$2"; shift 2
   node_modules/.bin/cdk synth --quiet --no-lookups --no-notices -o "$out" \
-    -c lambdaDir="$WORK/lambda" -c webDir="$WORK/web" -c region="$REGION" \
+    -c lambdaDir="$WORK/lambda" -c webDir="$WORK/web" -c region="$region" \
     -c adminEmails=admin@example.com -c mailFrom=facelens@example.com "$@"
 }
-step "cdk synth (default: HTTP ALB) -> infra/cdk.out"
-synth cdk.out
-step "cdk synth (HTTPS ALB, custom domain)"
-synth "$WORK/cdk.out.https" \
-  -c certificateArn="arn:aws:acm:$REGION:111122223333:certificate/00000000-0000-0000-0000-000000000000" \
+step "cdk synth (defaults: no ALB, no WAF) -> infra/cdk.out"
+synth cdk.out "$REGION"
+step "cdk synth (everything: HTTPS ALB, WAF, custom domain; us-east-1)"
+synth "$WORK/cdk.out.full" us-east-1 -c waf=true \
+  -c certificateArn="arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000" \
   -c domainName=faces.example.org \
   -c cloudFrontCertificateArn=arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000
-TEMPLATES=(cdk.out/Facelens.template.json "$WORK/cdk.out.https/Facelens.template.json")
+TEMPLATES=(cdk.out/Facelens.template.json "$WORK/cdk.out.full/Facelens.template.json")
 
 step "venv with cfn-lint $CFN_LINT_VERSION and checkov $CHECKOV_VERSION ($VENV)"
 want="cfn-lint==$CFN_LINT_VERSION checkov==$CHECKOV_VERSION"
@@ -117,26 +119,28 @@ for t in "${TEMPLATES[@]}"; do
 done
 
 step "checkov: no stale suppression (each suppressed check still fires without it)"
-python3 - cdk.out/Facelens.template.json "$WORK/stripped.template.json" <<'PY'
+for t in "${TEMPLATES[@]}"; do
+  python3 - "$t" "$WORK/stripped.template.json" <<'PY'
 import json, sys
 t = json.load(open(sys.argv[1]))
 for r in t["Resources"].values():
     r.get("Metadata", {}).pop("checkov", None)
 json.dump(t, open(sys.argv[2], "w"))
 PY
-suppressed="$(python3 -c '
+  suppressed="$(python3 -c '
 import json, sys
 t = json.load(open(sys.argv[1]))
 ids = {s["id"] for r in t["Resources"].values() for s in r.get("Metadata", {}).get("checkov", {}).get("skip", [])}
-print("\n".join(sorted(ids)))' cdk.out/Facelens.template.json)"
-fired="$("$VENV/bin/checkov" -f "$WORK/stripped.template.json" --framework cloudformation --compact \
-  --skip-download -o json 2>/dev/null | python3 -c '
+print("\n".join(sorted(ids)))' "$t")"
+  fired="$("$VENV/bin/checkov" -f "$WORK/stripped.template.json" --framework cloudformation --compact \
+    --skip-download -o json 2>/dev/null | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 print("\n".join(sorted({c["check_id"] for c in d["results"]["failed_checks"]})))' || true)"
-stale="$(comm -23 <(echo "$suppressed") <(echo "$fired"))"
-[[ -z "$stale" ]] || die "suppressed but no longer reported by checkov (remove the suppression): $stale"
-echo "all $(echo "$suppressed" | wc -l) suppressed check ids still fire without their suppression"
+  stale="$(comm -23 <(echo "$suppressed") <(echo "$fired"))"
+  [[ -z "$stale" ]] || die "suppressed in $t but no longer reported by checkov (remove the suppression): $stale"
+  echo "$t: all $(echo "$suppressed" | wc -l) suppressed check ids still fire without their suppression"
+done
 
 step "done"
 echo "infra-test: all checks passed in $((SECONDS - START)) s"

@@ -27,9 +27,12 @@ export interface FacelensConfig {
   readonly mailFromAddress: string;
   /** While SES is in its sandbox, recipients are identities too: let auth send to any identity. */
   readonly sesSandbox: boolean;
-  /** Second ingress: an Application Load Balancer with the three API functions as targets. */
+  /**
+   * Second ingress: an Application Load Balancer with the three API functions as targets. It
+   * carries passwords and tokens, so it serves HTTPS only: on when certificateArn is given.
+   */
   readonly alb: boolean;
-  /** ACM certificate (in the stack's region) for the ALB: HTTPS on 443 when given, else HTTP on 80. */
+  /** ACM certificate (in the stack's region) of the ALB's HTTPS listener; required by the ALB. */
   readonly certificateArn?: string;
   /** Optional custom domain for CloudFront; needs cloudFrontCertificateArn (us-east-1). */
   readonly domainName?: string;
@@ -46,6 +49,12 @@ export interface FacelensConfig {
   /** Steady-state request rate and burst of the HTTP API. */
   readonly apiRateLimit: number;
   readonly apiBurstLimit: number;
+  /** AWS WAF with the AWS managed rules and a per-client rate rule on CloudFront (and the ALB). */
+  readonly waf: boolean;
+  /** A CLOUDFRONT-scoped web ACL made in us-east-1, for CloudFront when the stack is elsewhere. */
+  readonly cloudFrontWebAclArn?: string;
+  /** Requests one client address may make per minute before WAF blocks it. */
+  readonly wafRateLimit: number;
 }
 
 /** Something that can answer context look-ups (a construct node, or a plain map in tests). */
@@ -121,6 +130,31 @@ export function readConfig(ctx: ContextSource): FacelensConfig {
   if (cloudFrontCertificateArn !== undefined && !cloudFrontCertificateArn.includes(':us-east-1:')) {
     throw new Error('context cloudFrontCertificateArn: CloudFront needs a certificate in us-east-1');
   }
+  // The ALB carries passwords and tokens: HTTPS only, so it comes with its certificate.
+  const certificateArn = str(ctx, 'certificateArn');
+  if (certificateArn !== undefined && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/.+$/.test(certificateArn)) {
+    throw new Error(`context certificateArn: "${certificateArn}" is not an ACM certificate ARN`);
+  }
+  const alb = bool(ctx, 'alb', certificateArn !== undefined);
+  if (alb && certificateArn === undefined) {
+    throw new Error(
+      'context alb=true needs certificateArn: the ALB carries passwords and tokens, so it serves HTTPS only ' +
+        "(pass -c certificateArn=<ACM certificate ARN in the stack's region>, or leave the ALB off)",
+    );
+  }
+  if (!alb && certificateArn !== undefined) {
+    throw new Error('context certificateArn is the ALB\'s certificate, but alb=false: drop one of the two');
+  }
+  const cloudFrontWebAclArn = str(ctx, 'cloudFrontWebAclArn');
+  if (
+    cloudFrontWebAclArn !== undefined &&
+    !/^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/.+$/.test(cloudFrontWebAclArn)
+  ) {
+    throw new Error(
+      `context cloudFrontWebAclArn: "${cloudFrontWebAclArn}" is not the ARN of a CLOUDFRONT-scoped web ACL ` +
+        '(arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)',
+    );
+  }
   return {
     lambdaDir: path.resolve(INFRA_DIR, str(ctx, 'lambdaDir') ?? '../target/lambda'),
     rustFunction: bool(ctx, 'rustFunction', false),
@@ -131,8 +165,8 @@ export function readConfig(ctx: ContextSource): FacelensConfig {
     mailFrom,
     mailFromAddress,
     sesSandbox: bool(ctx, 'sesSandbox', false),
-    alb: bool(ctx, 'alb', true),
-    certificateArn: str(ctx, 'certificateArn'),
+    alb,
+    certificateArn,
     domainName,
     cloudFrontCertificateArn,
     retainData: bool(ctx, 'retainData', true),
@@ -142,6 +176,10 @@ export function readConfig(ctx: ContextSource): FacelensConfig {
     workerConcurrency: int(ctx, 'workerConcurrency', 5, 2, 1000),
     apiRateLimit: int(ctx, 'apiRateLimit', 50, 1, 10000),
     apiBurstLimit: int(ctx, 'apiBurstLimit', 100, 1, 5000),
+    waf: bool(ctx, 'waf', false),
+    cloudFrontWebAclArn,
+    // WAF's floor is 10 requests per evaluation window.
+    wafRateLimit: int(ctx, 'wafRateLimit', 300, 10, 2_000_000_000),
   };
 }
 

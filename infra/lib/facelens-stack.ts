@@ -31,11 +31,14 @@ import {
   aws_sns as sns,
   aws_sns_subscriptions as subs,
   aws_sqs as sqs,
+  aws_wafv2 as wafv2,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { LambdaSuppressions, suppress } from './checkov';
 import { FacelensConfig, FunctionName, lambdaZip, webAssets } from './config';
+import { HSTS_MAX_AGE, securityHeadersPolicy } from './headers';
 import { ALB_RULES, API_ROUTES } from './routes';
+import { WAF_WINDOW_SECONDS, webAcl } from './waf';
 
 export interface FacelensStackProps extends StackProps {
   readonly config: FacelensConfig;
@@ -64,6 +67,25 @@ const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query
 const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 const KEY_DECRYPT = ['kms:Decrypt'];
 const KEY_ENCRYPT = ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
+/** What S3 asks KMS for on the caller's behalf: GenerateDataKey to write an object, Decrypt to read it. */
+const PHOTO_KEY_READ = ['kms:Decrypt'];
+const PHOTO_KEY_WRITE = ['kms:GenerateDataKey', 'kms:Decrypt'];
+
+/**
+ * Partition keys (`dynamodb:LeadingKeys`) of the items of analyses: the records, the per-owner
+ * counts and the alerts. The analysis worker, which parses untrusted images, may touch these
+ * and nothing else; the account items (`USER#`, `EMAIL#`, `ADMINS`, `TOKEN#`, `AUDIT#`,
+ * `THROTTLE#`) are out of its reach.
+ */
+export const ANALYSIS_KEYS = ['ANALYSIS#*', 'COUNTS#*', 'ALERT#*'];
+
+/** Every partition key of the request is one of `keys`, and the request names at least one. */
+function leadingKeys(keys: string[]) {
+  return {
+    'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys },
+    Null: { 'dynamodb:LeadingKeys': 'false' },
+  };
+}
 
 /**
  * The function built by cargo-lambda-cdk during synth (context rustFunction=true): it runs
@@ -95,7 +117,7 @@ export class FacelensStack extends Stack {
 
     // ---------------------------------------------------------------- encryption key
     const key = new kms.Key(this, 'Key', {
-      description: 'Facelens: table, JWT secret, alert topic and log groups',
+      description: 'Facelens: table, photos (uploads bucket), JWT secret, alert topic and log groups',
       enableKeyRotation: true,
       pendingWindow: Duration.days(7),
       removalPolicy: dataRemoval,
@@ -225,17 +247,14 @@ export class FacelensStack extends Stack {
     const mailFromArn = this.formatArn({ service: 'ses', resource: 'identity', resourceName: cfg.mailFromAddress });
 
     // ---------------------------------------------------------------- uploads bucket
-    // The site origin is CloudFront's; it is known only after the distribution exists, so the
-    // bucket's CORS rule refers to it (no cycle: the distribution does not use this bucket).
-    const api = new apigwv2.HttpApi(this, 'HttpApi', {
-      description: 'Facelens HTTP API (the browser reaches it through CloudFront under /api/*)',
-      createDefaultStage: false,
-    });
-    const distribution = this.buildDistribution(cfg, webBucket, logsBucket, api);
-    const siteUrl = `https://${cfg.domainName ?? distribution.distributionDomainName}`;
-
+    // Face photos, annotated images and thumbnails: encrypted with the stack's key. The site's
+    // CSP (on the distribution) names this bucket, so its CORS rule cannot name the
+    // distribution's generated domain (a cycle): without a custom domain it allows CloudFront
+    // domains. CORS does not guard the photos; the presigned URLs' signatures do.
     const uploadsBucket = new s3.Bucket(this, 'UploadsBucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: key,
+      bucketKeyEnabled: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       versioned: true,
@@ -244,7 +263,7 @@ export class FacelensStack extends Stack {
       serverAccessLogsPrefix: 'uploads-bucket/',
       cors: [
         {
-          allowedOrigins: [siteUrl],
+          allowedOrigins: [cfg.domainName ? `https://${cfg.domainName}` : 'https://*.cloudfront.net'],
           allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.GET],
           allowedHeaders: ['Content-Type', 'Content-Length'],
           exposedHeaders: ['ETag'],
@@ -254,9 +273,10 @@ export class FacelensStack extends Stack {
       lifecycleRules: [
         { id: 'expire-originals', prefix: 'uploads/', expiration: Duration.days(cfg.originalsDays) },
         { id: 'expire-annotated', prefix: 'annotated/', expiration: Duration.days(cfg.annotatedDays) },
+        // A deleted photo survives as a noncurrent version: gone within a day.
         {
           id: 'housekeeping',
-          noncurrentVersionExpiration: Duration.days(7),
+          noncurrentVersionExpiration: Duration.days(1),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
         { id: 'delete-markers', expiredObjectDeleteMarker: true },
@@ -267,6 +287,16 @@ export class FacelensStack extends Stack {
     uploadsBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(queue), {
       prefix: 'uploads/',
     });
+    // The host the Rust SDK presigns for (virtual-hosted style, regional endpoint).
+    const uploadsOrigin = `https://${uploadsBucket.bucketName}.s3.${this.region}.${this.urlSuffix}`;
+
+    // ---------------------------------------------------------------- CloudFront
+    const api = new apigwv2.HttpApi(this, 'HttpApi', {
+      description: 'Facelens HTTP API (the browser reaches it through CloudFront under /api/*)',
+      createDefaultStage: false,
+    });
+    const distribution = this.buildDistribution(cfg, webBucket, logsBucket, api, uploadsOrigin, key);
+    const siteUrl = `https://${cfg.domainName ?? distribution.distributionDomainName}`;
 
     // ---------------------------------------------------------------- functions
     const common = { RUST_LOG: 'info', FACELENS_TABLE_NAME: table.tableName };
@@ -334,13 +364,27 @@ export class FacelensStack extends Stack {
     const allow = (name: FunctionName, sid: string, actions: string[], resources: string[], conditions?: any) =>
       roles[name].addToPolicy(new iam.PolicyStatement({ sid, actions, resources, conditions }));
 
-    for (const name of ['auth', 'uploads', 'analysis-worker'] as FunctionName[]) {
-      allow(name, 'TableReadWrite', [...TABLE_READ, ...TABLE_WRITE], [table.tableArn, indexArn]);
+    // auth owns the accounts and (deleting one) every item of its owner: all of the table.
+    allow('auth', 'TableReadWrite', [...TABLE_READ, ...TABLE_WRITE], [table.tableArn, indexArn]);
+    // uploads and analyses read accounts (token checks) and lists (indexes), and write analyses
+    // only: uploads creates a record and counts it, analyses deletes one (and uncounts it).
+    allow('uploads', 'TableRead', TABLE_READ, [table.tableArn, indexArn]);
+    allow('uploads', 'TableWriteAnalyses', ['dynamodb:PutItem', 'dynamodb:UpdateItem'], [table.tableArn], leadingKeys(ANALYSIS_KEYS));
+    allow('analyses', 'TableRead', TABLE_READ, [table.tableArn, indexArn]);
+    allow('analyses', 'TableWriteAnalyses', ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'], [table.tableArn], leadingKeys(ANALYSIS_KEYS));
+    // The worker reads and finishes a record, counts it and records its alert: item by item on
+    // the base table (index entries follow the item), analysis keys only, no query, no scan.
+    // ConditionCheckItem lets a transaction check a record without writing it.
+    allow(
+      'analysis-worker',
+      'TableAnalysisItems',
+      ['dynamodb:GetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      [table.tableArn],
+      leadingKeys(ANALYSIS_KEYS),
+    );
+    for (const name of Object.keys(FUNCTION_IDS) as FunctionName[]) {
       allow(name, 'TableKeyReadWrite', KEY_ENCRYPT, [key.keyArn], via('dynamodb'));
     }
-    // Deleting an analysis also decrements its owner's counts item, in the same transaction.
-    allow('analyses', 'TableReadAndDelete', [...TABLE_READ, 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'], [table.tableArn, indexArn]);
-    allow('analyses', 'TableKeyReadWrite', KEY_ENCRYPT, [key.keyArn], via('dynamodb'));
 
     for (const name of ['auth', 'uploads', 'analyses'] as FunctionName[]) {
       allow(name, 'ReadJwtSecret', ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], [jwtSecret.secretArn]);
@@ -352,16 +396,20 @@ export class FacelensStack extends Stack {
     });
 
     allow('uploads', 'PutOriginals', ['s3:PutObject'], [uploadsBucket.arnForObjects('uploads/*')]);
+    allow('uploads', 'PhotoKeyWrite', PHOTO_KEY_WRITE, [key.keyArn], via('s3'));
 
     allow('analyses', 'ReadAndDeleteImages', ['s3:GetObject', 's3:DeleteObject'], [
       uploadsBucket.arnForObjects('uploads/*'),
       uploadsBucket.arnForObjects('annotated/*'),
     ]);
+    allow('analyses', 'PhotoKeyRead', PHOTO_KEY_READ, [key.keyArn], via('s3'));
 
     // Rekognition reads the S3 object with the caller's permissions, so GetObject on uploads/*
     // is what scopes DetectFaces to this bucket; DetectFaces has no resource-level permissions.
     allow('analysis-worker', 'ReadOriginals', ['s3:GetObject'], [uploadsBucket.arnForObjects('uploads/*')]);
-    allow('analysis-worker', 'WriteAnnotated', ['s3:PutObject'], [uploadsBucket.arnForObjects('annotated/*')]);
+    // It deletes what it wrote when the analysis was deleted while it was being processed.
+    allow('analysis-worker', 'WriteAnnotated', ['s3:PutObject', 's3:DeleteObject'], [uploadsBucket.arnForObjects('annotated/*')]);
+    allow('analysis-worker', 'PhotoKeyReadWrite', PHOTO_KEY_WRITE, [key.keyArn], via('s3'));
     allow('analysis-worker', 'DetectFaces', ['rekognition:DetectFaces'], ['*']);
     allow('analysis-worker', 'PublishAlerts', ['sns:Publish'], [topic.topicArn]);
     allow('analysis-worker', 'AlertTopicKey', ['kms:Decrypt', 'kms:GenerateDataKey*'], [key.keyArn], via('sns'));
@@ -427,14 +475,18 @@ export class FacelensStack extends Stack {
         destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
         trafficType: ec2.FlowLogTrafficType.REJECT,
       });
-      const https = cfg.certificateArn !== undefined;
-      const port = https ? 443 : 80;
+      // HTTPS only: config requires the certificate with the ALB; port 80 only redirects.
       const sg = new ec2.SecurityGroup(this, 'AlbSecurityGroup', {
         vpc,
-        description: `Facelens ALB: ${https ? 'HTTPS' : 'HTTP'} from anywhere; Lambda targets need no egress`,
+        description: 'Facelens ALB: HTTPS from anywhere, HTTP only to redirect; Lambda targets need no egress',
         allowAllOutbound: false,
       });
-      sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `${https ? 'HTTPS' : 'HTTP'} from the internet`);
+      sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from the internet');
+      sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP from the internet, answered with a redirect to HTTPS');
+      suppress(sg, {
+        id: 'CKV_AWS_260',
+        comment: 'Port 80 is open only to answer every request with a permanent redirect to HTTPS 443',
+      });
       alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
         vpc,
         internetFacing: true,
@@ -446,35 +498,42 @@ export class FacelensStack extends Stack {
         contentType: 'application/json',
         messageBody: JSON.stringify({ error: { code: 'not_found', message: 'no such endpoint' } }),
       });
-      const listener = https
-        ? alb.addListener('HttpsListener', {
-            port: 443,
-            protocol: elbv2.ApplicationProtocol.HTTPS,
-            certificates: [elbv2.ListenerCertificate.fromArn(cfg.certificateArn!)],
-            sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-            open: false,
-            defaultAction: notFound,
-          })
-        : alb.addListener('HttpListener', {
-            port: 80,
-            protocol: elbv2.ApplicationProtocol.HTTP,
-            open: false,
-            defaultAction: notFound,
-          });
-      if (!https) {
-        suppress(listener, {
-          id: 'CKV_AWS_2',
-          comment: 'HTTP only because no certificateArn was given; pass one for HTTPS (README)',
-        });
-        suppress(listener, {
-          id: 'CKV_AWS_103',
-          comment: 'No TLS on the HTTP listener; with certificateArn the listener uses ELBSecurityPolicy-TLS13-1-2',
-        });
-        suppress(sg, {
-          id: 'CKV_AWS_260',
-          comment: 'The ALB is a public ingress: port 80 is open only when no certificateArn was given',
-        });
-      }
+      const listener = alb.addListener('HttpsListener', {
+        port: 443,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificates: [elbv2.ListenerCertificate.fromArn(cfg.certificateArn!)],
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        open: false,
+        defaultAction: notFound,
+      });
+      // Browsers that once reached the ALB over HTTPS never try it in clear text again.
+      listener.setAttribute(
+        'routing.http.response.strict_transport_security.header_value',
+        `max-age=${HSTS_MAX_AGE.toSeconds()}; includeSubDomains`,
+      );
+      listener.setAttribute('routing.http.response.x_content_type_options.header_value', 'nosniff');
+      listener.setAttribute('routing.http.response.x_frame_options.header_value', 'DENY');
+      alb.addListener('HttpRedirectListener', {
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        open: false,
+        defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+      });
+      // The ALB's throttling (API Gateway throttles the HTTP API): WAF's rate rules, per client
+      // and over all clients at the API's rate; the managed rules too with waf=true.
+      const albAcl = webAcl(this, 'AlbWebAcl', {
+        scope: 'REGIONAL',
+        description: 'Facelens ALB: rate limits per client and for all clients at the API rate, AWS managed rules with waf=true',
+        managedRules: cfg.waf,
+        perClientLimit: cfg.wafRateLimit,
+        apiLimit: cfg.apiRateLimit * WAF_WINDOW_SECONDS,
+        logKey: key,
+        logRetention: retention,
+      });
+      new wafv2.CfnWebACLAssociation(this, 'AlbWebAclAssociation', {
+        resourceArn: alb.loadBalancerArn,
+        webAclArn: albAcl.attrArn,
+      });
       const groups = {} as Record<string, elbv2.ApplicationTargetGroup>;
       for (const fn of ['auth', 'uploads', 'analyses'] as const) {
         groups[fn] = new elbv2.ApplicationTargetGroup(this, `${FUNCTION_IDS[fn]}Targets`, {
@@ -500,7 +559,7 @@ export class FacelensStack extends Stack {
           action: elbv2.ListenerAction.forward([groups[rule.fn]]),
         });
       });
-      albDns = `${https ? 'https' : 'http'}://${alb.loadBalancerDnsName}`;
+      albDns = `https://${alb.loadBalancerDnsName}`;
     }
 
     // ---------------------------------------------------------------- web client
@@ -581,12 +640,17 @@ export class FacelensStack extends Stack {
     out('MailFrom', cfg.mailFromAddress, 'SES identity: confirm the verification email AWS sent to it');
   }
 
-  /** CloudFront: the web bucket by default, `/api/*` to the HTTP API, one origin for the browser. */
+  /**
+   * CloudFront: the web bucket by default, `/api/*` to the HTTP API, one origin for the browser;
+   * the local server's security headers on every answer; the web ACL when there is one.
+   */
   private buildDistribution(
     cfg: FacelensConfig,
     webBucket: s3.Bucket,
     logsBucket: s3.Bucket,
     api: apigwv2.HttpApi,
+    uploadsOrigin: string,
+    key: kms.IKey,
   ): cloudfront.Distribution {
     // Client-side routes (no dot in the last segment) get the single page; files are served as is.
     const spa = new cloudfront.Function(this, 'SpaRewrite', {
@@ -599,6 +663,8 @@ export class FacelensStack extends Stack {
     });
     const apiDomain = `${api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
     const custom = cfg.domainName !== undefined;
+    const headers = securityHeadersPolicy(this, 'SecurityHeaders', uploadsOrigin);
+    const webAclId = this.cloudFrontWebAcl(cfg, key);
     const dist = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'Facelens: web client and /api/*',
       defaultRootObject: 'index.html',
@@ -609,6 +675,7 @@ export class FacelensStack extends Stack {
         ? acm.Certificate.fromCertificateArn(this, 'CloudFrontCertificate', cfg.cloudFrontCertificateArn!)
         : undefined,
       minimumProtocolVersion: custom ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
+      webAclId,
       enableLogging: true,
       logBucket: logsBucket,
       logFilePrefix: 'cloudfront/',
@@ -616,7 +683,7 @@ export class FacelensStack extends Stack {
         origin: origins.S3BucketOrigin.withOriginAccessControl(webBucket),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        responseHeadersPolicy: headers,
         functionAssociations: [{ function: spa, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
       },
       additionalBehaviors: {
@@ -629,14 +696,16 @@ export class FacelensStack extends Stack {
           allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
           cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
           originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-          responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+          responseHeadersPolicy: headers,
         },
       },
     });
-    suppress(dist, {
-      id: 'CKV_AWS_68',
-      comment: 'No WAF: it costs a fixed monthly fee; the API is throttled and sign-in is rate limited in the app',
-    });
+    if (webAclId === undefined) {
+      suppress(dist, {
+        id: 'CKV_AWS_68',
+        comment: 'No WAF unless waf=true (a fixed monthly fee); the API is throttled and sign-in is rate limited in the app',
+      });
+    }
     if (!custom) {
       suppress(dist, {
         id: 'CKV_AWS_174',
@@ -644,5 +713,29 @@ export class FacelensStack extends Stack {
       });
     }
     return dist;
+  }
+
+  /**
+   * The web ACL of the distribution: the one given (`cloudFrontWebAclArn`), else with waf=true
+   * one made here, which CloudFront accepts only from us-east-1; elsewhere synth stops.
+   */
+  private cloudFrontWebAcl(cfg: FacelensConfig, key: kms.IKey): string | undefined {
+    if (cfg.cloudFrontWebAclArn !== undefined) return cfg.cloudFrontWebAclArn;
+    if (!cfg.waf) return undefined;
+    if (this.region !== 'us-east-1') {
+      throw new Error(
+        `waf=true: CloudFront takes only a web ACL made in us-east-1, and this stack is in ${this.region}. ` +
+          'Pass -c cloudFrontWebAclArn=<ARN of a CLOUDFRONT-scoped web ACL in us-east-1> (infra/README.md, "WAF"), ' +
+          'or deploy the stack in us-east-1',
+      );
+    }
+    return webAcl(this, 'CloudFrontWebAcl', {
+      scope: 'CLOUDFRONT',
+      description: 'Facelens CloudFront: AWS managed rules and a per-client rate limit',
+      managedRules: true,
+      perClientLimit: cfg.wafRateLimit,
+      logKey: key,
+      logRetention: cfg.logRetentionDays as logs.RetentionDays,
+    }).attrArn;
   }
 }

@@ -16,8 +16,11 @@ describe('readConfig', () => {
     assert.equal(c.webDir, path.resolve(infraDir, '../web/dist'));
     assert.equal(c.arch, 'arm64');
     assert.deepEqual(c.adminEmails, []);
-    assert.equal(c.alb, true);
+    assert.equal(c.alb, false);
     assert.equal(c.certificateArn, undefined);
+    assert.equal(c.waf, false);
+    assert.equal(c.cloudFrontWebAclArn, undefined);
+    assert.equal(c.wafRateLimit, 300);
     assert.equal(c.retainData, true);
     assert.equal(c.sesSandbox, false);
     assert.equal(c.workerConcurrency, 5);
@@ -60,6 +63,13 @@ describe('readConfig', () => {
     assert.throws(() => readConfig(ctx({ mailFrom: 'nobody' })), /mailFrom/);
     assert.throws(() => readConfig(ctx({ mailFrom: 'Facelens <nobody>' })), /mailFrom/);
     assert.throws(() => readConfig(ctx({ alb: 'maybe' })), /alb/);
+    assert.throws(() => readConfig(ctx({ waf: 'maybe' })), /waf/);
+    assert.throws(() => readConfig(ctx({ wafRateLimit: '9' })), /wafRateLimit/);
+    assert.throws(() => readConfig(ctx({ certificateArn: 'not-an-arn' })), /certificateArn/);
+    assert.throws(
+      () => readConfig(ctx({ cloudFrontWebAclArn: 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/x/1' })),
+      /CLOUDFRONT-scoped/,
+    );
     assert.throws(() => readConfig(ctx({ logRetentionDays: '42' })), /logRetentionDays/);
     assert.throws(() => readConfig(ctx({ workerConcurrency: '1' })), /workerConcurrency/);
     assert.throws(() => readConfig(ctx({ domainName: 'x.example.org' })), /cloudFrontCertificateArn/);
@@ -70,6 +80,26 @@ describe('readConfig', () => {
         ),
       /us-east-1/,
     );
+  });
+});
+
+describe('the ALB is HTTPS only', () => {
+  const cert = 'arn:aws:acm:eu-west-1:111122223333:certificate/xyz';
+
+  test('off unless a certificate is given; a certificate turns it on', () => {
+    assert.equal(readConfig(ctx({})).alb, false);
+    const c = readConfig(ctx({ certificateArn: cert }));
+    assert.equal(c.alb, true);
+    assert.equal(c.certificateArn, cert);
+    assert.equal(readConfig(ctx({ alb: 'true', certificateArn: cert })).alb, true);
+  });
+
+  test('alb=true without a certificate stops synth and says why', () => {
+    assert.throws(() => readConfig(ctx({ alb: 'true' })), /alb=true needs certificateArn: .*HTTPS only/);
+  });
+
+  test('a certificate with alb=false is a contradiction, not silently ignored', () => {
+    assert.throws(() => readConfig(ctx({ alb: 'false', certificateArn: cert })), /alb=false/);
   });
 });
 

@@ -8,6 +8,12 @@ import { FacelensStack } from '../lib/facelens-stack';
 
 export const REGION = 'eu-west-1';
 
+/** An ACM certificate in REGION: with it the ALB is on (HTTPS only). */
+export const CERT = `arn:aws:acm:${REGION}:111122223333:certificate/00000000-0000-0000-0000-000000000000`;
+
+/** A CLOUDFRONT-scoped web ACL made in us-east-1, for stacks elsewhere. */
+export const CLOUDFRONT_ACL = 'arn:aws:wafv2:us-east-1:111122223333:global/webacl/facelens-edge/11111111-2222-3333-4444-555555555555';
+
 let fixtures: { lambdaDir: string; webDir: string } | undefined;
 
 /**
@@ -90,7 +96,8 @@ export function synth(context: Record<string, unknown> = {}): { stack: FacelensS
       ...context,
     },
   });
-  const stack = new FacelensStack(app, 'Facelens', { config: readConfig(app.node), env: { region: REGION } });
+  const region = (context.region as string | undefined) ?? REGION;
+  const stack = new FacelensStack(app, 'Facelens', { config: readConfig(app.node), env: { region } });
   const template = Template.fromStack(stack);
   const out = { stack, template, json: template.toJSON() };
   cache.set(keyStr, out);

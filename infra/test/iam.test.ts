@@ -1,9 +1,10 @@
 // Every IAM policy statement in the template: who may do what on which resource.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { REGION, readable, resourceNamed, resourcesOfType, short, statement, synth } from './helpers';
+import { CERT, REGION, readable, resourceNamed, resourcesOfType, short, statement, synth } from './helpers';
 
-const { json } = synth();
+// With the ALB (it brings its own VPC, flow-log role and invoke permissions): every statement.
+const { json } = synth({ certificateArn: CERT });
 
 const TABLE = ['${Table.Arn}', '${Table.Arn}/index/*'];
 const READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
@@ -17,16 +18,20 @@ const logs = (fn: string) => ({
   Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
   Resource: [`\${${fn}Logs.Arn}`],
 });
-const tableReadWrite = [
-  { Sid: 'TableReadWrite', Effect: 'Allow', Action: [...READ, ...WRITE], Resource: TABLE },
-  {
-    Sid: 'TableKeyReadWrite',
-    Effect: 'Allow',
-    Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
-    Resource: KEY,
-    Condition: via('dynamodb'),
-  },
-];
+const tableKey = {
+  Sid: 'TableKeyReadWrite',
+  Effect: 'Allow',
+  Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+  Resource: KEY,
+  Condition: via('dynamodb'),
+};
+/** Only items whose partition key is an analysis record, a counts item or an alert. */
+const analysisKeys = {
+  'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ANALYSIS#*', 'COUNTS#*', 'ALERT#*'] },
+  Null: { 'dynamodb:LeadingKeys': 'false' },
+};
+const tableRead = { Sid: 'TableRead', Effect: 'Allow', Action: READ, Resource: TABLE };
+const photoKey = (sid: string, actions: string[]) => ({ Sid: sid, Effect: 'Allow', Action: actions, Resource: KEY, Condition: via('s3') });
 const jwt = [
   {
     Sid: 'ReadJwtSecret',
@@ -41,7 +46,8 @@ const jwt = [
 const EXPECTED: Record<string, any[]> = {
   AuthFunction: [
     logs('AuthFunction'),
-    ...tableReadWrite,
+    { Sid: 'TableReadWrite', Effect: 'Allow', Action: [...READ, ...WRITE], Resource: TABLE },
+    tableKey,
     ...jwt,
     {
       Sid: 'SendMailFromIdentity',
@@ -53,14 +59,30 @@ const EXPECTED: Record<string, any[]> = {
   ],
   UploadsFunction: [
     logs('UploadsFunction'),
-    ...tableReadWrite,
+    tableRead,
+    {
+      Sid: 'TableWriteAnalyses',
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      Resource: ['${Table.Arn}'],
+      Condition: analysisKeys,
+    },
+    tableKey,
     ...jwt,
     { Sid: 'PutOriginals', Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['${UploadsBucket.Arn}/uploads/*'] },
+    photoKey('PhotoKeyWrite', ['kms:GenerateDataKey', 'kms:Decrypt']),
   ],
   AnalysesFunction: [
     logs('AnalysesFunction'),
-    { Sid: 'TableReadAndDelete', Effect: 'Allow', Action: [...READ, 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'], Resource: TABLE },
-    tableReadWrite[1],
+    tableRead,
+    {
+      Sid: 'TableWriteAnalyses',
+      Effect: 'Allow',
+      Action: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+      Resource: ['${Table.Arn}'],
+      Condition: analysisKeys,
+    },
+    tableKey,
     ...jwt,
     {
       Sid: 'ReadAndDeleteImages',
@@ -68,12 +90,26 @@ const EXPECTED: Record<string, any[]> = {
       Action: ['s3:GetObject', 's3:DeleteObject'],
       Resource: ['${UploadsBucket.Arn}/uploads/*', '${UploadsBucket.Arn}/annotated/*'],
     },
+    photoKey('PhotoKeyRead', ['kms:Decrypt']),
   ],
   AnalysisWorkerFunction: [
     logs('AnalysisWorkerFunction'),
-    ...tableReadWrite,
+    {
+      Sid: 'TableAnalysisItems',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      Resource: ['${Table.Arn}'],
+      Condition: analysisKeys,
+    },
+    tableKey,
     { Sid: 'ReadOriginals', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['${UploadsBucket.Arn}/uploads/*'] },
-    { Sid: 'WriteAnnotated', Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['${UploadsBucket.Arn}/annotated/*'] },
+    {
+      Sid: 'WriteAnnotated',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:DeleteObject'],
+      Resource: ['${UploadsBucket.Arn}/annotated/*'],
+    },
+    photoKey('PhotoKeyReadWrite', ['kms:GenerateDataKey', 'kms:Decrypt']),
     { Sid: 'DetectFaces', Effect: 'Allow', Action: ['rekognition:DetectFaces'], Resource: ['*'] },
     { Sid: 'PublishAlerts', Effect: 'Allow', Action: ['sns:Publish'], Resource: ['${AlertTopic}'] },
     {
@@ -171,7 +207,11 @@ describe('function roles', () => {
       's3:GetObject annotated/*',
       's3:GetObject uploads/*',
     ]);
-    assert.deepEqual(s3('AnalysisWorkerFunction'), ['s3:GetObject uploads/*', 's3:PutObject annotated/*']);
+    assert.deepEqual(s3('AnalysisWorkerFunction'), [
+      's3:DeleteObject annotated/*',
+      's3:GetObject uploads/*',
+      's3:PutObject annotated/*',
+    ]);
   });
 
   test('sesSandbox=true widens SendEmail to any identity, still only from the sender address', () => {

@@ -7,9 +7,11 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { suppressionsIn } from '../lib/checkov';
 import { FUNCTION_IDS, FUNCTION_SIZES } from '../lib/facelens-stack';
 import { ALB_RULES, API_ROUTES } from '../lib/routes';
-import { readable, resourceNamed, resourcesOfType, short, synth } from './helpers';
+import { CERT, CLOUDFRONT_ACL, readable, resourceNamed, resourcesOfType, short, synth } from './helpers';
 
 const { template, json } = synth();
+/** With the ALB (on with its certificate). */
+const withAlb = () => synth({ certificateArn: CERT });
 const fnId = (name: keyof typeof FUNCTION_IDS) => resourceNamed(json, FUNCTION_IDS[name]).id;
 
 describe('lambda functions', () => {
@@ -49,7 +51,7 @@ describe('lambda functions', () => {
 
   test('log groups: one year, encrypted with the stack key', () => {
     const groups = resourcesOfType(json, 'AWS::Logs::LogGroup');
-    assert.ok(groups.length >= 7);
+    assert.ok(groups.length >= 6);
     for (const [id, g] of groups) {
       assert.equal(g.Properties.RetentionInDays, 365, id);
       assert.equal(readable(g.Properties.KmsKeyId), '${Key.Arn}', id);
@@ -219,17 +221,34 @@ describe('buckets', () => {
   };
 
   for (const name of ['UploadsBucket', 'WebBucket', 'LogsBucket']) {
-    test(`${name}: private, SSE-S3, versioned`, () => {
+    test(`${name}: private, versioned`, () => {
       const p = bucket(name);
       assert.deepEqual(p.PublicAccessBlockConfiguration, privateBucket);
-      assert.deepEqual(p.BucketEncryption, {
-        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-      });
       assert.deepEqual(p.VersioningConfiguration, { Status: 'Enabled' });
     });
   }
 
-  test('uploads bucket: access logs, CORS for the site origin only, lifecycle per prefix', () => {
+  test('the photos (originals, annotated images, thumbnails: all in the uploads bucket) are encrypted with the stack key', () => {
+    assert.deepEqual(bucket('UploadsBucket').BucketEncryption, {
+      ServerSideEncryptionConfiguration: [
+        {
+          BucketKeyEnabled: true,
+          ServerSideEncryptionByDefault: { KMSMasterKeyID: '${Key.Arn}', SSEAlgorithm: 'aws:kms' },
+        },
+      ],
+    });
+    // No other bucket holds photos: the web bucket holds the client, the logs bucket logs
+    // (S3 access logs and ALB logs can be delivered only to SSE-S3 buckets).
+    const buckets = resourcesOfType(json, 'AWS::S3::Bucket').map(([id]) => short(id)).sort();
+    assert.deepEqual(buckets, ['LogsBucket', 'UploadsBucket', 'WebBucket']);
+    for (const name of ['WebBucket', 'LogsBucket']) {
+      assert.deepEqual(bucket(name).BucketEncryption, {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      });
+    }
+  });
+
+  test('uploads bucket: access logs, CORS for CloudFront sites only, lifecycle per prefix', () => {
     const p = bucket('UploadsBucket');
     assert.deepEqual(p.LoggingConfiguration, { DestinationBucketName: '${LogsBucket}', LogFilePrefix: 'uploads-bucket/' });
     assert.deepEqual(p.CorsConfiguration, {
@@ -237,7 +256,7 @@ describe('buckets', () => {
         {
           AllowedHeaders: ['Content-Type', 'Content-Length'],
           AllowedMethods: ['PUT', 'GET'],
-          AllowedOrigins: ['https://${Distribution.DomainName}'],
+          AllowedOrigins: ['https://*.cloudfront.net'],
           ExposedHeaders: ['ETag'],
           MaxAge: 3000,
         },
@@ -248,12 +267,24 @@ describe('buckets', () => {
       { Id: 'expire-annotated', Prefix: 'annotated/', ExpirationInDays: 365, Status: 'Enabled' },
       {
         Id: 'housekeeping',
-        NoncurrentVersionExpiration: { NoncurrentDays: 7 },
+        NoncurrentVersionExpiration: { NoncurrentDays: 1 },
         AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
         Status: 'Enabled',
       },
       { Id: 'delete-markers', ExpiredObjectDeleteMarker: true, Status: 'Enabled' },
     ]);
+  });
+
+  test('a deleted photo lingers one day at most: every version-keeping path of the uploads bucket expires', () => {
+    const rules = bucket('UploadsBucket').LifecycleConfiguration.Rules as any[];
+    const whole = rules.filter((r) => r.Prefix === undefined && r.Status === 'Enabled');
+    const noncurrent = whole.map((r) => r.NoncurrentVersionExpiration?.NoncurrentDays).filter((d) => d !== undefined);
+    assert.deepEqual(noncurrent, [1], 'noncurrent versions of every key expire after 1 day');
+    assert.ok(whole.some((r) => r.ExpiredObjectDeleteMarker === true), 'expired delete markers are removed');
+    assert.ok(whole.some((r) => r.AbortIncompleteMultipartUpload?.DaysAfterInitiation === 1), 'unfinished uploads are aborted');
+    // Nothing keeps versions longer: no transition, no object lock.
+    assert.ok(!rules.some((r) => r.NoncurrentVersionTransitions || r.Transitions));
+    assert.equal(bucket('UploadsBucket').ObjectLockEnabled, undefined);
   });
 
   test('a custom domain becomes the CORS origin and the public URL', () => {
@@ -262,6 +293,7 @@ describe('buckets', () => {
       cloudFrontCertificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/abc',
     });
     const p = resourceNamed(j, 'UploadsBucket').res.Properties;
+    // The custom domain is known before the distribution exists: CORS names exactly it.
     assert.deepEqual(p.CorsConfiguration.CorsRules[0].AllowedOrigins, ['https://faces.example.org']);
     const auth = resourceNamed(j, FUNCTION_IDS.auth).res.Properties;
     assert.equal(auth.Environment.Variables.FACELENS_PUBLIC_URL, 'https://faces.example.org');
@@ -395,47 +427,68 @@ describe('HTTP API', () => {
 });
 
 describe('ALB', () => {
-  test('on by default: internet facing, drops invalid headers, access logs, HTTP without a certificate', () => {
-    const { res } = resourceNamed(json, 'Alb');
+  test('off by default: no load balancer, no VPC, no web ACL, no ALB alarm or output', () => {
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);
+    template.resourceCountIs('AWS::EC2::VPC', 0);
+    template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    assert.ok(!('AlbUrl' in json.Outputs));
+    assert.ok(!Object.keys(json.Resources).some((id) => id.startsWith('Alb5xxAlarm')));
+  });
+
+  test('with its certificate: internet facing, drops invalid headers, access logs, no NAT', () => {
+    const { template: t, json: j } = withAlb();
+    const { res } = resourceNamed(j, 'Alb');
     const attrs = Object.fromEntries(res.Properties.LoadBalancerAttributes.map((a: any) => [a.Key, readable(a.Value)]));
     assert.equal(res.Properties.Scheme, 'internet-facing');
     assert.equal(attrs['routing.http.drop_invalid_header_fields.enabled'], 'true');
     assert.equal(attrs['access_logs.s3.enabled'], 'true');
     assert.equal(attrs['access_logs.s3.bucket'], '${LogsBucket}');
     assert.equal(attrs['access_logs.s3.prefix'], 'alb');
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
-    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
-    const sg = resourceNamed(json, 'AlbSecurityGroup').res.Properties;
-    assert.deepEqual(
-      sg.SecurityGroupIngress.map((r: any) => `${r.CidrIp}:${r.FromPort}-${r.ToPort}`),
-      ['0.0.0.0/0:80-80'],
-    );
     // No NAT gateway: the VPC exists only for the ALB.
-    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    t.resourceCountIs('AWS::EC2::NatGateway', 0);
+    assert.match(readable(j.Outputs.AlbUrl.Value), /^https:\/\//);
   });
 
-  test('HTTPS on 443 with TLS 1.2+ when a certificate is given', () => {
-    const cert = 'arn:aws:acm:eu-west-1:111122223333:certificate/xyz';
-    const { template: t, json: j } = synth({ certificateArn: cert });
-    t.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
-    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
-      Port: 443,
-      Protocol: 'HTTPS',
-      Certificates: [{ CertificateArn: cert }],
-      SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
-    });
+  test('HTTPS only: 443 with TLS 1.2+ and HSTS; port 80 answers every request with a redirect to 443', () => {
+    const { json: j } = withAlb();
+    const listeners = resourcesOfType(j, 'AWS::ElasticLoadBalancingV2::Listener').map(([, l]) => l.Properties);
+    assert.deepEqual(listeners.map((l) => `${l.Protocol}:${l.Port}`).sort(), ['HTTP:80', 'HTTPS:443']);
+    const https = listeners.find((l) => l.Protocol === 'HTTPS');
+    assert.deepEqual(https.Certificates, [{ CertificateArn: CERT }]);
+    assert.equal(https.SslPolicy, 'ELBSecurityPolicy-TLS13-1-2-2021-06');
+    const attrs = Object.fromEntries(https.ListenerAttributes.map((a: any) => [a.Key, a.Value]));
+    assert.equal(attrs['routing.http.response.strict_transport_security.header_value'], 'max-age=63072000; includeSubDomains');
+    assert.equal(attrs['routing.http.response.x_content_type_options.header_value'], 'nosniff');
+    assert.equal(attrs['routing.http.response.x_frame_options.header_value'], 'DENY');
+    const http = listeners.find((l) => l.Protocol === 'HTTP');
+    assert.deepEqual(http.DefaultActions, [
+      { Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } },
+    ]);
+    // Nothing is forwarded from port 80: every rule hangs off the HTTPS listener.
+    const httpsId = resourcesOfType(j, 'AWS::ElasticLoadBalancingV2::Listener').find(([, l]) => l.Properties.Protocol === 'HTTPS')![0];
+    for (const [id, r] of resourcesOfType(j, 'AWS::ElasticLoadBalancingV2::ListenerRule')) {
+      assert.equal(r.Properties.ListenerArn.Ref, httpsId, id);
+    }
     const sg = resourceNamed(j, 'AlbSecurityGroup').res.Properties;
-    assert.deepEqual(sg.SecurityGroupIngress.map((r: any) => r.FromPort), [443]);
+    assert.deepEqual(
+      sg.SecurityGroupIngress.map((r: any) => `${r.CidrIp}:${r.FromPort}-${r.ToPort}`).sort(),
+      ['0.0.0.0/0:443-443', '0.0.0.0/0:80-80'],
+    );
+  });
+
+  test('alb=true without a certificate fails synth with the reason', () => {
+    assert.throws(() => synth({ alb: 'true' }), /alb=true needs certificateArn: the ALB carries passwords and tokens/);
   });
 
   test('each path goes to the right function; anything else is a JSON 404', () => {
+    const { json: j } = withAlb();
     const groups = new Map(
-      resourcesOfType(json, 'AWS::ElasticLoadBalancingV2::TargetGroup').map(([id, g]) => {
+      resourcesOfType(j, 'AWS::ElasticLoadBalancingV2::TargetGroup').map(([id, g]) => {
         assert.equal(g.Properties.TargetType, 'lambda');
         return [id, readable(g.Properties.Targets[0].Id)];
       }),
     );
-    const rules = resourcesOfType(json, 'AWS::ElasticLoadBalancingV2::ListenerRule')
+    const rules = resourcesOfType(j, 'AWS::ElasticLoadBalancingV2::ListenerRule')
       .map(([, r]) => r.Properties)
       .sort((a, b) => a.Priority - b.Priority)
       .map((p) => ({
@@ -446,8 +499,8 @@ describe('ALB', () => {
       rules,
       ALB_RULES.map((r) => ({ patterns: r.patterns, fn: `\${${short(fnId(r.fn))}.Arn}` })),
     );
-    const [[, listener]] = resourcesOfType(json, 'AWS::ElasticLoadBalancingV2::Listener');
-    assert.equal(listener.Properties.DefaultActions[0].FixedResponseConfig.StatusCode, '404');
+    const https = resourceNamed(j, 'AlbHttpsListener').res;
+    assert.equal(https.Properties.DefaultActions[0].FixedResponseConfig.StatusCode, '404');
   });
 
   test('every API route is reachable through the ALB rules', () => {
@@ -459,14 +512,6 @@ describe('ALB', () => {
       assert.ok(rule, r.path);
       assert.equal(rule!.fn, r.fn, r.path);
     }
-  });
-
-  test('alb=false removes the ALB, its VPC and its alarm', () => {
-    const { template: t, json: j } = synth({ alb: 'false' });
-    t.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);
-    t.resourceCountIs('AWS::EC2::VPC', 0);
-    assert.ok(!('AlbUrl' in j.Outputs));
-    assert.ok(!Object.keys(j.Resources).some((id) => id.startsWith('Alb5xxAlarm')));
   });
 });
 
@@ -500,6 +545,55 @@ describe('CloudFront', () => {
     assert.deepEqual(apiOrigin.CustomOriginConfig.OriginSSLProtocols, ['TLSv1.2']);
   });
 
+  // The local server's policy, read from its source so the two cannot drift apart.
+  const localCsp = (): Map<string, string> => {
+    const rust = fs.readFileSync(path.join(__dirname, '..', '..', 'services', 'local', 'src', 'web.rs'), 'utf8');
+    const m = /pub const CONTENT_SECURITY_POLICY: &str =\s*"((?:[^"\\]|\\\n)*)";/.exec(rust);
+    assert.ok(m, 'CONTENT_SECURITY_POLICY in services/local/src/web.rs');
+    return directives(m[1].replace(/\\\n\s*/g, ''));
+  };
+  const directives = (csp: string) =>
+    new Map(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .filter((d) => d[0])
+        .map(([name, ...values]) => [name, values.join(' ')]),
+    );
+  const headersOf = (j: any) => {
+    const policies = resourcesOfType(j, 'AWS::CloudFront::ResponseHeadersPolicy');
+    assert.equal(policies.length, 1);
+    const d = readable(resourceNamed(j, 'Distribution').res.Properties.DistributionConfig);
+    // Every behaviour (the web client and /api/*) answers with this policy.
+    const ours = `\${${short(policies[0][0])}}`;
+    assert.equal(d.DefaultCacheBehavior.ResponseHeadersPolicyId, ours);
+    for (const b of d.CacheBehaviors) assert.equal(b.ResponseHeadersPolicyId, ours, b.PathPattern);
+    return readable(policies[0][1].Properties.ResponseHeadersPolicyConfig);
+  };
+
+  test("the local server's CSP, with connect-src limited to the site itself and the uploads bucket", () => {
+    const config = headersOf(json);
+    assert.equal(config.SecurityHeadersConfig.ContentSecurityPolicy.Override, true);
+    const cloud = directives(config.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy);
+    const local = localCsp();
+    assert.deepEqual([...cloud.keys()], [...local.keys()]);
+    for (const [name, value] of local) {
+      if (name !== 'connect-src') assert.equal(cloud.get(name), value, name);
+    }
+    // The client calls /api/* on its own origin (CloudFront) and PUTs photos to the bucket's
+    // presigned URL: nothing else, so an injected script cannot send data anywhere else.
+    assert.equal(local.get('connect-src'), "'self' https:");
+    assert.equal(cloud.get('connect-src'), "'self' https://${UploadsBucket}.s3.eu-west-1.${AWS::URLSuffix}");
+  });
+
+  test('HSTS, nosniff, frame-options DENY and no-referrer on every answer, overriding the origin', () => {
+    const h = headersOf(json).SecurityHeadersConfig;
+    assert.deepEqual(h.StrictTransportSecurity, { AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true, Override: true });
+    assert.deepEqual(h.ContentTypeOptions, { Override: true });
+    assert.deepEqual(h.FrameOptions, { FrameOption: 'DENY', Override: true });
+    assert.deepEqual(h.ReferrerPolicy, { ReferrerPolicy: 'no-referrer', Override: true });
+  });
+
   test('client-side routes are rewritten to index.html, files are not', () => {
     const code = resourcesOfType(json, 'AWS::CloudFront::Function')[0][1].Properties.FunctionCode as string;
     const handler = new Function(`${code}; return handler;`)();
@@ -511,9 +605,112 @@ describe('CloudFront', () => {
   });
 });
 
+describe('WAF', () => {
+  const acls = (j: any) => Object.fromEntries(resourcesOfType(j, 'AWS::WAFv2::WebACL').map(([id, a]) => [short(id), a.Properties]));
+  const ruleNames = (acl: any) => acl.Rules.map((r: any) => r.Name);
+  const webAclOf = (j: any) => resourceNamed(j, 'Distribution').res.Properties.DistributionConfig.WebACLId;
+
+  test('waf=false (the default): no web ACL on CloudFront, and none at all without the ALB', () => {
+    assert.deepEqual(acls(json), {});
+    assert.equal(webAclOf(json), undefined);
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
+  });
+
+  test('waf=true in us-east-1: CloudFront gets a CLOUDFRONT web ACL with the managed rules and a per-client rate rule', () => {
+    const { json: j } = synth({ waf: 'true', region: 'us-east-1' });
+    const acl = acls(j).CloudFrontWebAcl;
+    assert.equal(acl.Scope, 'CLOUDFRONT');
+    assert.deepEqual(acl.DefaultAction, { Allow: {} });
+    assert.deepEqual(ruleNames(acl), ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'RatePerClient']);
+    for (const r of acl.Rules.slice(0, 2)) {
+      assert.deepEqual(r.Statement, { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: r.Name } });
+      assert.deepEqual(r.OverrideAction, { None: {} });
+    }
+    assert.deepEqual(acl.Rules[2].Statement, {
+      RateBasedStatement: { AggregateKeyType: 'IP', EvaluationWindowSec: 60, Limit: 300 },
+    });
+    assert.deepEqual(acl.Rules[2].Action, { Block: { CustomResponse: { ResponseCode: 429 } } });
+    assert.equal(readable(webAclOf(j)), '${CloudFrontWebAcl.Arn}');
+    assert.ok(!suppressionsIn(j).has('CKV_AWS_68'), 'no WAF suppression once there is a WAF');
+  });
+
+  test('waf=true elsewhere: a CLOUDFRONT web ACL from us-east-1 is taken by ARN, or synth says how', () => {
+    assert.throws(() => synth({ waf: 'true' }), /CloudFront takes only a web ACL made in us-east-1.*cloudFrontWebAclArn/);
+    const { json: j } = synth({ waf: 'true', cloudFrontWebAclArn: CLOUDFRONT_ACL });
+    assert.equal(webAclOf(j), CLOUDFRONT_ACL);
+    assert.deepEqual(acls(j), {});
+  });
+
+  test('the ALB always has its web ACL: its throttling, per client and over all clients at the API rate', () => {
+    const { json: j } = withAlb();
+    const acl = acls(j).AlbWebAcl;
+    assert.equal(acl.Scope, 'REGIONAL');
+    assert.deepEqual(ruleNames(acl), ['RatePerClient', 'RateApiAllClients']);
+    assert.deepEqual(acl.Rules[0].Statement.RateBasedStatement, { AggregateKeyType: 'IP', EvaluationWindowSec: 60, Limit: 300 });
+    // 50 requests per second, the HTTP API's stage rate, over WAF's one-minute window.
+    const all = acl.Rules[1].Statement.RateBasedStatement;
+    assert.equal(all.AggregateKeyType, 'CONSTANT');
+    assert.equal(all.Limit, 50 * 60);
+    assert.equal(all.EvaluationWindowSec, 60);
+    assert.deepEqual(all.ScopeDownStatement.ByteMatchStatement.SearchString, '/api/');
+    for (const r of acl.Rules) assert.deepEqual(r.Action, { Block: { CustomResponse: { ResponseCode: 429 } } });
+    const [[, assoc]] = resourcesOfType(j, 'AWS::WAFv2::WebACLAssociation');
+    assert.deepEqual(readable(assoc.Properties), { ResourceArn: '${Alb}', WebACLArn: '${AlbWebAcl.Arn}' });
+    // apiRateLimit moves both throttles together.
+    const { json: slower } = synth({ certificateArn: CERT, apiRateLimit: '10', wafRateLimit: '100' });
+    const s = acls(slower).AlbWebAcl.Rules;
+    assert.deepEqual([s[0].Statement.RateBasedStatement.Limit, s[1].Statement.RateBasedStatement.Limit], [100, 600]);
+  });
+
+  test('waf=true adds the managed rules to the ALB web ACL', () => {
+    const { json: j } = synth({ certificateArn: CERT, waf: 'true', cloudFrontWebAclArn: CLOUDFRONT_ACL });
+    assert.deepEqual(ruleNames(acls(j).AlbWebAcl), [
+      'AWSManagedRulesCommonRuleSet',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+      'RatePerClient',
+      'RateApiAllClients',
+    ]);
+    assert.deepEqual(acls(j).AlbWebAcl.Rules.map((r: any) => r.Priority), [0, 1, 2, 3]);
+  });
+
+  test('each web ACL logs what it blocks, without bearer tokens, cookies or query strings', () => {
+    const { json: j } = synth({ waf: 'true', region: 'us-east-1', certificateArn: CERT.replace('eu-west-1', 'us-east-1') });
+    const configs = resourcesOfType(j, 'AWS::WAFv2::LoggingConfiguration').map(([, c]) => readable(c.Properties));
+    assert.deepEqual(configs.map((c) => c.ResourceArn).sort(), ['${AlbWebAcl.Arn}', '${CloudFrontWebAcl.Arn}']);
+    for (const c of configs) {
+      const acl = c.ResourceArn.slice(2, -5);
+      assert.deepEqual(c.LogDestinationConfigs, [`arn:aws:logs:us-east-1:\${AWS::AccountId}:log-group:aws-waf-logs-Facelens-${acl}`]);
+      assert.deepEqual(c.RedactedFields, [
+        { SingleHeader: { Name: 'authorization' } },
+        { SingleHeader: { Name: 'cookie' } },
+        { QueryString: {} },
+      ]);
+      assert.equal(c.LoggingFilter.DefaultBehavior, 'DROP');
+      const group = resourceNamed(j, `${acl}Logs`).res.Properties;
+      assert.equal(group.LogGroupName, `aws-waf-logs-Facelens-${acl}`);
+      assert.equal(readable(group.KmsKeyId), '${Key.Arn}');
+    }
+  });
+
+  test("README's rules for a hand-made CloudFront web ACL are the stack's own", () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const m = /<!-- cloudfront-web-acl-rules -->\s*```json\n([\s\S]*?)```/.exec(readme);
+    assert.ok(m, 'the rules block in README.md');
+    const { json: j } = synth({ waf: 'true', region: 'us-east-1' });
+    assert.deepEqual(JSON.parse(m[1]), acls(j).CloudFrontWebAcl.Rules);
+  });
+
+  test('the HTTP API itself has no web ACL: WAF cannot be associated with HTTP APIs (v2)', () => {
+    const { json: j } = synth({ waf: 'true', region: 'us-east-1', certificateArn: CERT.replace('eu-west-1', 'us-east-1') });
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    const targets = resourcesOfType(j, 'AWS::WAFv2::WebACLAssociation').map(([, a]) => readable(a.Properties.ResourceArn));
+    assert.deepEqual(targets, ['${Alb}']);
+  });
+});
+
 describe('alarms', () => {
   const alarms = () =>
-    resourcesOfType(json, 'AWS::CloudWatch::Alarm').map(([id, a]) => ({ id: short(id), p: readable(a.Properties) }));
+    resourcesOfType(withAlb().json, 'AWS::CloudWatch::Alarm').map(([id, a]) => ({ id: short(id), p: readable(a.Properties) }));
 
   test('DLQ not empty, errors and throttles of each function, API 5xx, ALB 5xx: all to the alert topic', () => {
     const names = alarms().map((a) => a.id).sort();
@@ -550,7 +747,7 @@ describe('alarms', () => {
 
 describe('outputs and checkov suppressions', () => {
   test('outputs an operator needs', () => {
-    assert.deepEqual(Object.keys(json.Outputs).sort(), [
+    assert.deepEqual(Object.keys(withAlb().json.Outputs).sort(), [
       'AlbUrl',
       'AlertTopicArn',
       'ApiUrl',
@@ -569,7 +766,7 @@ describe('outputs and checkov suppressions', () => {
 
   test('every suppression has a reason and is listed in infra/README.md', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
-    const variants = [json, synth({ certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/xyz' }).json];
+    const variants = [json, withAlb().json, synth({ waf: 'true', region: 'us-east-1' }).json];
     for (const t of variants) {
       for (const [id, reasons] of suppressionsIn(t)) {
         assert.ok(readme.includes(id), `${id} is missing from README.md`);
@@ -587,9 +784,8 @@ describe('outputs and checkov suppressions', () => {
     }
   });
 
-  test('with a certificate, the HTTP-only suppressions are gone', () => {
-    const { json: j } = synth({ certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/xyz' });
-    const ids = [...suppressionsIn(j).keys()];
-    for (const c of ['CKV_AWS_2', 'CKV_AWS_103', 'CKV_AWS_260']) assert.ok(!ids.includes(c), c);
+  test('no listener is exempted from the HTTPS checks: there is no plain-HTTP ALB any more', () => {
+    const ids = [...suppressionsIn(withAlb().json).keys()];
+    for (const c of ['CKV_AWS_2', 'CKV_AWS_103']) assert.ok(!ids.includes(c), c);
   });
 });

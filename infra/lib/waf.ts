@@ -1,0 +1,128 @@
+import { ArnFormat, RemovalPolicy, Stack, aws_kms as kms, aws_logs as logs, aws_wafv2 as wafv2 } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+
+/** Where a web ACL sits: CLOUDFRONT (made in us-east-1 only) or REGIONAL (the ALB). */
+export type WafScope = 'CLOUDFRONT' | 'REGIONAL';
+
+/** WAF counts requests over this window (seconds) for the rate-based rules. */
+export const WAF_WINDOW_SECONDS = 60;
+
+/** The AWS managed rule groups, in the order WAF evaluates them. */
+export const MANAGED_RULE_GROUPS = ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet'] as const;
+
+export interface WebAclOptions {
+  readonly scope: WafScope;
+  /** Letters, digits, spaces and `+=:#@/-,.` only (WAF's pattern). */
+  readonly description: string;
+  /** The AWS managed rule groups (waf=true). */
+  readonly managedRules: boolean;
+  /** Requests one client address may make per window. */
+  readonly perClientLimit: number;
+  /**
+   * Requests all clients together may make to `/api/` per window: the ALB's counterpart of the
+   * HTTP API's stage throttling. None on CloudFront, whose `/api/*` reaches the throttled API.
+   */
+  readonly apiLimit?: number;
+  /** Key and retention of the log group that receives the blocked requests. */
+  readonly logKey: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+}
+
+const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
+  cloudWatchMetricsEnabled: true,
+  metricName,
+  sampledRequestsEnabled: true,
+});
+
+function managedRule(name: string, priority: number): wafv2.CfnWebACL.RuleProperty {
+  return {
+    name,
+    priority,
+    overrideAction: { none: {} },
+    statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+    visibilityConfig: visibility(name),
+  };
+}
+
+function rateRule(
+  name: string,
+  priority: number,
+  limit: number,
+  aggregateKeyType: 'IP' | 'CONSTANT',
+  scopeDownStatement?: wafv2.CfnWebACL.StatementProperty,
+): wafv2.CfnWebACL.RuleProperty {
+  return {
+    name,
+    priority,
+    action: { block: { customResponse: { responseCode: 429 } } },
+    statement: {
+      rateBasedStatement: { limit, aggregateKeyType, evaluationWindowSec: WAF_WINDOW_SECONDS, scopeDownStatement },
+    },
+    visibilityConfig: visibility(name),
+  };
+}
+
+/** A request whose path starts with `/api/`. */
+const API_PATHS: wafv2.CfnWebACL.StatementProperty = {
+  byteMatchStatement: {
+    fieldToMatch: { uriPath: {} },
+    positionalConstraint: 'STARTS_WITH',
+    searchString: '/api/',
+    textTransformations: [{ priority: 0, type: 'NONE' }],
+  },
+};
+
+/**
+ * A WAFv2 web ACL that allows by default: the AWS managed rule groups (when asked for), a
+ * per-client-address rate rule, and optionally a rate rule over all clients' API requests.
+ * Rate rules answer 429, like API Gateway's throttling. Blocked and counted requests are logged
+ * (see {@link logBlocked}).
+ */
+export function webAcl(scope: Construct, id: string, opts: WebAclOptions): wafv2.CfnWebACL {
+  const rules: wafv2.CfnWebACL.RuleProperty[] = [];
+  if (opts.managedRules) MANAGED_RULE_GROUPS.forEach((name) => rules.push(managedRule(name, rules.length)));
+  rules.push(rateRule('RatePerClient', rules.length, opts.perClientLimit, 'IP'));
+  if (opts.apiLimit !== undefined) rules.push(rateRule('RateApiAllClients', rules.length, opts.apiLimit, 'CONSTANT', API_PATHS));
+  const acl = new wafv2.CfnWebACL(scope, id, {
+    scope: opts.scope,
+    description: opts.description,
+    defaultAction: { allow: {} },
+    rules,
+    visibilityConfig: visibility(id),
+  });
+  logBlocked(scope, id, acl, opts);
+  return acl;
+}
+
+/**
+ * Logs the requests the web ACL blocked or counted, to a log group WAF accepts (its name starts
+ * with `aws-waf-logs-`), with the bearer token, the cookies and the query string redacted.
+ */
+function logBlocked(scope: Construct, id: string, acl: wafv2.CfnWebACL, opts: WebAclOptions): void {
+  const stack = Stack.of(scope);
+  const logGroupName = `aws-waf-logs-${stack.stackName}-${id}`;
+  new logs.LogGroup(scope, `${id}Logs`, {
+    logGroupName,
+    retention: opts.logRetention,
+    encryptionKey: opts.logKey,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  new wafv2.CfnLoggingConfiguration(scope, `${id}Logging`, {
+    resourceArn: acl.attrArn,
+    // WAF wants the log group's ARN without the `:*` that LogGroup.logGroupArn ends with.
+    logDestinationConfigs: [
+      stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    ],
+    redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'cookie' } }, { queryString: {} }],
+    loggingFilter: {
+      DefaultBehavior: 'DROP',
+      Filters: [
+        {
+          Behavior: 'KEEP',
+          Requirement: 'MEETS_ANY',
+          Conditions: [{ ActionCondition: { Action: 'BLOCK' } }, { ActionCondition: { Action: 'COUNT' } }],
+        },
+      ],
+    },
+  }).node.addDependency(scope.node.findChild(`${id}Logs`));
+}

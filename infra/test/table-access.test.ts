@@ -1,0 +1,138 @@
+// Which items of the table each function may touch, decided by evaluating its IAM policy the
+// way IAM does for DynamoDB item requests (dynamodb:LeadingKeys = the partition keys named).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { CERT, readable, resourcesOfType, statement, synth } from './helpers';
+
+const { json } = synth({ certificateArn: CERT });
+
+const TABLE = '${Table.Arn}';
+const INDEX = '${Table.Arn}/index/gsi1';
+
+/** Partition keys of the account side (shared/aws/src/dynamodb/keys.rs and the throttling items). */
+const ACCOUNT_KEYS = ['USER#alice', 'EMAIL#alice@example.org', 'ADMINS', 'TOKEN#0f1e2d', 'AUDIT#2026-11-30', 'THROTTLE#alice'];
+/** Partition keys of analyses: a record, an owner's counts, an alert. */
+const ANALYSIS_ITEMS = ['ANALYSIS#0b7c', 'COUNTS#alice', 'ALERT#0b7c'];
+
+/** Every DynamoDB action that reads or writes items, for the "nothing else" checks. */
+const ITEM_ACTIONS = [
+  'GetItem',
+  'BatchGetItem',
+  'Query',
+  'Scan',
+  'ConditionCheckItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'PartiQLSelect',
+  'PartiQLInsert',
+  'PartiQLUpdate',
+  'PartiQLDelete',
+].map((a) => `dynamodb:${a}`);
+const WRITES = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'PartiQLInsert', 'PartiQLUpdate', 'PartiQLDelete'].map(
+  (a) => `dynamodb:${a}`,
+);
+
+const glob = (pattern: string, value: string) =>
+  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(value);
+
+/**
+ * Whether one condition block holds for a request naming `keys` as its partition keys. Only the
+ * operators this stack uses on table statements are known; anything else fails the test.
+ */
+function conditionHolds(condition: Record<string, Record<string, any>> | undefined, keys: string[] | undefined): boolean {
+  if (!condition) return true;
+  return Object.entries(condition).every(([op, block]) =>
+    Object.entries(block).every(([key, value]) => {
+      if (key !== 'dynamodb:LeadingKeys') throw new Error(`unexpected condition key ${key}`);
+      const patterns = ([] as string[]).concat(value);
+      if (op === 'ForAllValues:StringLike') return (keys ?? []).every((k) => patterns.some((p) => glob(p, k)));
+      if (op === 'Null') return (keys === undefined) === (patterns[0] === 'true');
+      throw new Error(`unexpected condition operator ${op}`);
+    }),
+  );
+}
+
+/** Whether `role` may do `action` on `resource` for items with partition keys `keys` (no Deny in these policies). */
+function allowed(role: string, action: string, resource: string, keys: string[] | undefined): boolean {
+  return policyOf(role).some(
+    (s) =>
+      s.Effect === 'Allow' &&
+      s.Action.some((a: string) => glob(a, action)) &&
+      s.Resource.some((r: string) => glob(r, resource)) &&
+      conditionHolds(s.Condition, keys),
+  );
+}
+
+function policyOf(role: string): any[] {
+  const policies = resourcesOfType(json, 'AWS::IAM::Policy').filter(([, p]) =>
+    (readable(p.Properties.Roles) as string[]).includes(`\${${role}}`),
+  );
+  assert.equal(policies.length, 1, role);
+  return policies[0][1].Properties.PolicyDocument.Statement.map(statement);
+}
+
+describe('the analysis worker (parses untrusted images) cannot touch accounts', () => {
+  const worker = 'AnalysisWorkerFunctionRole';
+
+  for (const key of ACCOUNT_KEYS) {
+    test(`no action on ${key.split('#')[0]} items`, () => {
+      for (const action of ITEM_ACTIONS) {
+        for (const resource of [TABLE, INDEX]) {
+          assert.equal(allowed(worker, action, resource, [key]), false, `${action} ${resource} ${key}`);
+        }
+      }
+    });
+  }
+
+  test('a batch that mixes an account item with analysis items is refused as a whole', () => {
+    for (const action of ['dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem']) {
+      assert.equal(allowed(worker, action, TABLE, ['ANALYSIS#0b7c', 'USER#alice']), false, action);
+    }
+  });
+
+  test('no request without a partition key (a Scan) and no index query', () => {
+    for (const action of ITEM_ACTIONS) assert.equal(allowed(worker, action, TABLE, undefined), false, action);
+    for (const action of ITEM_ACTIONS) assert.equal(allowed(worker, action, INDEX, ['ANALYSIS#0b7c']), false, action);
+  });
+
+  test('what it does: read and finish the record, count it, record (and take back) its alert', () => {
+    const needs: [string, string][] = [
+      ['dynamodb:GetItem', 'ANALYSIS#0b7c'],
+      ['dynamodb:PutItem', 'ANALYSIS#0b7c'], // finish, in a transaction
+      ['dynamodb:UpdateItem', 'COUNTS#alice'], // the category count, same transaction
+      ['dynamodb:PutItem', 'ALERT#0b7c'],
+      ['dynamodb:DeleteItem', 'ALERT#0b7c'], // the publish failed: the retry sends it
+    ];
+    for (const [action, key] of needs) assert.equal(allowed(worker, action, TABLE, [key]), true, `${action} ${key}`);
+  });
+});
+
+describe('uploads and analyses write analyses only; auth keeps the whole table', () => {
+  for (const role of ['UploadsFunctionRole', 'AnalysesFunctionRole']) {
+    test(`${role}: no write to an account item, reads for the token checks and lists`, () => {
+      for (const key of ACCOUNT_KEYS) {
+        for (const action of WRITES) assert.equal(allowed(role, action, TABLE, [key]), false, `${action} ${key}`);
+      }
+      assert.equal(allowed(role, 'dynamodb:GetItem', TABLE, ['USER#alice']), true);
+      assert.equal(allowed(role, 'dynamodb:Query', INDEX, ['USER#alice#ANALYSES']), true);
+      assert.equal(allowed(role, 'dynamodb:Scan', TABLE, undefined), false);
+    });
+  }
+
+  test('uploads creates and counts a record; analyses deletes and uncounts one', () => {
+    assert.equal(allowed('UploadsFunctionRole', 'dynamodb:PutItem', TABLE, ['ANALYSIS#0b7c']), true);
+    assert.equal(allowed('UploadsFunctionRole', 'dynamodb:UpdateItem', TABLE, ['COUNTS#alice']), true);
+    assert.equal(allowed('AnalysesFunctionRole', 'dynamodb:DeleteItem', TABLE, ['ANALYSIS#0b7c']), true);
+    assert.equal(allowed('AnalysesFunctionRole', 'dynamodb:UpdateItem', TABLE, ['COUNTS#alice']), true);
+  });
+
+  test('auth may still write every item family (accounts, and the analyses of an account it deletes)', () => {
+    for (const key of [...ACCOUNT_KEYS, ...ANALYSIS_ITEMS]) {
+      for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
+        assert.equal(allowed('AuthFunctionRole', action, TABLE, [key]), true, `${action} ${key}`);
+      }
+    }
+  });
+});
