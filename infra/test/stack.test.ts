@@ -394,6 +394,7 @@ describe('HTTP API', () => {
       'POST /api/auth/login',
       'POST /api/auth/forgot',
       'POST /api/auth/reset',
+      'POST /api/auth/logout',
       'GET /api/me',
       'PUT /api/me/password',
       'GET /api/users',
