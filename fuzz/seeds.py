@@ -79,6 +79,15 @@ def lambda_seeds():
     seeds = {}
     for directory in ("auth", "uploads", "analyses"):
         seeds.update({f"{directory}-{k}": v for k, v in events(directory).items()})
+    # The two panics found inside lambda_http / aws_lambda_events (docs/reliability.md).
+    event = json.loads(seeds["auth-apigw-v2-login.json"])
+    event.update(isBase64Encoded=True, body="not base64!")
+    seeds["known-panic-bad-base64.json"] = json.dumps(event).encode()
+    event = json.loads(seeds["auth-alb-login.json"])
+    event["headers"]["host"] = "example.com:99999"
+    seeds["known-panic-alb-port.json"] = json.dumps(event).encode()
+    seeds["known-panic-bad-host.json"] = seeds["uploads-apigw-v2-presign.json"].replace(
+        b"amazonaws.com\"", b"amazon%aws.com\"", 1)
     return seeds
 
 

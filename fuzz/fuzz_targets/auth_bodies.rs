@@ -27,7 +27,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;
 
-const ADMIN_PASSWORD: &str = "a long admin password for fuzzing";
+const ADMIN_PASSWORD: &str = "a long secret phrase for fuzzing";
 
 /// A fast stand-in for argon2id: a salted SHA-256 (so the fuzzer's comparison tracing cannot
 /// read the admin's password out of it).
