@@ -11,7 +11,7 @@
 #                    the script falls back to none and says so.
 #   FUZZ_ARTIFACTS   where crashing inputs and logs go (default: a new temporary directory).
 #   CARGO_TARGET_DIR as usual; the fuzz crate is not in the main workspace and builds only the
-#                    crates its targets need, instrumented (about 2 GB).
+#                    crates its targets need, instrumented (about 1.3 GB).
 #
 # Works on the stable toolchain: cargo-fuzz passes nightly -Z flags, so RUSTC_BOOTSTRAP=1 is
 # set here. Installs cargo-fuzz from crates.io when it is missing. One libFuzzer process at a
