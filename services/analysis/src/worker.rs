@@ -19,10 +19,10 @@ use facelens_aws::Aws;
 use facelens_core::analysis::{ProcessOutcome, ProcessService};
 use facelens_core::clock::SystemClock;
 use facelens_imaging::Limits;
+use facelens_lambda::s3_event::{self, S3Message};
 use facelens_lambda::{required, setting};
 use facelens_pipeline::{ClassifierJudge, FaceFinder, Pipeline};
 use facelens_vision::MaskClassifier;
-use serde::Deserialize;
 use std::sync::Arc;
 
 /// Our mask classifier, inside the binary: the Lambda zip is one file and nothing is read or
@@ -148,49 +148,20 @@ pub async fn handle_batch(process: &ProcessService, event: SqsEvent) -> SqsBatch
 
 async fn handle_message(process: &ProcessService, message: &SqsMessage) -> Result<(), String> {
     let body = message.body.as_deref().ok_or("the message has no body")?;
-    let notification: serde_json::Value =
-        serde_json::from_str(body).map_err(|e| format!("the body is not JSON: {e}"))?;
-    if notification.get("Event").and_then(|e| e.as_str()) == Some("s3:TestEvent") {
-        tracing::info!("S3 test event acknowledged");
-        return Ok(());
-    }
-    let event: S3Notification = serde_json::from_value(notification)
-        .map_err(|e| format!("the body is not an S3 notification: {e}"))?;
-    if event.records.is_empty() {
-        return Err("the S3 notification has no records".into());
-    }
-    for record in &event.records {
-        let key = &record.s3.object.key;
-        let key = decode_key(key).ok_or_else(|| format!("malformed object key {key:?}"))?;
-        match process.process(&key).await {
-            Ok(outcome) => log_outcome(&key, &outcome),
+    let keys = match s3_event::parse_body(body)? {
+        S3Message::TestEvent => {
+            tracing::info!("S3 test event acknowledged");
+            return Ok(());
+        }
+        S3Message::Objects(keys) => keys,
+    };
+    for key in &keys {
+        match process.process(key).await {
+            Ok(outcome) => log_outcome(key, &outcome),
             Err(err) => return Err(format!("{key}: {err}")),
         }
     }
     Ok(())
-}
-
-/// The part of an S3 event notification the worker reads: each record's object key. Read
-/// leniently (S3-compatible servers leave out fields such as `userIdentity`).
-#[derive(Deserialize)]
-struct S3Notification {
-    #[serde(rename = "Records", default)]
-    records: Vec<S3Record>,
-}
-
-#[derive(Deserialize)]
-struct S3Record {
-    s3: S3Entity,
-}
-
-#[derive(Deserialize)]
-struct S3Entity {
-    object: S3Object,
-}
-
-#[derive(Deserialize)]
-struct S3Object {
-    key: String,
 }
 
 fn log_outcome(key: &str, outcome: &ProcessOutcome) {
@@ -202,44 +173,9 @@ fn log_outcome(key: &str, outcome: &ProcessOutcome) {
     }
 }
 
-/// S3 notifications carry keys URL-encoded, with `+` for a space.
-fn decode_key(key: &str) -> Option<String> {
-    let bytes = key.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes.get(i + 1..i + 3)?;
-                let hex = std::str::from_utf8(hex).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn given_encoded_keys_when_decoded_then_as_stored() {
-        assert_eq!(
-            decode_key("uploads%2Fann%2Fa+b.jpg").as_deref(),
-            Some("uploads/ann/a b.jpg")
-        );
-        assert_eq!(
-            decode_key("plain/key.jpg").as_deref(),
-            Some("plain/key.jpg")
-        );
-        assert_eq!(decode_key("bad%2"), None);
-        assert_eq!(decode_key("bad%zz"), None);
-    }
 
     #[test]
     fn given_the_infra_environment_when_read_then_defaults_fill_the_rest() {

@@ -1,8 +1,12 @@
 //! Serving a Facelens router as an AWS Lambda. One binary answers API Gateway HTTP API (v2)
 //! events and Application Load Balancer events; `lambda_http` turns both into `http::Request`s.
+//! [`s3_event`] reads the S3 notifications the analysis worker receives through SQS.
 
+#[cfg(feature = "aws")]
 mod aws_api;
+pub mod s3_event;
 
+#[cfg(feature = "aws")]
 pub use aws_api::{JwtSecretSource, required, setting, token_checks};
 
 use axum::Router;
