@@ -272,7 +272,12 @@ export class FacelensStack extends Stack {
     const common = { RUST_LOG: 'info', FACELENS_TABLE_NAME: table.tableName };
     const apiEnv = { ...common, FACELENS_JWT_SECRET_ARN: jwtSecret.secretArn };
     const env: Record<FunctionName, Record<string, string>> = {
-      auth: { ...apiEnv, FACELENS_MAIL_FROM: cfg.mailFrom, FACELENS_PUBLIC_URL: siteUrl },
+      auth: {
+        ...apiEnv,
+        FACELENS_MAIL_FROM: cfg.mailFrom,
+        FACELENS_PUBLIC_URL: siteUrl,
+        FACELENS_BUCKET_NAME: uploadsBucket.bucketName,
+      },
       uploads: { ...apiEnv, FACELENS_BUCKET_NAME: uploadsBucket.bucketName },
       analyses: { ...apiEnv, FACELENS_BUCKET_NAME: uploadsBucket.bucketName },
       'analysis-worker': {
@@ -350,6 +355,12 @@ export class FacelensStack extends Stack {
     allow('auth', 'SendMailFromIdentity', ['ses:SendEmail'], cfg.sesSandbox ? [this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })] : [mailFromArn], {
       StringEquals: { 'ses:FromAddress': cfg.mailFromAddress },
     });
+
+    // Deleting an account erases its photos, annotated images and thumbnails (its purge).
+    allow('auth', 'DeleteImagesOfDeletedAccounts', ['s3:DeleteObject'], [
+      uploadsBucket.arnForObjects('uploads/*'),
+      uploadsBucket.arnForObjects('annotated/*'),
+    ]);
 
     allow('uploads', 'PutOriginals', ['s3:PutObject'], [uploadsBucket.arnForObjects('uploads/*')]);
 

@@ -50,6 +50,12 @@ const EXPECTED: Record<string, any[]> = {
       Resource: [`arn:aws:ses:${REGION}:\${AWS::AccountId}:identity/facelens@example.com`],
       Condition: { StringEquals: { 'ses:FromAddress': 'facelens@example.com' } },
     },
+    {
+      Sid: 'DeleteImagesOfDeletedAccounts',
+      Effect: 'Allow',
+      Action: ['s3:DeleteObject'],
+      Resource: ['${UploadsBucket.Arn}/uploads/*', '${UploadsBucket.Arn}/annotated/*'],
+    },
   ],
   UploadsFunction: [
     logs('UploadsFunction'),
@@ -163,7 +169,7 @@ describe('function roles', () => {
         .filter((s) => s.Action.some((a: string) => a.startsWith('s3:')))
         .flatMap((s) => s.Action.flatMap((a: string) => s.Resource.map((r: string) => `${a} ${r.replace('${UploadsBucket.Arn}/', '')}`)))
         .sort();
-    assert.deepEqual(s3('AuthFunction'), []);
+    assert.deepEqual(s3('AuthFunction'), ['s3:DeleteObject annotated/*', 's3:DeleteObject uploads/*']);
     assert.deepEqual(s3('UploadsFunction'), ['s3:PutObject uploads/*']);
     assert.deepEqual(s3('AnalysesFunction'), [
       's3:DeleteObject annotated/*',

@@ -68,6 +68,7 @@ describe('lambda functions', () => {
       ...api,
       FACELENS_MAIL_FROM: 'facelens@example.com',
       FACELENS_PUBLIC_URL: 'https://${Distribution.DomainName}',
+      FACELENS_BUCKET_NAME: '${UploadsBucket}',
     });
     assert.deepEqual(env('uploads'), { ...api, FACELENS_BUCKET_NAME: '${UploadsBucket}' });
     assert.deepEqual(env('analyses'), { ...api, FACELENS_BUCKET_NAME: '${UploadsBucket}' });
@@ -363,6 +364,7 @@ describe('HTTP API', () => {
       'POST /api/auth/forgot',
       'POST /api/auth/reset',
       'GET /api/me',
+      'DELETE /api/me',
       'PUT /api/me/password',
       'GET /api/users',
       'POST /api/users',

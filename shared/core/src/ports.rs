@@ -49,7 +49,8 @@ pub trait UserStore: Send + Sync {
     /// # Errors
     /// MUST return [`StoreError::NotFound`] when the account is gone.
     async fn save_credentials(&self, user: &User) -> Result<(), StoreError>;
-    /// Removes an account.
+    /// Removes an account and, in the same write, records the purge of its data (see
+    /// [`crate::analysis::ports::PurgeQueue`]).
     ///
     /// # Errors
     /// MUST return [`StoreError::NotFound`] when there is no such account, and

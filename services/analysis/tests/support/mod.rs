@@ -64,6 +64,7 @@ pub async fn stack() -> Stack {
     let auth_config = facelens_auth::Config {
         storage: facelens_auth::Storage::DynamoDb {
             table_name: table.table_name().to_owned(),
+            bucket_name: bucket.bucket().to_owned(),
         },
         public_url: "https://facelens.example.com".into(),
         mail_from: sender,

@@ -108,8 +108,25 @@ pub fn analysis_sk(at: OffsetDateTime, id: &str) -> String {
     format!("{}#{id}", time_key(at))
 }
 
-/// Sort key, in the owner's partition, of the per-category counts of their analyses.
-pub const ANALYSIS_COUNTS: &str = "ANALYSIS_COUNTS";
+/// `COUNTS#{name}`: the partition of an owner's per-category counts of analyses (apart from
+/// the account's own partition, so the analysis worker never writes under `USER#`).
+pub fn counts_pk(owner: &str) -> String {
+    format!("COUNTS#{owner}")
+}
+
+/// Sort key of the counts item.
+pub const COUNTS: &str = "COUNTS";
+
+/// `PURGE#{name}`: the pending purge of a deleted account's data.
+pub fn purge_pk(owner: &str) -> String {
+    format!("PURGE#{owner}")
+}
+
+/// Sort key of a pending purge.
+pub const PURGE: &str = "PURGE";
+
+/// `gsi1pk` of every pending purge, so `gsi1` lists them oldest first.
+pub const PURGES: &str = "PURGES";
 
 /// `ALERT#{analysis id}`: the one alert of an analysis.
 pub fn alert_pk(id: &str) -> String {
