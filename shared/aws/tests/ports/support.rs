@@ -1,5 +1,6 @@
 //! Fixtures: the two stores behind the same ports, and sample records.
 
+use facelens_core::analysis::ports::{AnalysisStore, PurgeQueue};
 use facelens_core::domain::{Email, Role, User, Username};
 use facelens_core::ports::{AuditLog, OneTimeTokenStore, UserStore};
 use std::sync::Arc;
@@ -11,6 +12,8 @@ pub struct Stores {
     pub users: Arc<dyn UserStore>,
     pub tokens: Arc<dyn OneTimeTokenStore>,
     pub audit: Arc<dyn AuditLog>,
+    pub analyses: Arc<dyn AnalysisStore>,
+    pub purges: Arc<dyn PurgeQueue>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -21,7 +24,9 @@ pub async fn local() -> Stores {
     Stores {
         users: Arc::new(db.clone()),
         tokens: Arc::new(db.clone()),
-        audit: Arc::new(db),
+        audit: Arc::new(db.clone()),
+        analyses: Arc::new(db.clone()),
+        purges: Arc::new(db),
         _dir: Some(dir),
     }
 }
@@ -34,7 +39,9 @@ pub async fn dynamodb() -> Stores {
     Stores {
         users: Arc::new(db.clone()),
         tokens: Arc::new(db.clone()),
-        audit: Arc::new(db),
+        audit: Arc::new(db.clone()),
+        analyses: Arc::new(db.clone()),
+        purges: Arc::new(db),
         _dir: None,
     }
 }
