@@ -373,6 +373,12 @@ export class FacelensStack extends Stack {
     // is what scopes DetectFaces to this bucket; DetectFaces has no resource-level permissions.
     allow('analysis-worker', 'ReadOriginals', ['s3:GetObject'], [uploadsBucket.arnForObjects('uploads/*')]);
     allow('analysis-worker', 'WriteAnnotated', ['s3:PutObject'], [uploadsBucket.arnForObjects('annotated/*')]);
+    // An analysis deleted while the worker processed it (or before its photo arrived): the
+    // worker removes what it wrote and the photo, so nothing is orphaned.
+    allow('analysis-worker', 'DeleteImagesOfDeletedAnalyses', ['s3:DeleteObject'], [
+      uploadsBucket.arnForObjects('uploads/*'),
+      uploadsBucket.arnForObjects('annotated/*'),
+    ]);
     allow('analysis-worker', 'DetectFaces', ['rekognition:DetectFaces'], ['*']);
     allow('analysis-worker', 'PublishAlerts', ['sns:Publish'], [topic.topicArn]);
     allow('analysis-worker', 'AlertTopicKey', ['kms:Decrypt', 'kms:GenerateDataKey*'], [key.keyArn], via('sns'));

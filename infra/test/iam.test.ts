@@ -80,6 +80,12 @@ const EXPECTED: Record<string, any[]> = {
     ...tableReadWrite,
     { Sid: 'ReadOriginals', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['${UploadsBucket.Arn}/uploads/*'] },
     { Sid: 'WriteAnnotated', Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['${UploadsBucket.Arn}/annotated/*'] },
+    {
+      Sid: 'DeleteImagesOfDeletedAnalyses',
+      Effect: 'Allow',
+      Action: ['s3:DeleteObject'],
+      Resource: ['${UploadsBucket.Arn}/uploads/*', '${UploadsBucket.Arn}/annotated/*'],
+    },
     { Sid: 'DetectFaces', Effect: 'Allow', Action: ['rekognition:DetectFaces'], Resource: ['*'] },
     { Sid: 'PublishAlerts', Effect: 'Allow', Action: ['sns:Publish'], Resource: ['${AlertTopic}'] },
     {
@@ -177,7 +183,12 @@ describe('function roles', () => {
       's3:GetObject annotated/*',
       's3:GetObject uploads/*',
     ]);
-    assert.deepEqual(s3('AnalysisWorkerFunction'), ['s3:GetObject uploads/*', 's3:PutObject annotated/*']);
+    assert.deepEqual(s3('AnalysisWorkerFunction'), [
+      's3:DeleteObject annotated/*',
+      's3:DeleteObject uploads/*',
+      's3:GetObject uploads/*',
+      's3:PutObject annotated/*',
+    ]);
   });
 
   test('sesSandbox=true widens SendEmail to any identity, still only from the sender address', () => {
@@ -426,7 +437,7 @@ describe('resource policies', () => {
       assert.match(p.SourceArn, /\/\*\/\*\/api\//);
       assert.ok(p.SourceArn.startsWith(routeArn('')), p.SourceArn);
     }
-    assert.equal(apiPerms.length, 17, 'one per route');
+    assert.equal(apiPerms.length, 18, 'one per route');
     assert.deepEqual(
       elbPerms.map((p) => p.FunctionName).sort(),
       ['${AnalysesFunction.Arn}', '${AuthFunction.Arn}', '${UploadsFunction.Arn}'],
