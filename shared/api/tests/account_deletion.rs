@@ -15,7 +15,12 @@ async fn deleting_ones_account_needs_a_token_and_the_password() {
     let ida = h.token("ida", &one_time).await;
 
     let anonymous = h
-        .call("DELETE", "/api/me", None, Some(json!({ "password": one_time })))
+        .call(
+            "DELETE",
+            "/api/me",
+            None,
+            Some(json!({ "password": one_time })),
+        )
         .await;
     assert_eq!(
         (anonymous.status, anonymous.code()),
@@ -99,7 +104,11 @@ async fn deleting_ones_account_needs_a_token_and_the_password() {
         StatusCode::UNAUTHORIZED
     );
     let users = h.call("GET", "/api/users", Some(&admin), None).await;
-    assert!(!users.body.to_string().contains("\"ida\""), "{:?}", users.body);
+    assert!(
+        !users.body.to_string().contains("\"ida\""),
+        "{:?}",
+        users.body
+    );
 }
 
 #[tokio::test]

@@ -188,7 +188,12 @@ async fn given_an_analysis_deleted_while_processing_when_the_worker_finishes_the
         AnalysisStore::get(&s.db, analysis.id).await.expect("get"),
         None
     );
-    assert!(AlertSink::recent(&s.db, 10).await.expect("alerts").is_empty());
+    assert!(
+        AlertSink::recent(&s.db, 10)
+            .await
+            .expect("alerts")
+            .is_empty()
+    );
     assert_eq!(
         AnalysisStore::counts(&s.db, &alice.username)
             .await
@@ -199,7 +204,7 @@ async fn given_an_analysis_deleted_while_processing_when_the_worker_finishes_the
 
 #[tokio::test]
 async fn given_an_analysis_deleted_before_its_photo_arrives_when_the_photo_comes_then_it_is_removed()
-{
+ {
     let s = setup();
     let alice = account("alice");
     let analysis = upload(&s, &alice, false).await;
@@ -269,13 +274,23 @@ async fn given_a_deleted_account_when_purged_then_its_files_records_alerts_and_c
 
     assert_eq!(
         files(&s.dir.path().join("objects")),
-        vec![s.dir.path().join("objects").join(kept.original_key.as_str())],
+        vec![
+            s.dir
+                .path()
+                .join("objects")
+                .join(kept.original_key.as_str())
+        ],
         "only bob's photo is left"
     );
     for id in ids.iter().chain([&waiting.id]) {
         assert_eq!(AnalysisStore::get(&s.db, *id).await.expect("get"), None);
     }
-    assert!(AlertSink::recent(&s.db, 10).await.expect("alerts").is_empty());
+    assert!(
+        AlertSink::recent(&s.db, 10)
+            .await
+            .expect("alerts")
+            .is_empty()
+    );
     assert_eq!(
         AnalysisStore::counts(&s.db, &alice.username)
             .await

@@ -39,10 +39,7 @@ async fn given_an_account_when_deleted_then_its_purge_is_pending_until_completed
         Counts::default()
     );
     // Completing again (a retried purge) is harmless.
-    s.purges
-        .complete_purge(&ann.username)
-        .await
-        .expect("again");
+    s.purges.complete_purge(&ann.username).await.expect("again");
 }
 
 async fn given_finishes_and_deletes_at_once_when_all_settle_then_the_counts_equal_a_recount(

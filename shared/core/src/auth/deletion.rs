@@ -1,8 +1,8 @@
 //! Deleting accounts, by an admin or by their holder, with all their data: the account goes
 //! at once (its tokens stop working) and its purge is recorded in the same write; the data is
 //! then erased here within a time budget, and whatever a crash or the budget leaves is
-//! finished by the next deletion or creation of an account (or, locally, by the server's
-//! purge task).
+//! finished by the next deletion of an account, or before its name is given to a new one
+//! (and, locally, by the server's purge task).
 
 use super::login::require_admin;
 use super::{AuthError, AuthService};
