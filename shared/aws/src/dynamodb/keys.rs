@@ -166,6 +166,13 @@ mod tests {
     }
 
     #[test]
+    fn given_an_owner_when_keyed_then_counts_and_purges_live_outside_the_account() {
+        assert_eq!(counts_pk("ann"), "COUNTS#ann");
+        assert_eq!(purge_pk("ann"), "PURGE#ann");
+        assert!(!counts_pk("ann").starts_with("USER#"));
+    }
+
+    #[test]
     fn given_failures_when_bounded_then_the_range_holds_them() {
         let at = datetime!(2026-01-02 03:04:05 UTC);
         let sk = failure_sk(at, "id");
