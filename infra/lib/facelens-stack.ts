@@ -302,7 +302,12 @@ export class FacelensStack extends Stack {
     const common = { RUST_LOG: 'info', FACELENS_TABLE_NAME: table.tableName };
     const apiEnv = { ...common, FACELENS_JWT_SECRET_ARN: jwtSecret.secretArn };
     const env: Record<FunctionName, Record<string, string>> = {
-      auth: { ...apiEnv, FACELENS_MAIL_FROM: cfg.mailFrom, FACELENS_PUBLIC_URL: siteUrl },
+      auth: {
+        ...apiEnv,
+        FACELENS_MAIL_FROM: cfg.mailFrom,
+        FACELENS_PUBLIC_URL: siteUrl,
+        FACELENS_BUCKET_NAME: uploadsBucket.bucketName,
+      },
       uploads: { ...apiEnv, FACELENS_BUCKET_NAME: uploadsBucket.bucketName },
       analyses: { ...apiEnv, FACELENS_BUCKET_NAME: uploadsBucket.bucketName },
       'analysis-worker': {
@@ -395,6 +400,12 @@ export class FacelensStack extends Stack {
       StringEquals: { 'ses:FromAddress': cfg.mailFromAddress },
     });
 
+    // Deleting an account erases its photos, annotated images and thumbnails (its purge).
+    allow('auth', 'DeleteImagesOfDeletedAccounts', ['s3:DeleteObject'], [
+      uploadsBucket.arnForObjects('uploads/*'),
+      uploadsBucket.arnForObjects('annotated/*'),
+    ]);
+
     allow('uploads', 'PutOriginals', ['s3:PutObject'], [uploadsBucket.arnForObjects('uploads/*')]);
     allow('uploads', 'PhotoKeyWrite', PHOTO_KEY_WRITE, [key.keyArn], via('s3'));
 
@@ -407,8 +418,10 @@ export class FacelensStack extends Stack {
     // Rekognition reads the S3 object with the caller's permissions, so GetObject on uploads/*
     // is what scopes DetectFaces to this bucket; DetectFaces has no resource-level permissions.
     allow('analysis-worker', 'ReadOriginals', ['s3:GetObject'], [uploadsBucket.arnForObjects('uploads/*')]);
-    // It deletes what it wrote when the analysis was deleted while it was being processed.
+    // An analysis deleted while the worker processed it (or before its photo arrived): the
+    // worker removes what it wrote and the photo, so nothing is orphaned.
     allow('analysis-worker', 'WriteAnnotated', ['s3:PutObject', 's3:DeleteObject'], [uploadsBucket.arnForObjects('annotated/*')]);
+    allow('analysis-worker', 'DeleteUploadsOfDeletedAnalyses', ['s3:DeleteObject'], [uploadsBucket.arnForObjects('uploads/*')]);
     allow('analysis-worker', 'PhotoKeyReadWrite', PHOTO_KEY_WRITE, [key.keyArn], via('s3'));
     allow('analysis-worker', 'DetectFaces', ['rekognition:DetectFaces'], ['*']);
     allow('analysis-worker', 'PublishAlerts', ['sns:Publish'], [topic.topicArn]);

@@ -17,6 +17,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/api/auth/reset', fn: 'auth', public: true },
   { method: 'POST', path: '/api/auth/logout', fn: 'auth' },
   { method: 'GET', path: '/api/me', fn: 'auth' },
+  { method: 'DELETE', path: '/api/me', fn: 'auth' },
   { method: 'PUT', path: '/api/me/password', fn: 'auth' },
   { method: 'GET', path: '/api/users', fn: 'auth' },
   { method: 'POST', path: '/api/users', fn: 'auth' },

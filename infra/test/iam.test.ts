@@ -56,6 +56,12 @@ const EXPECTED: Record<string, any[]> = {
       Resource: [`arn:aws:ses:${REGION}:\${AWS::AccountId}:identity/facelens@example.com`],
       Condition: { StringEquals: { 'ses:FromAddress': 'facelens@example.com' } },
     },
+    {
+      Sid: 'DeleteImagesOfDeletedAccounts',
+      Effect: 'Allow',
+      Action: ['s3:DeleteObject'],
+      Resource: ['${UploadsBucket.Arn}/uploads/*', '${UploadsBucket.Arn}/annotated/*'],
+    },
   ],
   UploadsFunction: [
     logs('UploadsFunction'),
@@ -108,6 +114,12 @@ const EXPECTED: Record<string, any[]> = {
       Effect: 'Allow',
       Action: ['s3:PutObject', 's3:DeleteObject'],
       Resource: ['${UploadsBucket.Arn}/annotated/*'],
+    },
+    {
+      Sid: 'DeleteUploadsOfDeletedAnalyses',
+      Effect: 'Allow',
+      Action: ['s3:DeleteObject'],
+      Resource: ['${UploadsBucket.Arn}/uploads/*'],
     },
     photoKey('PhotoKeyReadWrite', ['kms:GenerateDataKey', 'kms:Decrypt']),
     { Sid: 'DetectFaces', Effect: 'Allow', Action: ['rekognition:DetectFaces'], Resource: ['*'] },
@@ -199,7 +211,7 @@ describe('function roles', () => {
         .filter((s) => s.Action.some((a: string) => a.startsWith('s3:')))
         .flatMap((s) => s.Action.flatMap((a: string) => s.Resource.map((r: string) => `${a} ${r.replace('${UploadsBucket.Arn}/', '')}`)))
         .sort();
-    assert.deepEqual(s3('AuthFunction'), []);
+    assert.deepEqual(s3('AuthFunction'), ['s3:DeleteObject annotated/*', 's3:DeleteObject uploads/*']);
     assert.deepEqual(s3('UploadsFunction'), ['s3:PutObject uploads/*']);
     assert.deepEqual(s3('AnalysesFunction'), [
       's3:DeleteObject annotated/*',
@@ -209,6 +221,7 @@ describe('function roles', () => {
     ]);
     assert.deepEqual(s3('AnalysisWorkerFunction'), [
       's3:DeleteObject annotated/*',
+      's3:DeleteObject uploads/*',
       's3:GetObject uploads/*',
       's3:PutObject annotated/*',
     ]);
@@ -460,7 +473,7 @@ describe('resource policies', () => {
       assert.match(p.SourceArn, /\/\*\/\*\/api\//);
       assert.ok(p.SourceArn.startsWith(routeArn('')), p.SourceArn);
     }
-    assert.equal(apiPerms.length, 17, 'one per route');
+    assert.equal(apiPerms.length, 18, 'one per route');
     assert.deepEqual(
       elbPerms.map((p) => p.FunctionName).sort(),
       ['${AnalysesFunction.Arn}', '${AuthFunction.Arn}', '${UploadsFunction.Arn}'],

@@ -70,6 +70,7 @@ describe('lambda functions', () => {
       ...api,
       FACELENS_MAIL_FROM: 'facelens@example.com',
       FACELENS_PUBLIC_URL: 'https://${Distribution.DomainName}',
+      FACELENS_BUCKET_NAME: '${UploadsBucket}',
     });
     assert.deepEqual(env('uploads'), { ...api, FACELENS_BUCKET_NAME: '${UploadsBucket}' });
     assert.deepEqual(env('analyses'), { ...api, FACELENS_BUCKET_NAME: '${UploadsBucket}' });
@@ -396,6 +397,7 @@ describe('HTTP API', () => {
       'POST /api/auth/reset',
       'POST /api/auth/logout',
       'GET /api/me',
+      'DELETE /api/me',
       'PUT /api/me/password',
       'GET /api/users',
       'POST /api/users',

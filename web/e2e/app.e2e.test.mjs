@@ -517,6 +517,29 @@ describe('Facelens in a browser', { timeout: 10 * 60_000 }, () => {
     await shots.take(page, 'session-ended');
   });
 
+  test('a person deletes their own account with their password and is signed out', async () => {
+    await signIn(alice.username, alice.password);
+    await page.waitForURL(/#\/analyse/);
+    await page.getByRole('link', { name: 'Change password' }).click();
+    await page.getByRole('heading', { name: 'Delete my account' }).waitFor();
+    await page.getByRole('button', { name: 'Delete my account…' }).click();
+    await page.getByLabel('Your password', { exact: true }).fill('not-my-password');
+    await page.getByRole('button', { name: 'Delete my account and my photos' }).click();
+    await page.locator('#delete-account-password-error').filter({ hasText: 'password is wrong' }).waitFor();
+    await shots.take(page, 'delete-account-wrong-password');
+    await page.getByLabel('Your password', { exact: true }).fill(alice.password);
+    await page.getByRole('button', { name: 'Delete my account and my photos' }).click();
+    await page.waitForURL(/#\/signin/);
+    await page.getByRole('status').filter({ hasText: 'Your account and all its photos are deleted' }).waitFor();
+    await shots.take(page, 'delete-account-done');
+    const res = await fetch(url('api/auth/login'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: alice.username, password: alice.password }),
+    });
+    assert.equal(res.status, 401, 'the deleted account cannot sign in');
+  });
+
   test('no Content-Security-Policy violations and no script errors', () => {
     assert.deepEqual(problems.csp, [], 'CSP violations');
     assert.deepEqual(problems.errors, [], 'console errors');

@@ -149,10 +149,17 @@ const view = (a) => ({
 
 const COUNT_KEYS = { no_faces: 'noFaces', all_masked: 'allMasked', none_masked: 'noneMasked', some_masked: 'someMasked' };
 
+/** Deletes an account and everything of it, as the server's purge does. */
+function removeAccount(name) {
+  users.delete(name);
+  for (const a of [...analyses.values()]) if (a.owner === name) analyses.delete(a.id);
+  for (let i = alerts.length - 1; i >= 0; i--) if (alerts[i].username === name) alerts.splice(i, 1);
+}
+
 async function api(req, res, url) {
   const path = url.pathname;
   const method = req.method;
-  const body = method === 'POST' || method === 'PUT' ? JSON.parse((await readBody(req)).toString() || '{}') : {};
+  const body = method === 'POST' || method === 'PUT' || (method === 'DELETE' && path === '/api/me') ? JSON.parse((await readBody(req)).toString() || '{}') : {};
   let m;
   if (path === '/api/health') return json(res, 200, { status: 'ok' });
   if (path === '/api/auth/login' && method === 'POST') {
@@ -230,7 +237,16 @@ async function api(req, res, url) {
     const u = users.get(name);
     if (!u) return fail(res, 404, 'not_found', 'no such user');
     if (u.role === 'admin' && [...users.values()].filter((x) => x.role === 'admin').length === 1) return fail(res, 409, 'conflict', 'cannot delete the last admin');
-    users.delete(name);
+    removeAccount(name);
+    return json(res, 204, undefined);
+  }
+  if (path === '/api/me' && method === 'DELETE') {
+    const u = authed(req, res, { allowMustChange: true });
+    if (!u) return;
+    if (typeof body.password !== 'string') return fail(res, 400, 'invalid_input', 'confirm with your password');
+    if (u.password !== body.password) return fail(res, 401, 'invalid_credentials', 'wrong username or password');
+    if (u.role === 'admin' && [...users.values()].filter((x) => x.role === 'admin').length === 1) return fail(res, 409, 'conflict', 'the last admin cannot be deleted');
+    removeAccount(u.username);
     return json(res, 204, undefined);
   }
   if (path === '/api/alerts') {

@@ -80,6 +80,8 @@ export const logout = () => request<void>('POST', '/api/auth/logout');
 export const me = () => request<User>('GET', '/api/me');
 export const changePassword = (currentPassword: string, newPassword: string) =>
   request<Session>('PUT', '/api/me/password', { body: { currentPassword, newPassword } });
+/** Deletes the caller's account and all its data; the password confirms it. */
+export const deleteAccount = (password: string) => request<void>('DELETE', '/api/me', { body: { password } });
 
 // Admin
 export const listUsers = () => request<{ users: User[] }>('GET', '/api/users');

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { changePassword, deleteAnalysis, listAnalyses, login, me, setAuthHandlers } from '../src/api';
+import { changePassword, deleteAccount, deleteAnalysis, listAnalyses, login, me, setAuthHandlers } from '../src/api';
 import { ApiError } from '../src/lib/errors';
 import { session } from '../src/session';
 
@@ -50,6 +50,21 @@ describe('api', () => {
     fetchMock.mockResolvedValue(reply(401, { error: { code: 'unauthorized', message: 'expired' } }));
     await expect(me()).rejects.toBeInstanceOf(ApiError);
     expect(unauthorized).toHaveBeenCalledOnce();
+  });
+
+  it('deletes the account with the password in the body', async () => {
+    fetchMock.mockResolvedValue(new Response(null, { status: 204 }));
+    await expect(deleteAccount('my password')).resolves.toBeUndefined();
+    const [path, init] = fetchMock.mock.calls[0];
+    expect([path, init.method]).toEqual(['/api/me', 'DELETE']);
+    expect(JSON.parse(init.body)).toEqual({ password: 'my password' });
+    expect(init.headers['Content-Type']).toBe('application/json');
+  });
+
+  it('a wrong password when deleting the account does not end the session', async () => {
+    fetchMock.mockResolvedValue(reply(401, { error: { code: 'invalid_credentials', message: 'wrong' } }));
+    await expect(deleteAccount('x')).rejects.toMatchObject({ code: 'invalid_credentials' });
+    expect(unauthorized).not.toHaveBeenCalled();
   });
 
   it('a wrong current password does not end the session', async () => {

@@ -7,8 +7,9 @@ use facelens_api::auth::{self, AuthState};
 use facelens_api::hashing::Argon2Hasher;
 use facelens_api::layers;
 use facelens_aws::Aws;
+use facelens_core::analysis::PurgeService;
 use facelens_core::auth::{AuthConfig, AuthError, AuthPorts, AuthService};
-use facelens_local::{FileOutbox, LocalDb};
+use facelens_local::{FileOutbox, LocalDb, LocalObjects};
 use std::sync::Arc;
 
 /// Builds the adapters and the router. AWS clients, when the configuration needs them, come
@@ -34,27 +35,44 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
     let need_aws =
         || aws.context("this configuration needs AWS, but no AWS configuration was given");
     let hasher = Arc::new(Argon2Hasher);
-    let ports: AuthPorts = match &config.storage {
-        Storage::DynamoDb { table_name } => {
+    let (ports, purge): (AuthPorts, PurgeService) = match &config.storage {
+        Storage::DynamoDb {
+            table_name,
+            bucket_name,
+        } => {
             let aws = need_aws()?;
             let mailer = aws.ses_mailer(&config.mail_from)?;
-            aws.dynamodb(table_name.as_str())
-                .auth_ports(Arc::new(mailer), hasher)
+            let table = aws.dynamodb(table_name.as_str());
+            let purge = PurgeService::new(
+                Arc::new(aws.s3_objects(bucket_name.as_str())),
+                Arc::new(table.clone()),
+                // Erasing alerts needs the table only: no topic.
+                Arc::new(aws.sns_alerts(&table, None, None)),
+                Arc::new(table.clone()),
+            );
+            (table.auth_ports(Arc::new(mailer), hasher), purge)
         }
         Storage::Embedded { data_dir } => {
             std::fs::create_dir_all(data_dir)
                 .with_context(|| format!("creating {}", data_dir.display()))?;
             let db = LocalDb::open(&data_dir.join("facelens.redb"))?;
             let outbox = FileOutbox::new(&data_dir.join("outbox"), &config.mail_from)?;
-            db.auth_ports(Arc::new(outbox), hasher)
+            // This function signs no object URL; the objects are only ever deleted here.
+            let objects = LocalObjects::new(&data_dir.join("objects"), "", Vec::new(), db.clone());
+            let purge = PurgeService::new(
+                Arc::new(objects),
+                Arc::new(db.clone()),
+                Arc::new(db.clone()),
+                Arc::new(db.clone()),
+            );
+            (db.auth_ports(Arc::new(outbox), hasher), purge)
         }
     };
     let keys = config.jwt_secret.keys(aws).await?;
-    let service = Arc::new(AuthService::new(
-        ports,
-        keys,
-        AuthConfig::new(config.public_url.clone()),
-    ));
+    let service = Arc::new(
+        AuthService::new(ports, keys, AuthConfig::new(config.public_url.clone()))
+            .with_purge(Arc::new(purge)),
+    );
     if let Some((username, email, password)) = &config.first_admin {
         match service
             .bootstrap_admin(username, email, Some(password.expose()))

@@ -7,10 +7,13 @@ use std::path::PathBuf;
 /// Where accounts, tokens and the audit live, and where emails go.
 #[derive(Debug, Clone)]
 pub enum Storage {
-    /// DynamoDB table `table_name`; emails through SESv2.
+    /// DynamoDB table `table_name`; emails through SESv2; the photos of deleted accounts
+    /// erased from `bucket_name`.
     DynamoDb {
         /// `FACELENS_TABLE_NAME`.
         table_name: String,
+        /// `FACELENS_BUCKET_NAME`.
+        bucket_name: String,
     },
     /// The embedded database and an `.eml` outbox under `data_dir` (`FACELENS_DATA_DIR`).
     Embedded {
@@ -41,7 +44,7 @@ impl Config {
     ///
     /// # Errors
     /// When no JWT key is configured, or, with `FACELENS_TABLE_NAME`, when
-    /// `FACELENS_MAIL_FROM` or `FACELENS_PUBLIC_URL` is missing.
+    /// `FACELENS_BUCKET_NAME`, `FACELENS_MAIL_FROM` or `FACELENS_PUBLIC_URL` is missing.
     pub fn from_env() -> anyhow::Result<Self> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -53,7 +56,12 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
         let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let storage = match var("FACELENS_TABLE_NAME") {
-            Some(table_name) => Storage::DynamoDb { table_name },
+            Some(table_name) => Storage::DynamoDb {
+                table_name,
+                bucket_name: var("FACELENS_BUCKET_NAME").context(
+                    "FACELENS_BUCKET_NAME must be set when FACELENS_TABLE_NAME is (deleting an account erases its photos)",
+                )?,
+            },
             None => Storage::Embedded {
                 data_dir: var("FACELENS_DATA_DIR")
                     .map_or_else(|| PathBuf::from("/tmp/facelens"), PathBuf::from),
@@ -107,6 +115,7 @@ mod tests {
     fn given_the_infra_environment_when_read_then_dynamodb_and_secrets_manager() {
         let config = config(&[
             ("FACELENS_TABLE_NAME", "facelens-table"),
+            ("FACELENS_BUCKET_NAME", "facelens-bucket"),
             (
                 "FACELENS_JWT_SECRET_ARN",
                 "arn:aws:secretsmanager:eu-west-1:1:secret:jwt",
@@ -117,7 +126,7 @@ mod tests {
         .expect("valid");
 
         assert!(
-            matches!(&config.storage, Storage::DynamoDb { table_name } if table_name == "facelens-table")
+            matches!(&config.storage, Storage::DynamoDb { table_name, bucket_name } if table_name == "facelens-table" && bucket_name == "facelens-bucket")
         );
         assert!(
             matches!(&config.jwt_secret, JwtSecretSource::SecretsManager(arn) if arn.ends_with(":jwt"))
@@ -141,12 +150,29 @@ mod tests {
     fn given_a_table_without_a_sender_when_read_then_refused() {
         let err = config(&[
             ("FACELENS_TABLE_NAME", "t"),
+            ("FACELENS_BUCKET_NAME", "b"),
             ("FACELENS_JWT_SECRET_ARN", "arn"),
             ("FACELENS_PUBLIC_URL", "https://x.example.com"),
         ])
         .expect_err("refused");
 
         assert!(format!("{err:#}").contains("FACELENS_MAIL_FROM"), "{err:#}");
+    }
+
+    #[test]
+    fn given_a_table_without_a_bucket_when_read_then_refused() {
+        let err = config(&[
+            ("FACELENS_TABLE_NAME", "t"),
+            ("FACELENS_JWT_SECRET_ARN", "arn"),
+            ("FACELENS_MAIL_FROM", "Facelens <no-reply@example.com>"),
+            ("FACELENS_PUBLIC_URL", "https://x.example.com"),
+        ])
+        .expect_err("refused");
+
+        assert!(
+            format!("{err:#}").contains("FACELENS_BUCKET_NAME"),
+            "{err:#}"
+        );
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //!
 //! - **AWS** (`FACELENS_TABLE_NAME` set, as `infra/` deploys it): accounts, one-time tokens
 //!   and the sign-in audit in that DynamoDB table, emails through SESv2 from
-//!   `FACELENS_MAIL_FROM`, links to `FACELENS_PUBLIC_URL`, and the JWT key read from Secrets
-//!   Manager at `FACELENS_JWT_SECRET_ARN`. Region, credentials and `AWS_ENDPOINT_URL` come from
+//!   `FACELENS_MAIL_FROM`, links to `FACELENS_PUBLIC_URL`, the JWT key read from Secrets
+//!   Manager at `FACELENS_JWT_SECRET_ARN`, and the photos of deleted accounts erased from the
+//!   bucket `FACELENS_BUCKET_NAME`. Region, credentials and `AWS_ENDPOINT_URL` come from
 //!   the standard AWS configuration chain, so the same binary runs against a local
 //!   AWS-compatible server.
 //! - **Embedded** (no `FACELENS_TABLE_NAME`): the embedded database and an `.eml` outbox under

@@ -10,7 +10,9 @@ use facelens_api::hashing::Argon2Hasher;
 use facelens_api::layers;
 use facelens_api::uploads::{self, UploadsState};
 use facelens_core::analysis::ports::PhotoAnalyzer;
-use facelens_core::analysis::{AnalysisService, ProcessService, UploadPolicy, UploadService};
+use facelens_core::analysis::{
+    AnalysisService, ProcessService, PurgeService, UploadPolicy, UploadService,
+};
 use facelens_core::auth::{AuthConfig, AuthService, JwtKeys};
 use facelens_core::clock::SystemClock;
 use facelens_fetch::GuardedFetcher;
@@ -47,6 +49,8 @@ pub struct App {
     pub db: LocalDb,
     /// The worker's use case.
     pub process: Arc<ProcessService>,
+    /// Erases the data of deleted accounts (the server resumes pending purges with it).
+    pub purge: Arc<PurgeService>,
 }
 
 /// Opens the adapters and wires every service around `analyzer`.
@@ -66,13 +70,6 @@ pub async fn build(config: &LocalConfig, analyzer: Arc<dyn PhotoAnalyzer>) -> an
         "jwt-secret",
         "FACELENS_JWT_SECRET",
     )?)?;
-    let ports = db.auth_ports(Arc::new(outbox), Arc::new(Argon2Hasher));
-    let auth = Arc::new(AuthService::new(
-        ports,
-        keys,
-        AuthConfig::new(config.public_url.clone()),
-    ));
-
     let signing_key = crate::secrets::load_or_create(
         &config.data_dir,
         "object-signing-key",
@@ -84,6 +81,18 @@ pub async fn build(config: &LocalConfig, analyzer: Arc<dyn PhotoAnalyzer>) -> an
         signing_key,
         db.clone(),
     ));
+    let purge = Arc::new(PurgeService::new(
+        objects.clone(),
+        Arc::new(db.clone()),
+        Arc::new(db.clone()),
+        Arc::new(db.clone()),
+    ));
+    let ports = db.auth_ports(Arc::new(outbox), Arc::new(Argon2Hasher));
+    let auth = Arc::new(
+        AuthService::new(ports, keys, AuthConfig::new(config.public_url.clone()))
+            .with_purge(Arc::clone(&purge)),
+    );
+
     let uploads = Arc::new(UploadService::new(
         objects.clone(),
         Arc::new(db.clone()),
@@ -128,5 +137,6 @@ pub async fn build(config: &LocalConfig, analyzer: Arc<dyn PhotoAnalyzer>) -> an
         auth,
         db,
         process,
+        purge,
     })
 }

@@ -1,7 +1,8 @@
 //! The local analysis worker: takes jobs from the durable queue, processes each once, and
-//! acknowledges it; failures worth a retry go back with a growing delay.
+//! acknowledges it; failures worth a retry go back with a growing delay. Beside it, the purge
+//! task finishes the purges of deleted accounts that a stop or an error interrupted.
 
-use facelens_core::analysis::{ProcessOutcome, ProcessService};
+use facelens_core::analysis::{ProcessOutcome, ProcessService, PurgeService};
 use facelens_local::LocalDb;
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,6 +39,24 @@ pub async fn run(queue: LocalDb, process: Arc<ProcessService>) {
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
+    }
+}
+
+/// How often the purge task looks for purges left pending (a read; nothing is written when
+/// there are none).
+const PURGE_POLL: Duration = Duration::from_secs(30);
+/// Time the purge task spends per round.
+const PURGE_ROUND: Duration = Duration::from_secs(60);
+
+/// Finishes pending purges at start and then every [`PURGE_POLL`], until the process ends.
+pub async fn purge(purge: Arc<PurgeService>) {
+    loop {
+        match purge.resume(PURGE_ROUND).await {
+            Ok(0) => {}
+            Ok(ended) => tracing::info!(purges = ended, "data of deleted accounts erased"),
+            Err(err) => tracing::warn!(error = %err, "purge failed; will retry"),
+        }
+        tokio::time::sleep(PURGE_POLL).await;
     }
 }
 

@@ -6,6 +6,7 @@ use crate::dynamodb::keys::{ALERT, ALERTS, GSI1, GSI1PK, GSI1SK, PK, alert_pk, a
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_sns::error::DisplayErrorContext;
+use facelens_core::analysis::AnalysisId;
 use facelens_core::analysis::ports::{Alert, AlertSink};
 use facelens_core::ports::StoreError;
 use std::collections::HashMap;
@@ -54,7 +55,7 @@ impl SnsAlerts {
         text
     }
 
-    async fn forget(&self, id: &str) -> Result<(), StoreError> {
+    async fn delete_record(&self, id: &str) -> Result<(), StoreError> {
         self.table
             .client
             .delete_item()
@@ -130,7 +131,7 @@ impl AlertSink for SnsAlerts {
             .await;
         if let Err(err) = published {
             // Undo the record so the retried job publishes it: at most once, and not never.
-            self.forget(&id).await?;
+            self.delete_record(&id).await?;
             return Err(StoreError::Unavailable(format!(
                 "SNS Publish: {}",
                 DisplayErrorContext(err)
@@ -138,6 +139,10 @@ impl AlertSink for SnsAlerts {
         }
         tracing::warn!(analysis = %id, user = %alert.username, "low-confidence alert published");
         Ok(())
+    }
+
+    async fn forget(&self, id: AnalysisId) -> Result<(), StoreError> {
+        self.delete_record(&id.to_string()).await
     }
 
     async fn recent(&self, limit: usize) -> Result<Vec<Alert>, StoreError> {

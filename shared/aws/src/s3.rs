@@ -39,6 +39,26 @@ impl S3Objects {
     pub(crate) fn client(&self) -> &Client {
         &self.client
     }
+
+    /// Every key in the bucket (the first 1,000), for tests that look for orphans.
+    ///
+    /// # Panics
+    /// When the listing fails.
+    #[cfg(feature = "test-support")]
+    pub async fn keys(&self) -> Vec<String> {
+        let listed = self
+            .client
+            .list_objects_v2()
+            .bucket(&*self.bucket)
+            .send()
+            .await
+            .expect("the bucket is listed");
+        listed
+            .contents()
+            .iter()
+            .filter_map(|object| object.key().map(str::to_owned))
+            .collect()
+    }
 }
 
 fn unavailable<E: std::error::Error>(operation: &str, err: E) -> StoreError {

@@ -53,7 +53,8 @@ pub trait UserStore: Send + Sync {
     /// the id differs), and [`StoreError::Conflict`] (writing nothing) when the stored token
     /// version is no longer `read_version`.
     async fn save_credentials(&self, user: &User, read_version: u32) -> Result<(), StoreError>;
-    /// Removes an account.
+    /// Removes an account and, in the same write, records the purge of its data (see
+    /// [`crate::analysis::ports::PurgeQueue`]).
     ///
     /// # Errors
     /// MUST return [`StoreError::NotFound`] when there is no such account, and

@@ -8,6 +8,7 @@ mod audit;
 mod db;
 mod objects;
 mod outbox;
+mod purges;
 mod queue;
 mod throttle;
 mod tokens;

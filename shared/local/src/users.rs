@@ -1,6 +1,6 @@
 //! Accounts in redb, with the email index kept in the same transaction.
 
-use crate::db::{EMAILS, LocalDb, USERS, from_json, to_json, unavailable};
+use crate::db::{EMAILS, LocalDb, PURGES, USERS, from_json, to_json, unavailable};
 use async_trait::async_trait;
 use facelens_core::domain::{Email, Role, User, Username};
 use facelens_core::ports::{StoreError, UserStore};
@@ -138,6 +138,13 @@ impl UserStore for LocalDb {
             }
             users.remove(key.as_str()).map_err(unavailable)?;
             emails.remove(user.email.as_str()).map_err(unavailable)?;
+            let deleted_at = time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .map_err(unavailable)?;
+            txn.open_table(PURGES)
+                .map_err(unavailable)?
+                .insert(key.as_str(), deleted_at.as_str())
+                .map_err(unavailable)?;
             Ok(())
         })
         .await

@@ -64,6 +64,7 @@ pub async fn stack() -> Stack {
     let auth_config = facelens_auth::Config {
         storage: facelens_auth::Storage::DynamoDb {
             table_name: table.table_name().to_owned(),
+            bucket_name: bucket.bucket().to_owned(),
         },
         public_url: "https://facelens.example.com".into(),
         mail_from: sender,
@@ -153,8 +154,9 @@ impl Stack {
         .await;
         assert_eq!(status, 201, "{body}");
         let sent = self.moto.emails_to(&email).await;
+        // The newest: a name deleted and created again gets a second welcome email.
         let link_token = sent
-            .first()
+            .last()
             .and_then(|mail| mail.body.split("#/reset?token=").nth(1))
             .and_then(|rest| rest.split(['&', ' ', '\n', '\r']).next())
             .expect("a reset link in the welcome email")

@@ -73,6 +73,7 @@ pub async fn function(backend: Backend) -> Function {
             let config = Config {
                 storage: Storage::DynamoDb {
                     table_name: table.clone(),
+                    bucket_name: moto.bucket(&aws).await.bucket().to_owned(),
                 },
                 public_url: "https://facelens.example.com".into(),
                 mail_from: format!("Facelens <{sender}>"),

@@ -1,4 +1,4 @@
-//! `GET /api/me` and `PUT /api/me/password`.
+//! `GET /api/me`, `PUT /api/me/password` and `DELETE /api/me`.
 
 use super::AuthState;
 use super::login::TokenResponse;
@@ -6,7 +6,9 @@ use crate::ApiError;
 use crate::extract::SignedIn;
 use crate::json::ApiJson;
 use axum::Json;
-use axum::extract::State;
+use axum::body::HttpBody;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::StatusCode;
 use facelens_core::domain::UserView;
 use serde::Deserialize;
 
@@ -32,4 +34,33 @@ pub(super) async fn change_password(
         .change_password(user, &form.current_password, &form.new_password)
         .await?;
     Ok(Json(outcome.into()))
+}
+
+/// Account deletion form: the password, to confirm.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DeleteAccount {
+    password: String,
+}
+
+/// Deletes the caller's account and all its data. The body is required: a `DELETE` without
+/// one is a 400 saying what to send (not the 415 a missing JSON content type gets elsewhere).
+pub(super) async fn delete_me(
+    State(state): State<AuthState>,
+    SignedIn(user): SignedIn,
+    request: Request,
+) -> Result<StatusCode, ApiError> {
+    if request.body().size_hint().exact() == Some(0) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+            r#"confirm with your password: {"password": "..."}"#,
+        ));
+    }
+    let ApiJson(form) = ApiJson::<DeleteAccount>::from_request(request, &state).await?;
+    state
+        .service
+        .delete_own_account(&user, &form.password)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

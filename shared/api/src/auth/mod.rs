@@ -37,7 +37,7 @@ pub fn router(state: AuthState) -> Router {
         .route("/api/auth/logout", post(login::logout))
         .route("/api/auth/forgot", post(recovery::forgot))
         .route("/api/auth/reset", post(recovery::reset))
-        .route("/api/me", get(me::me))
+        .route("/api/me", get(me::me).delete(me::delete_me))
         .route("/api/me/password", put(me::change_password))
         .route("/api/users", get(users::list).post(users::create))
         .route("/api/users/{username}", delete(users::remove))

@@ -1,12 +1,12 @@
 //! Analysis records. Each record is one item (`ANALYSIS#{id}`) holding the whole analysis as
 //! JSON beside plain attributes for the console; `gsi1` lists an owner's analyses and `gsi2`
 //! those of one category, both newest first. The per-owner counts live in one item of the
-//! owner's partition, changed in the same transaction as the record.
+//! owner's `COUNTS#` partition, changed in the same transaction as the record.
 
 use super::item::{Item, get_n, get_s, instant, key, n, s};
 use super::keys::{
-    ANALYSIS, ANALYSIS_COUNTS, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, analyses_in,
-    analyses_of, analysis_pk, analysis_sk, user_pk,
+    ANALYSIS, COUNTS, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, analyses_in, analyses_of,
+    analysis_pk, analysis_sk, counts_pk,
 };
 use super::users::{cancelled, failed};
 use super::{DynamoDb, unavailable};
@@ -22,6 +22,8 @@ use facelens_core::ports::StoreError;
 const BAD_CURSOR: &str = "bad cursor";
 /// The counter attribute of all analyses; each category's is its name.
 const ALL: &str = "all";
+/// Reads and conditional deletes of an analysis before giving up on one that keeps changing.
+const DELETE_TRIES: u32 = 4;
 
 #[async_trait]
 impl AnalysisStore for DynamoDb {
@@ -130,10 +132,7 @@ impl AnalysisStore for DynamoDb {
     }
 
     async fn counts(&self, owner: &Username) -> Result<Counts, StoreError> {
-        let Some(item) = self
-            .get_item(user_pk(owner.as_str()), ANALYSIS_COUNTS)
-            .await?
-        else {
+        let Some(item) = self.get_item(counts_pk(owner.as_str()), COUNTS).await? else {
             return Ok(Counts::default());
         };
         let count = |name: &str| -> Result<u64, StoreError> {
@@ -152,29 +151,41 @@ impl AnalysisStore for DynamoDb {
     }
 
     async fn delete(&self, id: AnalysisId) -> Result<(), StoreError> {
-        let Some(stored) = self.get(id).await? else {
-            return Err(StoreError::NotFound);
-        };
-        let delete = Delete::builder()
-            .table_name(&*self.table)
-            .set_key(Some(key(analysis_pk(&id.to_string()), ANALYSIS)))
-            .condition_expression("attribute_exists(#pk)")
-            .expression_attribute_names("#pk", PK)
-            .build()
-            .map_err(|e| unavailable("building Delete", e))?;
-        let mut changes = vec![(ALL, -1)];
-        if let Some(category) = stored.category {
-            changes.push((category.as_str(), -1));
+        // The counts to lower depend on the status and category read here; the delete holds
+        // only while they are unchanged, so a `finish` in between makes it read again rather
+        // than lower the wrong counters.
+        for _ in 0..DELETE_TRIES {
+            let Some(stored) = self.get(id).await? else {
+                return Err(StoreError::NotFound);
+            };
+            // A record changes once (pending to done or failed), so its status says whether
+            // the category read is still the one stored.
+            let delete = Delete::builder()
+                .table_name(&*self.table)
+                .set_key(Some(key(analysis_pk(&id.to_string()), ANALYSIS)))
+                .condition_expression("attribute_exists(#pk) AND #status = :status")
+                .expression_attribute_names("#pk", PK)
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":status", s(status_text(stored.status)))
+                .build()
+                .map_err(|e| unavailable("building Delete", e))?;
+            let mut changes = vec![(ALL, -1)];
+            if let Some(category) = stored.category {
+                changes.push((category.as_str(), -1));
+            }
+            let items = vec![
+                TransactWriteItem::builder().delete(delete).build(),
+                self.count_change(stored.owner.as_str(), &changes)?,
+            ];
+            match self.transact(items).await? {
+                None => return Ok(()),
+                Some(reasons) if failed(&reasons, 0) => {}
+                Some(reasons) => return Err(cancelled(&reasons)),
+            }
         }
-        let items = vec![
-            TransactWriteItem::builder().delete(delete).build(),
-            self.count_change(stored.owner.as_str(), &changes)?,
-        ];
-        match self.transact(items).await? {
-            None => Ok(()),
-            Some(reasons) if failed(&reasons, 0) => Err(StoreError::NotFound),
-            Some(reasons) => Err(cancelled(&reasons)),
-        }
+        Err(StoreError::Unavailable(
+            "the analysis kept changing while it was being deleted".into(),
+        ))
     }
 }
 
@@ -187,7 +198,7 @@ impl DynamoDb {
     ) -> Result<TransactWriteItem, StoreError> {
         let mut update = Update::builder()
             .table_name(&*self.table)
-            .set_key(Some(key(user_pk(owner), ANALYSIS_COUNTS)))
+            .set_key(Some(key(counts_pk(owner), COUNTS)))
             .expression_attribute_names("#entity", "entity")
             .expression_attribute_values(":entity", s("analysis_counts"));
         let mut adds = Vec::with_capacity(changes.len());

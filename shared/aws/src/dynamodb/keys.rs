@@ -101,8 +101,25 @@ pub fn analysis_sk(at: OffsetDateTime, id: &str) -> String {
     format!("{}#{id}", time_key(at))
 }
 
-/// Sort key, in the owner's partition, of the per-category counts of their analyses.
-pub const ANALYSIS_COUNTS: &str = "ANALYSIS_COUNTS";
+/// `COUNTS#{name}`: the partition of an owner's per-category counts of analyses (apart from
+/// the account's own partition, so the analysis worker never writes under `USER#`).
+pub fn counts_pk(owner: &str) -> String {
+    format!("COUNTS#{owner}")
+}
+
+/// Sort key of the counts item.
+pub const COUNTS: &str = "COUNTS";
+
+/// `PURGE#{name}`: the pending purge of a deleted account's data.
+pub fn purge_pk(owner: &str) -> String {
+    format!("PURGE#{owner}")
+}
+
+/// Sort key of a pending purge.
+pub const PURGE: &str = "PURGE";
+
+/// `gsi1pk` of every pending purge, so `gsi1` lists them oldest first.
+pub const PURGES: &str = "PURGES";
 
 /// `ALERT#{analysis id}`: the one alert of an analysis.
 pub fn alert_pk(id: &str) -> String {
@@ -139,5 +156,12 @@ mod tests {
             audit_pk(datetime!(2026-03-04 23:59 UTC).date()),
             "AUDIT#2026-03-04"
         );
+    }
+
+    #[test]
+    fn given_an_owner_when_keyed_then_counts_and_purges_live_outside_the_account() {
+        assert_eq!(counts_pk("ann"), "COUNTS#ann");
+        assert_eq!(purge_pk("ann"), "PURGE#ann");
+        assert!(!counts_pk("ann").starts_with("USER#"));
     }
 }

@@ -1,11 +1,12 @@
 //! The single DynamoDB table of `docs/architecture.md` ("Table design"): accounts, one-time
-//! tokens, the sign-in audit and analysis records. Every key is built in [`keys`]; items are plain attributes,
+//! tokens, the sign-in audit, analysis records and pending purges. Every key is built in [`keys`]; items are plain attributes,
 //! read back through [`item`], so the table reads well in the console.
 
 mod analyses;
 mod audit;
 mod item;
 pub mod keys;
+mod purges;
 mod throttle;
 mod tokens;
 mod users;

@@ -147,10 +147,11 @@ impl UserStore for DynamoDb {
                     self.admin_count_change("SET #count = #count - :one", Some("#count > :one"))?,
                 );
             }
+            items.push(self.purge_mark(&user.username)?);
             let Some(reasons) = self.transact(items).await? else {
                 return Ok(());
             };
-            if failed(&reasons, 2) {
+            if user.role == Role::Admin && failed(&reasons, 2) {
                 return Err(StoreError::Conflict(LAST_ADMIN.into()));
             }
             if !failed(&reasons, 0) {

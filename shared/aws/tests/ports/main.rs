@@ -8,6 +8,7 @@
 mod support;
 
 mod audit;
+mod deletion;
 mod secrets;
 mod ses;
 mod throttle;

@@ -1,5 +1,6 @@
 //! Fixtures: the two stores behind the same ports, and sample records.
 
+use facelens_core::analysis::ports::{AnalysisStore, PurgeQueue};
 use facelens_core::domain::{Email, Role, User, Username};
 use facelens_core::ports::{AuditLog, OneTimeTokenStore, ThrottleStore, UserStore};
 use std::sync::Arc;
@@ -12,6 +13,8 @@ pub struct Stores {
     pub tokens: Arc<dyn OneTimeTokenStore>,
     pub audit: Arc<dyn AuditLog>,
     pub throttle: Arc<dyn ThrottleStore>,
+    pub analyses: Arc<dyn AnalysisStore>,
+    pub purges: Arc<dyn PurgeQueue>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -23,6 +26,8 @@ pub async fn local() -> Stores {
         users: Arc::new(db.clone()),
         tokens: Arc::new(db.clone()),
         audit: Arc::new(db.clone()),
+        analyses: Arc::new(db.clone()),
+        purges: Arc::new(db.clone()),
         throttle: Arc::new(db),
         _dir: Some(dir),
     }
@@ -37,6 +42,8 @@ pub async fn dynamodb() -> Stores {
         users: Arc::new(db.clone()),
         tokens: Arc::new(db.clone()),
         audit: Arc::new(db.clone()),
+        analyses: Arc::new(db.clone()),
+        purges: Arc::new(db.clone()),
         throttle: Arc::new(db),
         _dir: None,
     }

@@ -128,24 +128,18 @@ impl AnalysisService {
         })
     }
 
-    /// Deletes the caller's analysis and its images.
+    /// Deletes the caller's analysis, its images and its alert.
     ///
     /// # Errors
     /// [`AnalysisError::NotFound`] when missing or someone else's.
     pub async fn delete(&self, caller: &User, id: &str) -> Result<(), AnalysisError> {
         let analysis = self.get(caller, id).await?;
-        for key in [
-            Some(&analysis.original_key),
-            analysis.annotated_key.as_ref(),
-            analysis.thumbnail_key.as_ref(),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            self.objects.delete(key).await?;
-        }
-        self.analyses.delete(analysis.id).await?;
-        Ok(())
+        let erasure = super::purge::Erasure {
+            objects: Arc::clone(&self.objects),
+            analyses: Arc::clone(&self.analyses),
+            alerts: Arc::clone(&self.alerts),
+        };
+        Ok(erasure.erase(&analysis).await?)
     }
 
     /// The newest alerts, for admins.

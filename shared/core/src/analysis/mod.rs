@@ -1,5 +1,6 @@
 //! Photos and their analyses: the domain types, the ports the analysis adapters implement, and
-//! the use cases (presigned uploads, processing an arrived photo once, history and deletion).
+//! the use cases (presigned uploads, processing an arrived photo once, history, deletion and the
+//! purge of a deleted account's data).
 
 mod category;
 mod face;
@@ -7,6 +8,7 @@ mod history;
 mod ids;
 pub mod ports;
 mod process;
+mod purge;
 mod record;
 mod uploads;
 
@@ -17,6 +19,7 @@ pub use face::{
 pub use history::{AnalysisService, Counts, HistoryPage};
 pub use ids::{AnalysisId, ImageType, ObjectKey};
 pub use process::{ProcessOutcome, ProcessService};
+pub use purge::PurgeService;
 pub use record::{Analysis, Status};
 pub use uploads::{PresignedUpload, UploadPolicy, UploadService};
 

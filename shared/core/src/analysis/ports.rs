@@ -113,6 +113,31 @@ pub trait AnalysisStore: Send + Sync {
     async fn delete(&self, id: AnalysisId) -> Result<(), StoreError>;
 }
 
+/// The erasure of deleted accounts' data. A purge is recorded by [`UserStore::delete`], in the
+/// same write as the account's removal, so no account disappears without its purge on record;
+/// it stays pending until [`PurgeQueue::complete_purge`].
+///
+/// [`UserStore::delete`]: crate::ports::UserStore::delete
+#[async_trait]
+pub trait PurgeQueue: Send + Sync {
+    /// Owners whose data is still to be erased, at most `limit`.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the store fails.
+    async fn pending_purges(&self, limit: usize) -> Result<Vec<Username>, StoreError>;
+    /// Whether the data of a deleted account named `owner` is still to be erased.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the store fails.
+    async fn purge_pending(&self, owner: &Username) -> Result<bool, StoreError>;
+    /// Ends a purge whose analyses are all gone: removes the owner's counts and the pending
+    /// mark, together. Ending one that is not pending succeeds.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the store fails.
+    async fn complete_purge(&self, owner: &Username) -> Result<(), StoreError>;
+}
+
 /// A face as the analyzer found it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DetectedFace {
@@ -190,6 +215,11 @@ pub trait AlertSink: Send + Sync {
     /// [`StoreError::Unavailable`] when delivery fails (the job is retried; the sink MUST
     /// still deliver at most once per analysis id).
     async fn raise(&self, alert: &Alert) -> Result<(), StoreError>;
+    /// Removes the alert of an analysis, if there is one (its analysis was deleted).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the store fails.
+    async fn forget(&self, id: AnalysisId) -> Result<(), StoreError>;
     /// The newest alerts first.
     ///
     /// # Errors

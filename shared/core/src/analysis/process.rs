@@ -16,7 +16,8 @@ pub enum ProcessOutcome {
     Rejected(String),
     /// Already finished by an earlier delivery; nothing changed.
     AlreadyFinished,
-    /// The key is not an upload, or its analysis was deleted; nothing to do.
+    /// The key is not an upload, or its analysis was deleted (whatever of it the store still
+    /// held, photo and images, is removed); nothing else to do.
     Ignored,
 }
 
@@ -61,6 +62,9 @@ impl ProcessService {
             return Ok(ProcessOutcome::Ignored);
         };
         let Some(mut analysis) = self.analyses.get(id).await? else {
+            // Its analysis was deleted before the photo arrived (records are made before the
+            // upload is allowed): the photo must not outlive it.
+            self.objects.delete(&key).await?;
             return Ok(ProcessOutcome::Ignored);
         };
         if analysis.status != Status::Pending {
@@ -115,27 +119,49 @@ impl ProcessService {
         match self.analyses.finish(&analysis).await {
             Ok(()) => {}
             Err(StoreError::Conflict(_)) => return Ok(ProcessOutcome::AlreadyFinished),
-            Err(StoreError::NotFound) => return Ok(ProcessOutcome::Ignored),
+            Err(StoreError::NotFound) => {
+                // Deleted while we worked: remove what we wrote, and the photo.
+                self.remove_objects(&analysis).await?;
+                return Ok(ProcessOutcome::Ignored);
+            }
             Err(other) => return Err(other.into()),
         }
-        self.alert_if_needed(&analysis.owner, id, &analysis.faces)
-            .await?;
+        if self
+            .alert_if_needed(&analysis.owner, id, &analysis.faces)
+            .await?
+            && self.analyses.get(id).await?.is_none()
+        {
+            // Deleted between our finish and our alert, after the deletion looked for it.
+            self.alerts.forget(id).await?;
+        }
         Ok(outcome)
     }
 
+    async fn remove_objects(&self, analysis: &super::Analysis) -> Result<(), AnalysisError> {
+        for key in [
+            ObjectKey::annotated(&analysis.owner, analysis.id),
+            ObjectKey::thumbnail(&analysis.owner, analysis.id),
+            analysis.original_key.clone(),
+        ] {
+            self.objects.delete(&key).await?;
+        }
+        Ok(())
+    }
+
+    /// Raises the alert when a face is under the threshold; returns whether one was raised.
     async fn alert_if_needed(
         &self,
         owner: &crate::domain::Username,
         id: super::AnalysisId,
         faces: &[FaceResult],
-    ) -> Result<(), AnalysisError> {
+    ) -> Result<bool, AnalysisError> {
         let confidences: Vec<f32> = faces
             .iter()
             .filter(|f| f.confidence < self.alert_below)
             .map(|f| f.confidence)
             .collect();
         if confidences.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         let message = format!(
             "{} face(s) in analysis {id} of {owner} were detected with less than {:.0}% confidence (lowest {:.1}%)",
@@ -151,6 +177,6 @@ impl ProcessService {
             message,
         };
         self.alerts.raise(&alert).await?;
-        Ok(())
+        Ok(true)
     }
 }

@@ -1,4 +1,5 @@
-//! Admin use cases: create, list and delete accounts, and the first admin at start-up.
+//! Admin use cases: create and list accounts, and the first admin at start-up (deletion is in
+//! `deletion.rs`).
 
 use super::login::require_admin;
 use super::{AuthError, AuthService, random};
@@ -65,6 +66,7 @@ impl AuthService {
         require_admin(caller)?;
         let username = Username::parse(username).map_err(AuthError::Invalid)?;
         let email = Email::parse(email).map_err(AuthError::Invalid)?;
+        self.erase_previous_holder(&username).await?;
         let one_time = random::one_time_password();
         let password = NewPassword::parse(&one_time, None).map_err(AuthError::WeakPassword)?;
         let user = self
@@ -101,17 +103,6 @@ impl AuthService {
     pub async fn list_users(&self, caller: &User) -> Result<Vec<User>, AuthError> {
         require_admin(caller)?;
         Ok(self.ports.users.list().await?)
-    }
-
-    /// Deletes an account; its tokens stop working at once.
-    ///
-    /// # Errors
-    /// [`AuthError::Forbidden`] for non-admins, [`AuthError::NotFound`], and
-    /// [`AuthError::Conflict`] for the last admin.
-    pub async fn delete_user(&self, caller: &User, username: &str) -> Result<(), AuthError> {
-        require_admin(caller)?;
-        let username = Username::parse(username).map_err(|_| AuthError::NotFound)?;
-        Ok(self.ports.users.delete(&username).await?)
     }
 
     async fn new_user(

@@ -1,6 +1,7 @@
 //! Accounts and sign-in: the use cases behind the auth routes.
 
 mod accounts;
+mod deletion;
 pub use accounts::BootstrapOutcome;
 pub mod argon2id;
 mod error;
@@ -111,6 +112,8 @@ pub struct AuthService {
     /// Made on the first sign-in rather than at start-up: one argon2id hash is most of a
     /// Lambda's cold start otherwise.
     decoy_hash: OnceLock<String>,
+    /// Erases the data of deleted accounts; `None` where accounts are never deleted.
+    purge: Option<Arc<crate::analysis::PurgeService>>,
 }
 
 impl AuthService {
@@ -122,6 +125,7 @@ impl AuthService {
             keys,
             config,
             decoy_hash: OnceLock::new(),
+            purge: None,
         }
     }
 

@@ -1,0 +1,312 @@
+//! Deletion on the embedded adapters: an analysis deleted while the worker processes it, or
+//! before its photo arrives, leaves no file; the purge of a deleted account erases every
+//! analysis, file, alert and count of it, and one cut short is finished by a later run.
+
+use async_trait::async_trait;
+use facelens_core::analysis::ports::{
+    AlertSink, AnalysisStore, AnalyzeError, DetectedFace, ObjectStore, PhotoAnalysis,
+    PhotoAnalyzer, PurgeQueue,
+};
+use facelens_core::analysis::{
+    Analysis, AnalysisService, Counts, FaceBox, ImageType, MaskVerdict, ObjectKey, ProcessOutcome,
+    ProcessService, PurgeService,
+};
+use facelens_core::clock::SystemClock;
+use facelens_core::domain::{Email, Role, User, Username};
+use facelens_core::ports::UserStore;
+use facelens_local::{LocalDb, LocalObjects};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use time::OffsetDateTime;
+
+/// One face found with 30% confidence (so an alert is raised); when `delete_first` holds the
+/// analyses service, the owner deletes the analysis while the models run.
+struct OneUnsureFace {
+    delete_first: OnceLock<(Arc<AnalysisService>, User)>,
+}
+
+#[async_trait]
+impl PhotoAnalyzer for OneUnsureFace {
+    async fn analyze(
+        &self,
+        key: &ObjectKey,
+        _bytes: Vec<u8>,
+    ) -> Result<PhotoAnalysis, AnalyzeError> {
+        if let Some((service, owner)) = self.delete_first.get() {
+            let (_, _, id) = ObjectKey::parse_original(key.as_str()).expect("an upload key");
+            service
+                .delete(owner, &id.to_string())
+                .await
+                .expect("deleted meanwhile");
+        }
+        Ok(PhotoAnalysis {
+            width: 100,
+            height: 80,
+            faces: vec![DetectedFace {
+                bbox: FaceBox {
+                    left: 0.1,
+                    top: 0.1,
+                    width: 0.2,
+                    height: 0.2,
+                },
+                confidence: 30.0,
+                mask: MaskVerdict {
+                    masked: false,
+                    confidence: 90.0,
+                },
+                attributes: None,
+            }],
+            annotated_jpeg: b"annotated".to_vec(),
+            thumbnail_jpeg: b"thumb".to_vec(),
+        })
+    }
+}
+
+struct Setup {
+    dir: tempfile::TempDir,
+    db: LocalDb,
+    objects: Arc<LocalObjects>,
+    analyzer: Arc<OneUnsureFace>,
+    process: ProcessService,
+    analyses: Arc<AnalysisService>,
+    purge: PurgeService,
+}
+
+fn setup() -> Setup {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = LocalDb::open(&dir.path().join("db.redb")).expect("db");
+    let objects = Arc::new(LocalObjects::new(
+        &dir.path().join("objects"),
+        "http://127.0.0.1:1",
+        vec![3; 32],
+        db.clone(),
+    ));
+    let analyzer = Arc::new(OneUnsureFace {
+        delete_first: OnceLock::new(),
+    });
+    let process = ProcessService::new(
+        objects.clone(),
+        Arc::new(db.clone()),
+        analyzer.clone(),
+        Arc::new(db.clone()),
+        Arc::new(SystemClock),
+        50.0,
+    );
+    let analyses = Arc::new(AnalysisService::new(
+        objects.clone(),
+        Arc::new(db.clone()),
+        Arc::new(db.clone()),
+    ));
+    let purge = PurgeService::new(
+        objects.clone(),
+        Arc::new(db.clone()),
+        Arc::new(db.clone()),
+        Arc::new(db.clone()),
+    );
+    Setup {
+        dir,
+        db,
+        objects,
+        analyzer,
+        process,
+        analyses,
+        purge,
+    }
+}
+
+fn account(name: &str) -> User {
+    User {
+        id: uuid::Uuid::new_v4(),
+        username: Username::parse(name).expect("name"),
+        email: Email::parse(&format!("{name}@example.com")).expect("email"),
+        role: Role::User,
+        password_hash: "placeholder".into(),
+        token_version: 0,
+        must_change_password: false,
+        created_at: OffsetDateTime::now_utc(),
+    }
+}
+
+/// A pending analysis of `owner`, with its photo stored (or not yet).
+async fn upload(s: &Setup, owner: &User, with_photo: bool) -> Analysis {
+    let analysis = Analysis::pending(
+        owner.username.clone(),
+        "p.jpg".into(),
+        ImageType::Jpeg,
+        5,
+        OffsetDateTime::now_utc(),
+    );
+    AnalysisStore::create(&s.db, &analysis)
+        .await
+        .expect("create");
+    if with_photo {
+        s.objects
+            .put(&analysis.original_key, b"photo".to_vec(), "image/jpeg")
+            .await
+            .expect("put");
+    }
+    analysis
+}
+
+/// Every file under `dir`, relative to it.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn given_an_analysis_deleted_while_processing_when_the_worker_finishes_then_no_file_remains()
+{
+    let s = setup();
+    let alice = account("alice");
+    let analysis = upload(&s, &alice, true).await;
+    let _ = s
+        .analyzer
+        .delete_first
+        .set((Arc::clone(&s.analyses), alice.clone()));
+
+    let outcome = s
+        .process
+        .process(analysis.original_key.as_str())
+        .await
+        .expect("processed");
+
+    assert_eq!(outcome, ProcessOutcome::Ignored);
+    assert_eq!(files(&s.dir.path().join("objects")), Vec::<PathBuf>::new());
+    assert_eq!(
+        AnalysisStore::get(&s.db, analysis.id).await.expect("get"),
+        None
+    );
+    assert!(
+        AlertSink::recent(&s.db, 10)
+            .await
+            .expect("alerts")
+            .is_empty()
+    );
+    assert_eq!(
+        AnalysisStore::counts(&s.db, &alice.username)
+            .await
+            .expect("counts"),
+        Counts::default()
+    );
+}
+
+#[tokio::test]
+async fn given_an_analysis_deleted_before_its_photo_arrives_when_the_photo_comes_then_it_is_removed()
+ {
+    let s = setup();
+    let alice = account("alice");
+    let analysis = upload(&s, &alice, false).await;
+    s.analyses
+        .delete(&alice, &analysis.id.to_string())
+        .await
+        .expect("deleted");
+    s.objects
+        .put(&analysis.original_key, b"photo".to_vec(), "image/jpeg")
+        .await
+        .expect("the presigned PUT still arrives");
+
+    let outcome = s
+        .process
+        .process(analysis.original_key.as_str())
+        .await
+        .expect("processed");
+
+    assert_eq!(outcome, ProcessOutcome::Ignored);
+    assert_eq!(files(&s.dir.path().join("objects")), Vec::<PathBuf>::new());
+}
+
+#[tokio::test]
+async fn given_a_deleted_account_when_purged_then_its_files_records_alerts_and_counts_are_gone() {
+    let s = setup();
+    let alice = account("alice");
+    let bob = account("bob");
+    for user in [&alice, &bob] {
+        UserStore::create(&s.db, user).await.expect("created");
+    }
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let analysis = upload(&s, &alice, true).await;
+        s.process
+            .process(analysis.original_key.as_str())
+            .await
+            .expect("processed");
+        ids.push(analysis.id);
+    }
+    let waiting = upload(&s, &alice, true).await;
+    let kept = upload(&s, &bob, true).await;
+    assert_eq!(AlertSink::recent(&s.db, 10).await.expect("alerts").len(), 3);
+
+    UserStore::delete(&s.db, &alice.username)
+        .await
+        .expect("deleted");
+    // Cut short (no time left after the first page): the purge stays pending.
+    assert!(
+        !s.purge
+            .purge(&alice.username, std::time::Duration::ZERO)
+            .await
+            .expect("purge")
+    );
+    assert!(
+        PurgeQueue::purge_pending(&s.db, &alice.username)
+            .await
+            .expect("read")
+    );
+    // A later run finishes it.
+    assert_eq!(
+        s.purge
+            .resume(std::time::Duration::from_secs(30))
+            .await
+            .expect("resumed"),
+        1
+    );
+
+    assert_eq!(
+        files(&s.dir.path().join("objects")),
+        vec![
+            s.dir
+                .path()
+                .join("objects")
+                .join(kept.original_key.as_str())
+        ],
+        "only bob's photo is left"
+    );
+    for id in ids.iter().chain([&waiting.id]) {
+        assert_eq!(AnalysisStore::get(&s.db, *id).await.expect("get"), None);
+    }
+    assert!(
+        AlertSink::recent(&s.db, 10)
+            .await
+            .expect("alerts")
+            .is_empty()
+    );
+    assert_eq!(
+        AnalysisStore::counts(&s.db, &alice.username)
+            .await
+            .expect("counts"),
+        Counts::default()
+    );
+    assert!(
+        !PurgeQueue::purge_pending(&s.db, &alice.username)
+            .await
+            .expect("read")
+    );
+    assert_eq!(
+        AnalysisStore::counts(&s.db, &bob.username)
+            .await
+            .expect("counts")
+            .all,
+        1
+    );
+}
