@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CERT, REGION, readable, resourceNamed, resourcesOfType, short, statement, synth } from './helpers';
+import { API_ROUTES } from '../lib/routes';
 
 // With the ALB (it brings its own VPC, flow-log role and invoke permissions): every statement.
 const { json } = synth({ certificateArn: CERT });
@@ -473,7 +474,7 @@ describe('resource policies', () => {
       assert.match(p.SourceArn, /\/\*\/\*\/api\//);
       assert.ok(p.SourceArn.startsWith(routeArn('')), p.SourceArn);
     }
-    assert.equal(apiPerms.length, 18, 'one per route');
+    assert.equal(apiPerms.length, API_ROUTES.length, 'one per route');
     assert.deepEqual(
       elbPerms.map((p) => p.FunctionName).sort(),
       ['${AnalysesFunction.Arn}', '${AuthFunction.Arn}', '${UploadsFunction.Arn}'],
