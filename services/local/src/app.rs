@@ -18,6 +18,9 @@ use facelens_local::{FileOutbox, LocalDb, LocalObjects};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// The database file's name in the data directory.
+pub const DB_FILE: &str = "facelens.redb";
+
 /// Everything the local server is configured with.
 #[derive(Debug, Clone)]
 pub struct LocalConfig {
@@ -56,7 +59,7 @@ pub struct App {
 pub async fn build(config: &LocalConfig, analyzer: Arc<dyn PhotoAnalyzer>) -> anyhow::Result<App> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating {}", config.data_dir.display()))?;
-    let db = LocalDb::open(&config.data_dir.join("facelens.redb"))
+    let db = LocalDb::open(&config.data_dir.join(DB_FILE))
         .context("opening the database (is another server using this data dir?)")?;
     let outbox = FileOutbox::new(&config.data_dir.join("outbox"), &config.mail_from)?;
     let clock = Arc::new(SystemClock);
@@ -84,6 +87,11 @@ pub async fn build(config: &LocalConfig, analyzer: Arc<dyn PhotoAnalyzer>) -> an
         signing_key,
         db.clone(),
     ));
+    // The database lock above guarantees no other server writes here.
+    let swept = objects.sweep_partial()?;
+    if swept > 0 {
+        tracing::info!(files = swept, "removed writes cut short by the last stop");
+    }
     let uploads = Arc::new(UploadService::new(
         objects.clone(),
         Arc::new(db.clone()),

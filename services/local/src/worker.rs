@@ -1,5 +1,7 @@
 //! The local analysis worker: takes jobs from the durable queue, processes each once, and
-//! acknowledges it; failures worth a retry go back with a growing delay.
+//! acknowledges it; failures worth a retry go back with a growing delay, and a photo that keeps
+//! failing or crashing ends dead-lettered with its analysis failed (see `facelens_local`'s queue).
+//! An idle worker sleeps until an upload wakes it, polling read-only as a fallback.
 
 use facelens_core::analysis::{ProcessOutcome, ProcessService};
 use facelens_local::LocalDb;
@@ -8,8 +10,9 @@ use std::time::Duration;
 
 /// How long a claimed job is reserved for its worker.
 const LEASE: time::Duration = time::Duration::minutes(5);
-/// How often an idle worker looks for work.
-const IDLE_POLL: Duration = Duration::from_millis(100);
+/// How long an idle worker sleeps when no upload wakes it (jobs put back with a delay become
+/// due without a wake-up); each look is a read transaction, never a write.
+const IDLE_POLL: Duration = Duration::from_secs(1);
 
 /// Runs one worker until the process ends.
 pub async fn run(queue: LocalDb, process: Arc<ProcessService>) {
@@ -24,7 +27,7 @@ pub async fn run(queue: LocalDb, process: Arc<ProcessService>) {
                     }
                     Err(err) => {
                         tracing::warn!(key = %job.key, attempt = job.attempt, error = %err, "analysis failed; will retry");
-                        queue.retry_later(&job).await
+                        queue.retry_later(&job, &err.to_string()).await
                     }
                 };
                 if let Err(err) = settled {
@@ -32,10 +35,10 @@ pub async fn run(queue: LocalDb, process: Arc<ProcessService>) {
                     tokio::time::sleep(IDLE_POLL).await;
                 }
             }
-            Ok(None) => tokio::time::sleep(IDLE_POLL).await,
+            Ok(None) => queue.wait_for_job(IDLE_POLL).await,
             Err(err) => {
                 tracing::error!(error = %err, "job queue unavailable");
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                tokio::time::sleep(IDLE_POLL).await;
             }
         }
     }

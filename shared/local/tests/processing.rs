@@ -222,9 +222,9 @@ async fn uploads_are_queued_durably_and_leases_are_released_after_a_crash() {
 }
 
 #[tokio::test]
-async fn a_job_failing_every_time_ends_in_the_dead_letter_table() {
+async fn a_job_failing_every_time_ends_in_the_dead_letter_table_and_its_analysis_fails() {
     let s = setup();
-    pending_upload(&s, b"photo").await;
+    let analysis = pending_upload(&s, b"photo").await;
     for _ in 0..facelens_local::MAX_ATTEMPTS {
         s.db.release_all().await.expect("release");
         // Make it due now, as the backoff would after waiting.
@@ -234,9 +234,21 @@ async fn a_job_failing_every_time_ends_in_the_dead_letter_table() {
             }
             s.db.release_all().await.expect("release");
         };
-        s.db.retry_later(&job).await.expect("retry");
+        s.db.retry_later(&job, "the model failed")
+            .await
+            .expect("retry");
     }
     assert_eq!(s.db.queue_depth().await.expect("depth"), (0, 1));
+    let failed = AnalysisStore::get(&s.db, analysis.id)
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!(failed.status, Status::Failed);
+    assert_eq!(
+        failed.failure_reason.as_deref(),
+        Some("the photo could not be analysed: the analysis failed 5 times"),
+        "a plain reason, not the internal error"
+    );
 }
 
 #[tokio::test]
