@@ -50,6 +50,8 @@ pub struct App {
     pub db: LocalDb,
     /// The worker's use case.
     pub process: Arc<ProcessService>,
+    /// The object store, for the worker's clean-up of dead-lettered analyses.
+    pub objects: Arc<LocalObjects>,
 }
 
 /// Opens the adapters and wires every service around `analyzer`.
@@ -129,12 +131,16 @@ pub async fn build(config: &LocalConfig, analyzer: Arc<dyn PhotoAnalyzer>) -> an
         auth: Arc::clone(&auth),
         analyses: analyses_service,
     }))
-    .merge(objects::router(objects, config.upload_policy.max_bytes));
+    .merge(objects::router(
+        Arc::clone(&objects),
+        config.upload_policy.max_bytes,
+    ));
     let router = layers::observed(web::with_client(api, &config.web_dir));
     Ok(App {
         router,
         auth,
         db,
         process,
+        objects,
     })
 }

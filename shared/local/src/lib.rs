@@ -19,7 +19,7 @@ pub use check::DbCheck;
 pub use db::LocalDb;
 pub use objects::{LocalObjects, SignatureError, SignedAccess};
 pub use outbox::FileOutbox;
-pub use queue::{Job, MAX_ATTEMPTS, MAX_CRASHES};
+pub use queue::{Claim, Job, MAX_ATTEMPTS, MAX_CRASHES};
 
 use facelens_core::auth::AuthPorts;
 use facelens_core::ports::{Mailer, PasswordHasher};

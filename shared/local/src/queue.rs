@@ -36,6 +36,16 @@ pub struct Job {
     pub attempt: u32,
 }
 
+/// What [`LocalDb::claim`] found.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// The job handed out, when one was due.
+    pub job: Option<Job>,
+    /// The keys of the jobs dead-lettered on the way because they crashed too often: what
+    /// their analyses wrote before crashing (annotated images) is for the caller to remove.
+    pub dead_lettered: Vec<String>,
+}
+
 #[derive(Serialize, Deserialize)]
 struct JobState {
     key: String,
@@ -136,12 +146,13 @@ impl LocalDb {
 
     /// Hands out the oldest job that is due, leasing it for `lease` (a worker that dies holds
     /// it no longer than that, and [`LocalDb::release_all`] frees it at the next start). A due
-    /// job that already crashed [`MAX_CRASHES`] times is dead-lettered instead and the next
-    /// one is looked at. When nothing is due, only a read transaction has run.
+    /// job that already crashed [`MAX_CRASHES`] times is dead-lettered instead (and named in
+    /// the answer) and the next one is looked at. When nothing is due, only a read
+    /// transaction has run.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] when the database fails.
-    pub async fn claim(&self, lease: Duration) -> Result<Option<Job>, StoreError> {
+    pub async fn claim(&self, lease: Duration) -> Result<Claim, StoreError> {
         let now = OffsetDateTime::now_utc().unix_timestamp_nanos();
         let anything_due = self
             .read(|txn| {
@@ -150,15 +161,17 @@ impl LocalDb {
             })
             .await?;
         if !anything_due {
-            return Ok(None);
+            return Ok(Claim::default());
         }
         self.write(move |txn| {
             let now = OffsetDateTime::now_utc();
             let mut jobs = txn.open_table(JOBS).map_err(unavailable)?;
+            let mut dead_lettered = Vec::new();
             while let Some((id, mut state)) = next_due(&jobs, now.unix_timestamp_nanos())? {
                 let crashes = state.attempts.saturating_sub(state.failures);
                 if crashes >= MAX_CRASHES {
                     jobs.remove(id.as_str()).map_err(unavailable)?;
+                    dead_lettered.push(state.key.clone());
                     bury(
                         txn,
                         &id,
@@ -174,13 +187,19 @@ impl LocalDb {
                 state.not_before = (now + lease).unix_timestamp_nanos();
                 jobs.insert(id.as_str(), to_json(&state)?.as_slice())
                     .map_err(unavailable)?;
-                return Ok(Some(Job {
-                    id,
-                    key: state.key,
-                    attempt: state.attempts,
-                }));
+                return Ok(Claim {
+                    job: Some(Job {
+                        id,
+                        key: state.key,
+                        attempt: state.attempts,
+                    }),
+                    dead_lettered,
+                });
             }
-            Ok(None)
+            Ok(Claim {
+                job: None,
+                dead_lettered,
+            })
         })
         .await
     }
@@ -203,17 +222,18 @@ impl LocalDb {
 
     /// Puts a failed job back with a delay growing with its failures, or, after
     /// [`MAX_ATTEMPTS`] failures, moves it to the dead-letter table with `error` and marks its
-    /// analysis failed.
+    /// analysis failed. Answers whether it was dead-lettered (what its analysis wrote is then
+    /// for the caller to remove).
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] when the database fails.
-    pub async fn retry_later(&self, job: &Job, error: &str) -> Result<(), StoreError> {
+    pub async fn retry_later(&self, job: &Job, error: &str) -> Result<bool, StoreError> {
         let id = job.id.clone();
         let error = error.to_owned();
         self.write(move |txn| {
             let mut jobs = txn.open_table(JOBS).map_err(unavailable)?;
             let Some(value) = jobs.remove(id.as_str()).map_err(unavailable)? else {
-                return Ok(());
+                return Ok(false);
             };
             let mut state: JobState = from_json(value.value())?;
             drop(value);
@@ -221,7 +241,7 @@ impl LocalDb {
             if state.failures >= MAX_ATTEMPTS {
                 let failures = state.failures;
                 drop(jobs);
-                return bury(
+                bury(
                     txn,
                     &id,
                     state,
@@ -229,13 +249,14 @@ impl LocalDb {
                     &format!(
                         "the photo could not be analysed: the analysis failed {failures} times"
                     ),
-                );
+                )?;
+                return Ok(true);
             }
             let backoff = Duration::seconds(2i64.pow(state.failures.min(10)));
             state.not_before = (OffsetDateTime::now_utc() + backoff).unix_timestamp_nanos();
             jobs.insert(id.as_str(), to_json(&state)?.as_slice())
                 .map_err(unavailable)?;
-            Ok(())
+            Ok(false)
         })
         .await
     }

@@ -5,7 +5,7 @@
 use facelens_core::analysis::ports::{AnalysisStore, ObjectStore};
 use facelens_core::analysis::{Analysis, AnalysisId, ImageType, Status};
 use facelens_core::domain::Username;
-use facelens_local::{LocalDb, LocalObjects, MAX_CRASHES};
+use facelens_local::{Claim, LocalDb, LocalObjects, MAX_CRASHES};
 use std::path::Path;
 use time::{Duration, OffsetDateTime};
 
@@ -61,6 +61,7 @@ async fn a_photo_that_crashes_the_worker_every_time_is_dead_lettered_and_fails()
             .claim(LEASE)
             .await
             .expect("claim")
+            .job
             .unwrap_or_else(|| panic!("delivery {crash} happens"));
         assert_eq!(
             (job.key.as_str(), job.attempt),
@@ -72,8 +73,11 @@ async fn a_photo_that_crashes_the_worker_every_time_is_dead_lettered_and_fails()
     db.release_all().await.expect("release");
     assert_eq!(
         db.claim(LEASE).await.expect("claim"),
-        None,
-        "not handed out a {}th time",
+        Claim {
+            job: None,
+            dead_lettered: vec![analysis.original_key.as_str().to_owned()],
+        },
+        "not handed out a {}th time, and named as dead-lettered",
         MAX_CRASHES + 1
     );
     assert_eq!(
@@ -97,11 +101,15 @@ async fn the_next_job_is_handed_out_past_a_dead_one() {
     let db = LocalDb::open(&dir.path().join("db.redb")).expect("db");
     let poison = uploaded(dir.path(), &db).await;
     for _ in 0..MAX_CRASHES {
-        db.claim(LEASE).await.expect("claim").expect("the poison");
+        db.claim(LEASE)
+            .await
+            .expect("claim")
+            .job
+            .expect("the poison");
         db.release_all().await.expect("restart");
     }
     let healthy = uploaded(dir.path(), &db).await;
-    let job = db.claim(LEASE).await.expect("claim").expect("a job");
+    let job = db.claim(LEASE).await.expect("claim").job.expect("a job");
     assert_eq!(job.key, healthy.original_key.as_str());
     assert_eq!(stored(&db, poison.id).await.status, Status::Failed);
     assert_eq!(stored(&db, healthy.id).await.status, Status::Pending);
@@ -120,16 +128,16 @@ async fn an_idle_queue_is_watched_without_writing() {
     };
     let idle = written(&path);
     for _ in 0..20 {
-        assert_eq!(db.claim(LEASE).await.expect("claim"), None);
+        assert_eq!(db.claim(LEASE).await.expect("claim"), Claim::default());
         tokio::time::sleep(std::time::Duration::from_millis(2)).await;
     }
     assert_eq!(written(&path), idle, "an empty queue was written to");
 
     uploaded(dir.path(), &db).await;
-    db.claim(LEASE).await.expect("claim").expect("the job");
+    db.claim(LEASE).await.expect("claim").job.expect("the job");
     let busy = written(&path);
     for _ in 0..20 {
-        assert_eq!(db.claim(LEASE).await.expect("claim"), None);
+        assert_eq!(db.claim(LEASE).await.expect("claim"), Claim::default());
         tokio::time::sleep(std::time::Duration::from_millis(2)).await;
     }
     assert_eq!(
@@ -169,7 +177,7 @@ async fn the_integrity_check_passes_a_sound_file_and_fails_a_damaged_one() {
         for _ in 0..50 {
             uploaded(dir.path(), &db).await;
         }
-        db.claim(LEASE).await.expect("claim").expect("a job");
+        db.claim(LEASE).await.expect("claim").job.expect("a job");
     }
     let check = LocalDb::check_file(&path).expect("checks");
     assert!(check.passed);
