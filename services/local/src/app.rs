@@ -20,6 +20,9 @@ use facelens_local::{FileOutbox, LocalDb, LocalObjects};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// The database file's name in the data directory.
+pub const DB_FILE: &str = "facelens.redb";
+
 /// Everything the local server is configured with.
 #[derive(Debug, Clone)]
 pub struct LocalConfig {
@@ -51,6 +54,8 @@ pub struct App {
     pub process: Arc<ProcessService>,
     /// Erases the data of deleted accounts (the server resumes pending purges with it).
     pub purge: Arc<PurgeService>,
+    /// The object store, for the worker's clean-up of dead-lettered analyses.
+    pub objects: Arc<LocalObjects>,
 }
 
 /// Opens the adapters and wires every service around `analyzer`.
@@ -60,7 +65,7 @@ pub struct App {
 pub async fn build(config: &LocalConfig, analyzer: Arc<dyn PhotoAnalyzer>) -> anyhow::Result<App> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating {}", config.data_dir.display()))?;
-    let db = LocalDb::open(&config.data_dir.join("facelens.redb"))
+    let db = LocalDb::open(&config.data_dir.join(DB_FILE))
         .context("opening the database (is another server using this data dir?)")?;
     let outbox = FileOutbox::new(&config.data_dir.join("outbox"), &config.mail_from)?;
     let clock = Arc::new(SystemClock);
@@ -81,6 +86,12 @@ pub async fn build(config: &LocalConfig, analyzer: Arc<dyn PhotoAnalyzer>) -> an
         signing_key,
         db.clone(),
     ));
+    // The database lock above guarantees no other server writes here.
+    let swept = objects.sweep_partial()?;
+    if swept > 0 {
+        tracing::info!(files = swept, "removed writes cut short by the last stop");
+    }
+
     let purge = Arc::new(PurgeService::new(
         objects.clone(),
         Arc::new(db.clone()),
@@ -130,7 +141,10 @@ pub async fn build(config: &LocalConfig, analyzer: Arc<dyn PhotoAnalyzer>) -> an
         auth: Arc::clone(&auth),
         analyses: analyses_service,
     }))
-    .merge(objects::router(objects, config.upload_policy.max_bytes));
+    .merge(objects::router(
+        Arc::clone(&objects),
+        config.upload_policy.max_bytes,
+    ));
     let router = layers::observed(web::with_client(api, &config.web_dir));
     Ok(App {
         router,
@@ -138,5 +152,6 @@ pub async fn build(config: &LocalConfig, analyzer: Arc<dyn PhotoAnalyzer>) -> an
         db,
         process,
         purge,
+        objects,
     })
 }

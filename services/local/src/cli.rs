@@ -19,6 +19,16 @@ pub enum Command {
     Serve(ServeArgs),
     /// Analyse photos on disk with the same pipeline, no server: prints a table.
     Analyze(AnalyzeArgs),
+    /// Check the database of a stopped server: integrity, and jobs left in its queue.
+    CheckDb(CheckDbArgs),
+}
+
+/// Options of `facelens check-db`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckDbArgs {
+    /// The data directory of the server (which must not be running).
+    #[arg(long, default_value = ".facelens")]
+    pub data_dir: PathBuf,
 }
 
 /// Options shared by everything that runs the analysis pipeline.

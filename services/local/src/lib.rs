@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod models;
 pub mod objects;

@@ -15,5 +15,6 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Serve(args) => facelens::serve::run(args).await,
         Command::Analyze(args) => facelens::analyze::run(args).await,
+        Command::CheckDb(args) => facelens::check::run(&args),
     }
 }

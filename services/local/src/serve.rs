@@ -42,7 +42,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     for _ in 0..args.workers.max(1) {
-        tokio::spawn(crate::worker::run(app.db.clone(), app.process.clone()));
+        tokio::spawn(crate::worker::run(
+            app.db.clone(),
+            app.process.clone(),
+            app.objects.clone(),
+        ));
     }
     tokio::spawn(crate::worker::purge(app.purge.clone()));
 

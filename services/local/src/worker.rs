@@ -1,21 +1,28 @@
 //! The local analysis worker: takes jobs from the durable queue, processes each once, and
-//! acknowledges it; failures worth a retry go back with a growing delay. Beside it, the purge
-//! task finishes the purges of deleted accounts that a stop or an error interrupted.
+//! acknowledges it; failures worth a retry go back with a growing delay, and a photo that keeps
+//! failing or crashing ends dead-lettered with its analysis failed (see `facelens_local`'s
+//! queue), after which the worker removes the annotated images its analysis had written.
+//! An idle worker sleeps until an upload wakes it, polling read-only as a fallback. Beside it,
+//! the purge task finishes the purges of deleted accounts that a stop or an error interrupted.
 
+use facelens_core::analysis::ObjectKey;
+use facelens_core::analysis::ports::ObjectStore;
 use facelens_core::analysis::{ProcessOutcome, ProcessService, PurgeService};
-use facelens_local::LocalDb;
+use facelens_core::ports::StoreError;
+use facelens_local::{Job, LocalDb};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// How long a claimed job is reserved for its worker.
 const LEASE: time::Duration = time::Duration::minutes(5);
-/// How often an idle worker looks for work.
-const IDLE_POLL: Duration = Duration::from_millis(100);
+/// How long an idle worker sleeps when no upload wakes it (jobs put back with a delay become
+/// due without a wake-up); each look is a read transaction, never a write.
+const IDLE_POLL: Duration = Duration::from_secs(1);
 
 /// Runs one worker until the process ends.
-pub async fn run(queue: LocalDb, process: Arc<ProcessService>) {
+pub async fn run(queue: LocalDb, process: Arc<ProcessService>, objects: Arc<dyn ObjectStore>) {
     loop {
-        match queue.claim(LEASE).await {
+        match claim_next(&queue, objects.as_ref()).await {
             Ok(Some(job)) => {
                 let result = process.process(&job.key).await;
                 let settled = match &result {
@@ -25,7 +32,14 @@ pub async fn run(queue: LocalDb, process: Arc<ProcessService>) {
                     }
                     Err(err) => {
                         tracing::warn!(key = %job.key, attempt = job.attempt, error = %err, "analysis failed; will retry");
-                        queue.retry_later(&job).await
+                        match queue.retry_later(&job, &err.to_string()).await {
+                            Ok(true) => {
+                                discard_results(objects.as_ref(), &job.key).await;
+                                Ok(())
+                            }
+                            Ok(false) => Ok(()),
+                            Err(err) => Err(err),
+                        }
                     }
                 };
                 if let Err(err) = settled {
@@ -33,10 +47,10 @@ pub async fn run(queue: LocalDb, process: Arc<ProcessService>) {
                     tokio::time::sleep(IDLE_POLL).await;
                 }
             }
-            Ok(None) => tokio::time::sleep(IDLE_POLL).await,
+            Ok(None) => queue.wait_for_job(IDLE_POLL).await,
             Err(err) => {
                 tracing::error!(error = %err, "job queue unavailable");
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                tokio::time::sleep(IDLE_POLL).await;
             }
         }
     }
@@ -60,11 +74,104 @@ pub async fn purge(purge: Arc<PurgeService>) {
     }
 }
 
+/// Claims the next job, first removing what the jobs dead-lettered on the way had written.
+async fn claim_next(queue: &LocalDb, objects: &dyn ObjectStore) -> Result<Option<Job>, StoreError> {
+    let claim = queue.claim(LEASE).await?;
+    for key in &claim.dead_lettered {
+        discard_results(objects, key).await;
+    }
+    Ok(claim.job)
+}
+
+/// Removes the annotated image and thumbnail a dead-lettered analysis may have written before
+/// it crashed: its record is failed and names neither, so nothing else would remove them. The
+/// original stays with its record until the record is deleted.
+async fn discard_results(objects: &dyn ObjectStore, key: &str) {
+    let Some((_, owner, id)) = ObjectKey::parse_original(key) else {
+        return;
+    };
+    for derived in [
+        ObjectKey::annotated(&owner, id),
+        ObjectKey::thumbnail(&owner, id),
+    ] {
+        if let Err(err) = objects.delete(&derived).await {
+            tracing::error!(key = %derived, error = %err, "could not remove a dead-lettered analysis's image");
+        }
+    }
+}
+
 fn log_outcome(key: &str, outcome: &ProcessOutcome) {
     match outcome {
         ProcessOutcome::Done => tracing::info!(%key, "analysed"),
         ProcessOutcome::Rejected(reason) => tracing::info!(%key, %reason, "photo rejected"),
         ProcessOutcome::AlreadyFinished => tracing::info!(%key, "duplicate delivery ignored"),
         ProcessOutcome::Ignored => tracing::info!(%key, "nothing to analyse"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use facelens_core::analysis::ports::AnalysisStore;
+    use facelens_core::analysis::{Analysis, ImageType, Status};
+    use facelens_core::domain::Username;
+    use facelens_local::{LocalObjects, MAX_CRASHES};
+
+    /// A photo whose analysis wrote its images and then crashed the process every time: once
+    /// dead-lettered, its record is failed and its images are gone; the original stays.
+    #[tokio::test]
+    async fn a_dead_lettered_analysis_leaves_no_annotated_images() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = LocalDb::open(&dir.path().join("db.redb")).expect("db");
+        let objects = LocalObjects::new(
+            &dir.path().join("objects"),
+            "http://127.0.0.1:1",
+            vec![1; 32],
+            db.clone(),
+        );
+        let owner = Username::parse("alice").expect("name");
+        let analysis = Analysis::pending(
+            owner.clone(),
+            "p.jpg".into(),
+            ImageType::Jpeg,
+            5,
+            time::OffsetDateTime::now_utc(),
+        );
+        AnalysisStore::create(&db, &analysis).await.expect("create");
+        objects
+            .put(&analysis.original_key, b"photo".to_vec(), "image/jpeg")
+            .await
+            .expect("upload");
+        let derived = [
+            ObjectKey::annotated(&owner, analysis.id),
+            ObjectKey::thumbnail(&owner, analysis.id),
+        ];
+        for _ in 0..MAX_CRASHES {
+            let job = claim_next(&db, &objects).await.expect("claim");
+            assert!(job.is_some());
+            for key in &derived {
+                objects
+                    .put(key, b"half done".to_vec(), "image/jpeg")
+                    .await
+                    .expect("write");
+            }
+            db.release_all().await.expect("restart");
+        }
+        assert_eq!(claim_next(&db, &objects).await.expect("claim"), None);
+        let stored = AnalysisStore::get(&db, analysis.id)
+            .await
+            .expect("get")
+            .expect("record");
+        assert_eq!(stored.status, Status::Failed);
+        for key in &derived {
+            assert_eq!(objects.get(key).await.expect("get"), None, "{key}");
+        }
+        assert!(
+            objects
+                .get(&analysis.original_key)
+                .await
+                .expect("get")
+                .is_some()
+        );
     }
 }

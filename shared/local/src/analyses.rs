@@ -13,6 +13,7 @@ use facelens_core::analysis::{Analysis, AnalysisId, Category, Counts, Status};
 use facelens_core::domain::Username;
 use facelens_core::ports::StoreError;
 use redb::{ReadableTable, WriteTransaction};
+use time::OffsetDateTime;
 
 fn owner_key(owner: &str, id: AnalysisId) -> String {
     format!("{owner}\0{id}")
@@ -36,6 +37,36 @@ fn bump_counts(
     counts.add(category, delta);
     table
         .insert(owner, to_json(&counts)?.as_slice())
+        .map_err(unavailable)?;
+    Ok(())
+}
+
+/// Marks the pending analysis `id` failed with `reason`, in `txn`, as [`AnalysisStore::finish`]
+/// records a rejected photo (a failed analysis has no category, so no count moves). A missing
+/// or already finished analysis is left alone.
+pub(crate) fn fail_pending(
+    txn: &WriteTransaction,
+    id: AnalysisId,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let key = id.to_string();
+    let mut records = txn.open_table(ANALYSES).map_err(unavailable)?;
+    let stored = records.get(key.as_str()).map_err(unavailable)?;
+    let Some(mut analysis) = stored
+        .map(|v| from_json::<Analysis>(v.value()))
+        .transpose()?
+    else {
+        return Ok(());
+    };
+    if analysis.status != Status::Pending {
+        return Ok(());
+    }
+    analysis.status = Status::Failed;
+    analysis.failure_reason = Some(reason.to_owned());
+    analysis.finished_at = Some(now);
+    records
+        .insert(key.as_str(), to_json(&analysis)?.as_slice())
         .map_err(unavailable)?;
     Ok(())
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::path::Path;
 use std::sync::Arc;
+use tokio::sync::Notify;
 
 /// Accounts by username.
 pub(crate) const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
@@ -45,6 +46,8 @@ pub(crate) const PURGES: TableDefinition<&str, &str> = TableDefinition::new("pur
 pub struct LocalDb {
     inner: Arc<Database>,
     writer: Arc<Writer>,
+    /// Woken when a job is queued, so idle workers need not poll (see [`crate::queue`]).
+    pub(crate) queued: Arc<Notify>,
 }
 
 impl LocalDb {
@@ -75,7 +78,11 @@ impl LocalDb {
         txn.commit().map_err(unavailable)?;
         let inner = Arc::new(db);
         let writer = Arc::new(Writer::start(Arc::clone(&inner))?);
-        Ok(Self { inner, writer })
+        Ok(Self {
+            inner,
+            writer,
+            queued: Arc::new(Notify::new()),
+        })
     }
 
     /// Runs `work` in its own write transaction on the writer thread; resolves once the

@@ -5,7 +5,9 @@
 mod alerts;
 mod analyses;
 mod audit;
+mod check;
 mod db;
+mod durable;
 mod objects;
 mod outbox;
 mod purges;
@@ -15,10 +17,11 @@ mod tokens;
 mod users;
 mod writer;
 
+pub use check::DbCheck;
 pub use db::LocalDb;
 pub use objects::{LocalObjects, SignatureError, SignedAccess};
 pub use outbox::FileOutbox;
-pub use queue::{Job, MAX_ATTEMPTS};
+pub use queue::{Claim, Job, MAX_ATTEMPTS, MAX_CRASHES};
 
 use facelens_core::auth::AuthPorts;
 use facelens_core::ports::{Mailer, PasswordHasher};

@@ -4,6 +4,7 @@
 //! as S3's event notification does.
 
 use crate::db::LocalDb;
+use crate::durable;
 use async_trait::async_trait;
 use facelens_core::analysis::ObjectKey;
 use facelens_core::analysis::ports::{ObjectStore, PresignedRequest};
@@ -13,6 +14,10 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::path::{Path, PathBuf};
 use time::{Duration, OffsetDateTime};
+
+/// The folder under the root where files are written before being renamed into place. No
+/// object key can name it (keys are made by the services, and every URL to one is signed).
+const PARTIAL: &str = ".partial";
 
 /// Objects as files under a folder; URLs served by the local server under `/objects/`.
 #[derive(Clone)]
@@ -66,6 +71,7 @@ impl LocalObjects {
 
     fn path_of(&self, key: &str) -> Result<PathBuf, StoreError> {
         let safe = !key.is_empty()
+            && key.split('/').next() != Some(PARTIAL)
             && key.split('/').all(|part| {
                 !part.is_empty() && part != "." && part != ".." && !part.contains('\\')
             });
@@ -135,22 +141,25 @@ impl LocalObjects {
     /// [`StoreError::Unavailable`] when the file or the queue cannot be written.
     pub async fn write(&self, key: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
         let path = self.path_of(key)?;
-        let tmp = path.with_extension(format!("part-{}", uuid::Uuid::new_v4()));
-        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            std::fs::write(&tmp, &bytes)?;
-            std::fs::File::open(&tmp)?.sync_all()?;
-            std::fs::rename(&tmp, &path)
-        })
-        .await
-        .map_err(|e| StoreError::Unavailable(e.to_string()))?
-        .map_err(|e| StoreError::Unavailable(format!("writing {key}: {e}")))?;
+        let partial = self.root.join(PARTIAL);
+        tokio::task::spawn_blocking(move || durable::write(&partial, &path, &bytes))
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?
+            .map_err(|e| StoreError::Unavailable(format!("writing {key}: {e}")))?;
         if key.starts_with("uploads/") {
             self.queue.enqueue(key).await?;
         }
         Ok(())
+    }
+
+    /// Removes what writes cut short by a crash left in the folder of partial files; called at
+    /// start, before anything writes. Returns how many were removed.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the folder cannot be read or a file removed.
+    pub fn sweep_partial(&self) -> Result<usize, StoreError> {
+        durable::sweep(&self.root.join(PARTIAL))
+            .map_err(|e| StoreError::Unavailable(format!("sweeping partial writes: {e}")))
     }
 }
 

@@ -197,12 +197,14 @@ async fn uploads_are_queued_durably_and_leases_are_released_after_a_crash() {
         s.db.claim(Duration::minutes(5))
             .await
             .expect("claim")
+            .job
             .expect("a job");
     assert_eq!(job.key, analysis.original_key.as_str());
     assert!(
         s.db.claim(Duration::minutes(5))
             .await
             .expect("claim")
+            .job
             .is_none(),
         "leased jobs are not handed out twice"
     );
@@ -215,6 +217,7 @@ async fn uploads_are_queued_durably_and_leases_are_released_after_a_crash() {
         s.db.claim(Duration::minutes(5))
             .await
             .expect("claim")
+            .job
             .expect("the same job");
     assert_eq!((again.key.as_str(), again.attempt), (job.key.as_str(), 2));
     s.db.acknowledge(&again).await.expect("ack");
@@ -222,21 +225,35 @@ async fn uploads_are_queued_durably_and_leases_are_released_after_a_crash() {
 }
 
 #[tokio::test]
-async fn a_job_failing_every_time_ends_in_the_dead_letter_table() {
+async fn a_job_failing_every_time_ends_in_the_dead_letter_table_and_its_analysis_fails() {
     let s = setup();
-    pending_upload(&s, b"photo").await;
+    let analysis = pending_upload(&s, b"photo").await;
     for _ in 0..facelens_local::MAX_ATTEMPTS {
         s.db.release_all().await.expect("release");
         // Make it due now, as the backoff would after waiting.
         let job = loop {
-            if let Some(job) = s.db.claim(Duration::seconds(0)).await.expect("claim") {
+            if let Some(job) = s.db.claim(Duration::seconds(0)).await.expect("claim").job {
                 break job;
             }
             s.db.release_all().await.expect("release");
         };
-        s.db.retry_later(&job).await.expect("retry");
+        let dead =
+            s.db.retry_later(&job, "the model failed")
+                .await
+                .expect("retry");
+        assert_eq!(dead, job.attempt == facelens_local::MAX_ATTEMPTS);
     }
     assert_eq!(s.db.queue_depth().await.expect("depth"), (0, 1));
+    let failed = AnalysisStore::get(&s.db, analysis.id)
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!(failed.status, Status::Failed);
+    assert_eq!(
+        failed.failure_reason.as_deref(),
+        Some("the photo could not be analysed: the analysis failed 5 times"),
+        "a plain reason, not the internal error"
+    );
 }
 
 #[tokio::test]
