@@ -33,6 +33,7 @@ import {
   aws_sqs as sqs,
   aws_wafv2 as wafv2,
 } from 'aws-cdk-lib';
+import { randomBytes } from 'node:crypto';
 import { Construct } from 'constructs';
 import { LambdaSuppressions, suppress } from './checkov';
 import { FacelensConfig, FunctionName, lambdaZip, webAssets } from './config';
@@ -295,7 +296,13 @@ export class FacelensStack extends Stack {
       description: 'Facelens HTTP API (the browser reaches it through CloudFront under /api/*)',
       createDefaultStage: false,
     });
-    const distribution = this.buildDistribution(cfg, webBucket, logsBucket, api, uploadsOrigin, key);
+    // CloudFront adds this to every request it forwards to the API, so the auth function can
+    // tell them from calls to the API's own URL and trust the viewer address CloudFront sets
+    // (`facelens_lambda::client_address`). Made anew at each synth unless given with
+    // `-c originSecret=...`; a deploy changes it in the distribution and the function together.
+    const originSecret: string =
+      this.node.tryGetContext('originSecret') ?? randomBytes(24).toString('hex');
+    const distribution = this.buildDistribution(cfg, webBucket, logsBucket, api, uploadsOrigin, key, originSecret);
     const siteUrl = `https://${cfg.domainName ?? distribution.distributionDomainName}`;
 
     // ---------------------------------------------------------------- functions
@@ -307,6 +314,7 @@ export class FacelensStack extends Stack {
         FACELENS_MAIL_FROM: cfg.mailFrom,
         FACELENS_PUBLIC_URL: siteUrl,
         FACELENS_BUCKET_NAME: uploadsBucket.bucketName,
+        FACELENS_ORIGIN_SECRET: originSecret,
       },
       uploads: { ...apiEnv, FACELENS_BUCKET_NAME: uploadsBucket.bucketName },
       analyses: { ...apiEnv, FACELENS_BUCKET_NAME: uploadsBucket.bucketName },
@@ -664,6 +672,7 @@ export class FacelensStack extends Stack {
     api: apigwv2.HttpApi,
     uploadsOrigin: string,
     key: kms.IKey,
+    originSecret: string,
   ): cloudfront.Distribution {
     // Client-side routes (no dot in the last segment) get the single page; files are served as is.
     const spa = new cloudfront.Function(this, 'SpaRewrite', {
@@ -672,6 +681,16 @@ export class FacelensStack extends Stack {
       code: cloudfront.FunctionCode.fromInline(
         "function handler(event) { var r = event.request; var last = r.uri.split('/').pop(); " +
           "if (last.indexOf('.') === -1) { r.uri = '/index.html'; } return r; }",
+      ),
+    });
+    // The viewer's address for the API's sign-in throttle: API Gateway sees only the edge's.
+    // Any value the client sent under this name is replaced.
+    const viewerAddress = new cloudfront.Function(this, 'ViewerAddress', {
+      comment: 'Facelens: the viewer address for the API (replaces any client value)',
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      code: cloudfront.FunctionCode.fromInline(
+        'function handler(event) { var r = event.request; ' +
+          "r.headers['x-facelens-viewer'] = { value: event.viewer.ip }; return r; }",
       ),
     });
     const apiDomain = `${api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
@@ -704,12 +723,14 @@ export class FacelensStack extends Stack {
           origin: new origins.HttpOrigin(apiDomain, {
             protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
             originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+            customHeaders: { 'x-facelens-origin': originSecret },
           }),
           viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
           cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
           originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
           responseHeadersPolicy: headers,
+          functionAssociations: [{ function: viewerAddress, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
         },
       },
     });

@@ -66,7 +66,9 @@ describe('lambda functions', () => {
       FACELENS_TABLE_NAME: '${Table}',
       FACELENS_JWT_SECRET_ARN: '${JwtSecret}',
     };
-    assert.deepEqual(env('auth'), {
+    const { FACELENS_ORIGIN_SECRET: originSecret, ...auth } = env('auth');
+    assert.match(originSecret, /^[0-9a-f]{48}$/, 'the CloudFront origin secret (see the CloudFront tests)');
+    assert.deepEqual(auth, {
       ...api,
       FACELENS_MAIL_FROM: 'facelens@example.com',
       FACELENS_PUBLIC_URL: 'https://${Distribution.DomainName}',
@@ -546,6 +548,28 @@ describe('CloudFront', () => {
     assert.equal(apiOrigin.DomainName, '${HttpApi}.execute-api.eu-west-1.${AWS::URLSuffix}');
     assert.equal(apiOrigin.CustomOriginConfig.OriginProtocolPolicy, 'https-only');
     assert.deepEqual(apiOrigin.CustomOriginConfig.OriginSSLProtocols, ['TLSv1.2']);
+  });
+
+  test('/api/* carries the viewer address, trusted by auth only with the origin secret', () => {
+    const d = dist();
+    const b = d.CacheBehaviors[0];
+    assert.equal(b.FunctionAssociations.length, 1);
+    assert.equal(b.FunctionAssociations[0].EventType, 'viewer-request');
+    const fn = resourceNamed(json, 'ViewerAddress').res.Properties;
+    assert.match(fn.FunctionCode, /r\.headers\['x-facelens-viewer'\] = \{ value: event\.viewer\.ip \}/);
+    const apiOrigin = d.Origins.find((o: any) => o.Id === b.TargetOriginId);
+    const [header] = apiOrigin.OriginCustomHeaders;
+    assert.equal(header.HeaderName, 'x-facelens-origin');
+    assert.match(header.HeaderValue, /^[0-9a-f]{48}$/);
+    const envOf = (name: string) => resourceNamed(json, name).res.Properties.Environment.Variables;
+    assert.equal(envOf('AuthFunction').FACELENS_ORIGIN_SECRET, header.HeaderValue);
+    for (const other of ['UploadsFunction', 'AnalysesFunction', 'AnalysisWorkerFunction']) {
+      assert.equal(envOf(other).FACELENS_ORIGIN_SECRET, undefined, other);
+    }
+    const given = synth({ originSecret: 'operator-chosen-secret' }).json;
+    const givenOrigin = readable(resourceNamed(given, 'Distribution').res.Properties.DistributionConfig)
+      .Origins.find((o: any) => o.OriginCustomHeaders);
+    assert.equal(givenOrigin.OriginCustomHeaders[0].HeaderValue, 'operator-chosen-secret');
   });
 
   // The local server's policy, read from its source so the two cannot drift apart.

@@ -14,6 +14,7 @@ use facelens_api::client::ClientAddress;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 use std::net::IpAddr;
+use std::sync::OnceLock;
 use tower::ServiceBuilder;
 use tracing_subscriber::Layer;
 use tracing_subscriber::filter::{LevelFilter, Targets};
@@ -73,18 +74,65 @@ pub fn without_stage(mut request: Request) -> Request {
     request
 }
 
-/// Puts the client's address into the request as a [`ClientAddress`], from what the front
-/// door vouches for: API Gateway's `requestContext.http.sourceIp`, or for the load balancer
-/// the last address of `X-Forwarded-For` (the one the load balancer itself appended; any
-/// earlier ones were sent by the client and prove nothing). Without either, the request gets
-/// none and the routes that need one answer 500 rather than trust a header.
+/// The header CloudFront adds to every request it forwards to the API, carrying the value of
+/// [`ORIGIN_SECRET_ENV`]: proof that the request came through the distribution.
+pub const ORIGIN_SECRET_HEADER: &str = "x-facelens-origin";
+/// The header CloudFront's viewer-request function sets to the viewer's address (replacing any
+/// value the client sent).
+pub const VIEWER_ADDRESS_HEADER: &str = "x-facelens-viewer";
+/// The environment variable holding the value of [`ORIGIN_SECRET_HEADER`].
+pub const ORIGIN_SECRET_ENV: &str = "FACELENS_ORIGIN_SECRET";
+
+/// Puts the client's address into the request as a [`ClientAddress`] (see [`client_address`]),
+/// trusting CloudFront's viewer address when [`ORIGIN_SECRET_ENV`] is set and the request
+/// carries it.
 pub fn with_client_address(mut request: Request) -> Request {
-    let address = match request.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(context)) => context
-            .http
-            .source_ip
-            .as_deref()
-            .and_then(|ip| ip.parse::<IpAddr>().ok()),
+    static ORIGIN_SECRET: OnceLock<Option<String>> = OnceLock::new();
+    let secret = ORIGIN_SECRET.get_or_init(|| setting_from_env(ORIGIN_SECRET_ENV));
+    if let Some(address) = client_address(&request, secret.as_deref()) {
+        request.extensions_mut().insert(ClientAddress(address));
+    }
+    request
+}
+
+fn setting_from_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The client's address, from what the front door vouches for:
+/// - through CloudFront (the browser's way in), every request reaches API Gateway from an
+///   edge server, so `sourceIp` is CloudFront's; the viewer's address is then taken from
+///   [`VIEWER_ADDRESS_HEADER`], but only when the request also carries `origin_secret` in
+///   [`ORIGIN_SECRET_HEADER`], which CloudFront adds and a caller of the API's own URL cannot
+///   know;
+/// - otherwise API Gateway's `requestContext.http.sourceIp`;
+/// - for the load balancer, the last address of `X-Forwarded-For` (the one the load balancer
+///   itself appended; earlier ones were sent by the client and prove nothing).
+///
+/// `None` when there is none of these: the routes that need an address then answer 500 rather
+/// than trust a header.
+pub fn client_address(request: &Request, origin_secret: Option<&str>) -> Option<IpAddr> {
+    match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => {
+            let through_cloudfront = origin_secret.is_some_and(|secret| {
+                request
+                    .headers()
+                    .get(ORIGIN_SECRET_HEADER)
+                    .is_some_and(|sent| same_secret(sent.as_bytes(), secret.as_bytes()))
+            });
+            let viewer = through_cloudfront
+                .then(|| request.headers().get(VIEWER_ADDRESS_HEADER))
+                .flatten()
+                .and_then(|value| value.to_str().ok())
+                .and_then(|ip| ip.trim().parse::<IpAddr>().ok());
+            viewer.or_else(|| {
+                context
+                    .http
+                    .source_ip
+                    .as_deref()
+                    .and_then(|ip| ip.parse::<IpAddr>().ok())
+            })
+        }
         Some(RequestContext::Alb(_)) => request
             .headers()
             .get_all("x-forwarded-for")
@@ -94,11 +142,17 @@ pub fn with_client_address(mut request: Request) -> Request {
             .and_then(|list| list.rsplit(',').next())
             .and_then(|ip| ip.trim().parse::<IpAddr>().ok()),
         _ => None,
-    };
-    if let Some(address) = address {
-        request.extensions_mut().insert(ClientAddress(address));
     }
-    request
+}
+
+/// Compares two secrets in time that depends on their lengths only.
+fn same_secret(sent: &[u8], expected: &[u8]) -> bool {
+    sent.len() == expected.len()
+        && sent
+            .iter()
+            .zip(expected)
+            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+            == 0
 }
 
 /// Runs the router under the Lambda runtime until the sandbox is shut down.
@@ -162,6 +216,36 @@ mod tests {
             client_of(event),
             Some(ClientAddress("203.0.113.1".parse().expect("ip")))
         );
+    }
+
+    fn through_cloudfront(secret: &str, viewer: &str) -> Request {
+        let event = format!(
+            r#"{{
+            "version": "2.0", "routeKey": "$default", "rawPath": "/api/auth/login", "rawQueryString": "",
+            "headers": {{"host": "x", "x-facelens-origin": "{secret}", "x-facelens-viewer": "{viewer}"}},
+            "requestContext": {{"accountId": "1", "apiId": "x", "domainName": "x", "domainPrefix": "x",
+              "http": {{"method": "POST", "path": "/api/auth/login", "protocol": "HTTP/1.1",
+              "sourceIp": "130.176.1.1", "userAgent": "t"}}, "requestId": "r", "routeKey": "$default",
+              "stage": "$default", "time": "22/Nov/2026:00:00:00 +0000", "timeEpoch": 1795305600000}},
+            "isBase64Encoded": false
+        }}"#
+        );
+        lambda_http::request::from_str(&event).expect("event parses")
+    }
+
+    #[test]
+    fn through_cloudfront_the_viewer_address_counts_only_with_the_origin_secret() {
+        let ip = |s: &str| Some(s.parse::<IpAddr>().expect("ip"));
+        let secret = "a-long-random-origin-secret";
+        let request = through_cloudfront(secret, "198.51.100.23");
+        assert_eq!(client_address(&request, Some(secret)), ip("198.51.100.23"));
+        // A caller of the API's own URL cannot name an address: without the right secret
+        // (or with none configured) the edge's or caller's own source address counts.
+        let forged = through_cloudfront("guessed", "198.51.100.23");
+        assert_eq!(client_address(&forged, Some(secret)), ip("130.176.1.1"));
+        assert_eq!(client_address(&request, None), ip("130.176.1.1"));
+        let unreadable = through_cloudfront(secret, "not an address");
+        assert_eq!(client_address(&unreadable, Some(secret)), ip("130.176.1.1"));
     }
 
     #[test]
