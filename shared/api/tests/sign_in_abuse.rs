@@ -284,3 +284,40 @@ async fn signing_out_revokes_the_token_on_the_server() {
         "signing in again works"
     );
 }
+
+#[tokio::test]
+async fn a_stolen_token_gets_no_more_password_guesses_than_the_sign_in_page() {
+    let h = harness().await;
+    let token = h.admin_token().await;
+    let guess = |n: usize| json!({ "currentPassword": format!("guess {n}"), "newPassword": "a new passphrase!" });
+    let mut statuses = Vec::new();
+    for n in 0..6 {
+        statuses.push(
+            h.call("PUT", "/api/me/password", Some(&token), Some(guess(n)))
+                .await
+                .status,
+        );
+    }
+    assert_eq!(&statuses[..5], [StatusCode::UNAUTHORIZED; 5]);
+    assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
+    let delete = h
+        .call(
+            "DELETE",
+            "/api/me",
+            Some(&token),
+            Some(json!({ "password": ADMIN_PASSWORD })),
+        )
+        .await;
+    assert_eq!(
+        delete.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "deleting the account is held back by the same count"
+    );
+    assert_eq!(
+        h.login_from("198.51.100.8", "admin", ADMIN_PASSWORD)
+            .await
+            .status,
+        StatusCode::OK,
+        "the person, elsewhere, is not"
+    );
+}

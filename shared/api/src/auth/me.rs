@@ -3,6 +3,7 @@
 use super::AuthState;
 use super::login::TokenResponse;
 use crate::ApiError;
+use crate::client::ClientAddress;
 use crate::extract::SignedIn;
 use crate::json::ApiJson;
 use axum::Json;
@@ -27,11 +28,12 @@ pub(super) struct ChangePassword {
 pub(super) async fn change_password(
     State(state): State<AuthState>,
     SignedIn(user): SignedIn,
+    ClientAddress(client): ClientAddress,
     ApiJson(form): ApiJson<ChangePassword>,
 ) -> Result<Json<TokenResponse>, ApiError> {
     let outcome = state
         .service
-        .change_password(user, &form.current_password, &form.new_password)
+        .change_password(user, &form.current_password, &form.new_password, client)
         .await?;
     Ok(Json(outcome.into()))
 }
@@ -48,6 +50,7 @@ pub(super) struct DeleteAccount {
 pub(super) async fn delete_me(
     State(state): State<AuthState>,
     SignedIn(user): SignedIn,
+    ClientAddress(client): ClientAddress,
     request: Request,
 ) -> Result<StatusCode, ApiError> {
     if request.body().size_hint().exact() == Some(0) {
@@ -60,7 +63,7 @@ pub(super) async fn delete_me(
     let ApiJson(form) = ApiJson::<DeleteAccount>::from_request(request, &state).await?;
     state
         .service
-        .delete_own_account(&user, &form.password)
+        .delete_own_account(&user, &form.password, client)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

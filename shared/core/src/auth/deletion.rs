@@ -8,6 +8,7 @@ use super::login::require_admin;
 use super::{AuthError, AuthService};
 use crate::analysis::PurgeService;
 use crate::domain::{User, Username};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -37,17 +38,16 @@ impl AuthService {
     /// Deletes the caller's own account and all its data, once the password is confirmed.
     ///
     /// # Errors
-    /// [`AuthError::InvalidCredentials`] for a wrong password, [`AuthError::Conflict`] for the
+    /// [`AuthError::InvalidCredentials`] for a wrong password, [`AuthError::Throttled`] after
+    /// too many from `client`, [`AuthError::Conflict`] for the
     /// last admin, [`AuthError::NotFound`] when the account went meanwhile.
-    pub async fn delete_own_account(&self, caller: &User, password: &str) -> Result<(), AuthError> {
-        let matches = self
-            .ports
-            .hasher
-            .verify(password.to_owned(), caller.password_hash.clone())
-            .await?;
-        if !matches {
-            return Err(AuthError::InvalidCredentials);
-        }
+    pub async fn delete_own_account(
+        &self,
+        caller: &User,
+        password: &str,
+        client: IpAddr,
+    ) -> Result<(), AuthError> {
+        self.confirm_password(caller, password, client).await?;
         self.remove_account(&caller.username).await
     }
 

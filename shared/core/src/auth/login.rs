@@ -70,6 +70,42 @@ impl AuthService {
         self.issue(user)
     }
 
+    /// Confirms a signed-in caller's password before a change to the account (a new password,
+    /// deleting it), under the same throttle as signing in: a stolen token does not give
+    /// unlimited guesses at the password.
+    ///
+    /// # Errors
+    /// [`AuthError::Throttled`] while this name from this address must wait,
+    /// [`AuthError::InvalidCredentials`] for a wrong password.
+    pub async fn confirm_password(
+        &self,
+        caller: &User,
+        password: &str,
+        client: IpAddr,
+    ) -> Result<(), AuthError> {
+        let rules = self.config.throttle;
+        let keys = [
+            (
+                ThrottleKey::SignIn(caller.username.clone(), client),
+                rules.sign_in_per_name_and_client,
+            ),
+            (ThrottleKey::SignInClient(client), rules.sign_in_per_client),
+        ];
+        self.count_attempt(&keys).await?;
+        let matches = self
+            .ports
+            .hasher
+            .verify(password.to_owned(), caller.password_hash.clone())
+            .await?;
+        if !matches {
+            self.audit(&caller.username, client, false, "bad_confirmation")
+                .await?;
+            return Err(AuthError::InvalidCredentials);
+        }
+        self.release_sign_in(&caller.username, client).await;
+        Ok(())
+    }
+
     /// Signs the caller out everywhere: raises the token version, so every token issued so
     /// far (this one included) is refused from now on.
     ///

@@ -10,21 +10,17 @@ impl AuthService {
     ///
     /// # Errors
     /// [`AuthError::InvalidCredentials`] when the current password is wrong,
-    /// [`AuthError::WeakPassword`] when the new one breaks the policy.
+    /// [`AuthError::Throttled`] after too many wrong ones from `client` (see
+    /// [`AuthService::confirm_password`]), [`AuthError::WeakPassword`] when the new one breaks
+    /// the policy.
     pub async fn change_password(
         &self,
         caller: User,
         current: &str,
         new: &str,
+        client: IpAddr,
     ) -> Result<LoginOutcome, AuthError> {
-        let matches = self
-            .ports
-            .hasher
-            .verify(current.to_owned(), caller.password_hash.clone())
-            .await?;
-        if !matches {
-            return Err(AuthError::InvalidCredentials);
-        }
+        self.confirm_password(&caller, current, client).await?;
         let new = NewPassword::parse(new, Some(caller.username.as_str()))
             .map_err(AuthError::WeakPassword)?;
         if self
