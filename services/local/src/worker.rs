@@ -90,10 +90,7 @@ async fn discard_results(objects: &dyn ObjectStore, key: &str) {
     let Some((_, owner, id)) = ObjectKey::parse_original(key) else {
         return;
     };
-    for derived in [
-        ObjectKey::annotated(&owner, id),
-        ObjectKey::thumbnail(&owner, id),
-    ] {
+    for derived in ObjectKey::derived(&owner, id) {
         if let Err(err) = objects.delete(&derived).await {
             tracing::error!(key = %derived, error = %err, "could not remove a dead-lettered analysis's image");
         }
@@ -142,10 +139,7 @@ mod tests {
             .put(&analysis.original_key, b"photo".to_vec(), "image/jpeg")
             .await
             .expect("upload");
-        let derived = [
-            ObjectKey::annotated(&owner, analysis.id),
-            ObjectKey::thumbnail(&owner, analysis.id),
-        ];
+        let derived = ObjectKey::derived(&owner, analysis.id);
         for _ in 0..MAX_CRASHES {
             let job = claim_next(&db, &objects).await.expect("claim");
             assert!(job.is_some());

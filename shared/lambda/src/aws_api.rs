@@ -2,6 +2,7 @@
 //! settings, and the token checks of the uploads and analyses functions, which read accounts
 //! from DynamoDB but send no email.
 
+use crate::setting;
 use anyhow::{Context, bail};
 use async_trait::async_trait;
 use facelens_api::hashing::Argon2Hasher;
@@ -61,11 +62,6 @@ impl JwtSecretSource {
         };
         Ok(JwtKeys::new(secret.expose().clone())?)
     }
-}
-
-/// A non-blank setting.
-pub fn setting(lookup: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
-    lookup(name).filter(|v| !v.trim().is_empty())
 }
 
 /// A setting the function cannot start without.

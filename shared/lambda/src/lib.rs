@@ -7,7 +7,7 @@ mod aws_api;
 pub mod s3_event;
 
 #[cfg(feature = "aws")]
-pub use aws_api::{JwtSecretSource, required, setting, token_checks};
+pub use aws_api::{JwtSecretSource, required, token_checks};
 
 use axum::Router;
 use facelens_api::client::ClientAddress;
@@ -88,15 +88,17 @@ pub const ORIGIN_SECRET_ENV: &str = "FACELENS_ORIGIN_SECRET";
 /// carries it.
 pub fn with_client_address(mut request: Request) -> Request {
     static ORIGIN_SECRET: OnceLock<Option<String>> = OnceLock::new();
-    let secret = ORIGIN_SECRET.get_or_init(|| setting_from_env(ORIGIN_SECRET_ENV));
+    let secret =
+        ORIGIN_SECRET.get_or_init(|| setting(&|name| std::env::var(name).ok(), ORIGIN_SECRET_ENV));
     if let Some(address) = client_address(&request, secret.as_deref()) {
         request.extensions_mut().insert(ClientAddress(address));
     }
     request
 }
 
-fn setting_from_env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+/// A non-blank setting.
+pub fn setting(lookup: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    lookup(name).filter(|v| !v.trim().is_empty())
 }
 
 /// The client's address, from what the front door vouches for:

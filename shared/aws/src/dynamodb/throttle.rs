@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 use facelens_core::ports::{StoreError, ThrottleCounter, ThrottleStore, ThrottleWrite};
+use std::collections::HashMap;
 
 #[async_trait]
 impl ThrottleStore for DynamoDb {
@@ -56,9 +57,13 @@ impl DynamoDb {
     /// one read, or the item still absent.
     fn step(&self, write: &ThrottleWrite) -> Result<TransactWriteItem, StoreError> {
         let item_key = key(throttle_pk(&write.key), THROTTLE);
-        let (condition, expected) = match write.expected {
-            Some(version) => ("#v = :expected", Some(n(version))),
-            None => ("attribute_not_exists(pk)", None),
+        let (condition, names, values) = match write.expected {
+            Some(version) => (
+                "#v = :expected",
+                Some(HashMap::from([("#v".to_owned(), "v".to_owned())])),
+                Some(HashMap::from([(":expected".to_owned(), n(version))])),
+            ),
+            None => ("attribute_not_exists(pk)", None, None),
         };
         let step = match &write.new {
             Some(counter) => {
@@ -74,14 +79,8 @@ impl DynamoDb {
                     .table_name(&*self.table)
                     .set_item(Some(item))
                     .condition_expression(condition)
-                    .set_expression_attribute_values(
-                        expected.map(|v| [(":expected".to_owned(), v)].into()),
-                    )
-                    .set_expression_attribute_names(
-                        write
-                            .expected
-                            .map(|_| [("#v".to_owned(), "v".to_owned())].into()),
-                    )
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
                     .build()
                     .map_err(|e| unavailable("building Put (throttle)", e))?;
                 TransactWriteItem::builder().put(put).build()
@@ -91,14 +90,8 @@ impl DynamoDb {
                     .table_name(&*self.table)
                     .set_key(Some(item_key))
                     .condition_expression(condition)
-                    .set_expression_attribute_values(
-                        expected.map(|v| [(":expected".to_owned(), v)].into()),
-                    )
-                    .set_expression_attribute_names(
-                        write
-                            .expected
-                            .map(|_| [("#v".to_owned(), "v".to_owned())].into()),
-                    )
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
                     .build()
                     .map_err(|e| unavailable("building Delete (throttle)", e))?;
                 TransactWriteItem::builder().delete(delete).build()

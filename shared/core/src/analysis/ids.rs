@@ -107,6 +107,12 @@ impl ObjectKey {
         Self(format!("annotated/{owner}/{id}.thumb.jpg"))
     }
 
+    /// The annotated image and the thumbnail of an analysis: what its worker writes, named
+    /// from the owner and the id alone, so they can be removed even while being written.
+    pub fn derived(owner: &Username, id: AnalysisId) -> [Self; 2] {
+        [Self::annotated(owner, id), Self::thumbnail(owner, id)]
+    }
+
     /// Reads a key an event delivered; only `uploads/{user}/{uuid}.{ext}` is accepted, and the
     /// owner and id are returned with it.
     pub fn parse_original(key: &str) -> Option<(Self, Username, AnalysisId)> {

@@ -138,11 +138,7 @@ impl ProcessService {
     }
 
     async fn remove_objects(&self, analysis: &super::Analysis) -> Result<(), AnalysisError> {
-        for key in [
-            ObjectKey::annotated(&analysis.owner, analysis.id),
-            ObjectKey::thumbnail(&analysis.owner, analysis.id),
-            analysis.original_key.clone(),
-        ] {
+        for key in super::purge::objects_of(analysis) {
             self.objects.delete(&key).await?;
         }
         Ok(())

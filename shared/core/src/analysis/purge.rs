@@ -16,12 +16,9 @@ const ROUND: usize = 20;
 
 /// The photo, annotated image and thumbnail of an analysis. The last two are derived from the
 /// owner and the id, so they are named even while the worker may still be writing them.
-fn objects_of(analysis: &Analysis) -> [ObjectKey; 3] {
-    [
-        analysis.original_key.clone(),
-        ObjectKey::annotated(&analysis.owner, analysis.id),
-        ObjectKey::thumbnail(&analysis.owner, analysis.id),
-    ]
+pub(super) fn objects_of(analysis: &Analysis) -> [ObjectKey; 3] {
+    let [annotated, thumbnail] = ObjectKey::derived(&analysis.owner, analysis.id);
+    [analysis.original_key.clone(), annotated, thumbnail]
 }
 
 /// The stores an erasure touches.

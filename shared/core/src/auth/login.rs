@@ -2,7 +2,7 @@
 //! sign-out.
 
 use super::jwt::ACCESS_TOKEN_TYPE;
-use super::{AuthError, AuthService, Claims, ThrottleKey};
+use super::{AuthError, AuthService, Claims};
 use crate::domain::{User, Username};
 use crate::ports::{SignInAttempt, StoreError};
 use std::net::IpAddr;
@@ -37,15 +37,7 @@ impl AuthService {
     ) -> Result<LoginOutcome, AuthError> {
         // A name no account can have is refused here, before any store key is built from it.
         let name = Username::parse(username).map_err(|_| AuthError::InvalidCredentials)?;
-        let rules = self.config.throttle;
-        let keys = [
-            (
-                ThrottleKey::SignIn(name.clone(), client),
-                rules.sign_in_per_name_and_client,
-            ),
-            (ThrottleKey::SignInClient(client), rules.sign_in_per_client),
-        ];
-        if let Err(err) = self.count_attempt(&keys).await {
+        if let Err(err) = self.count_attempt(&self.sign_in_keys(&name, client)).await {
             if matches!(err, AuthError::Throttled { .. }) {
                 self.audit(&name, client, false, "throttled").await?;
             }
@@ -83,15 +75,8 @@ impl AuthService {
         password: &str,
         client: IpAddr,
     ) -> Result<(), AuthError> {
-        let rules = self.config.throttle;
-        let keys = [
-            (
-                ThrottleKey::SignIn(caller.username.clone(), client),
-                rules.sign_in_per_name_and_client,
-            ),
-            (ThrottleKey::SignInClient(client), rules.sign_in_per_client),
-        ];
-        self.count_attempt(&keys).await?;
+        self.count_attempt(&self.sign_in_keys(&caller.username, client))
+            .await?;
         let matches = self
             .ports
             .hasher

@@ -81,8 +81,8 @@ pub struct AuthPorts {
 }
 
 impl AuthPorts {
-    /// The ports of one store that keeps accounts, tokens, the audit and the throttle counters (the embedded
-    /// database, or the DynamoDB table), with the system clock.
+    /// The ports of one store that keeps accounts, tokens, the audit and the throttle
+    /// counters (the embedded database, or the DynamoDB table), with the system clock.
     pub fn on_store<S>(
         store: Arc<S>,
         mailer: Arc<dyn Mailer>,

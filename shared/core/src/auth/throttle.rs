@@ -179,23 +179,38 @@ impl AuthService {
         Err(throttled(Duration::SECOND))
     }
 
+    /// The keys a sign-in (or a password confirmation) is counted against: the name from this
+    /// address, and the address alone.
+    pub(crate) fn sign_in_keys(
+        &self,
+        name: &Username,
+        client: IpAddr,
+    ) -> [(ThrottleKey, ThrottlePolicy); 2] {
+        let rules = self.config.throttle;
+        [
+            (
+                ThrottleKey::SignIn(name.clone(), client),
+                rules.sign_in_per_name_and_client,
+            ),
+            (ThrottleKey::SignInClient(client), rules.sign_in_per_client),
+        ]
+    }
+
     /// After a successful sign-in: forgets the failures of the name from this address, and
     /// takes this attempt back off the address's own counter (which counts failures). Best
     /// effort: a lost race leaves the counter as high as it was, never lower than it should be.
     pub(crate) async fn release_sign_in(&self, name: &Username, client: IpAddr) {
-        let pair = ThrottleKey::SignIn(name.clone(), client).store_key();
-        let address = ThrottleKey::SignInClient(client).store_key();
-        let policy = self.config.throttle.sign_in_per_client;
+        let [(pair, _), (address, address_policy)] = self.sign_in_keys(name, client);
+        let keys = [pair.store_key(), address.store_key()];
         for _ in 0..MAX_RACES {
             let now = self.ports.clock.now();
-            let keys = [pair.clone(), address.clone()];
             let Ok(current) = self.ports.throttle.read(&keys).await else {
                 return;
             };
             let mut writes = Vec::new();
             if let Some(c) = current[0] {
                 writes.push(ThrottleWrite {
-                    key: pair.clone(),
+                    key: keys[0].clone(),
                     expected: Some(c.version),
                     new: None,
                     expires_at: now,
@@ -203,14 +218,14 @@ impl AuthService {
             }
             if let Some(c) = current[1] {
                 writes.push(ThrottleWrite {
-                    key: address.clone(),
+                    key: keys[1].clone(),
                     expected: Some(c.version),
                     new: Some(ThrottleCounter {
                         count: c.count.saturating_sub(1),
                         last_at: c.last_at,
                         version: c.version + 1,
                     }),
-                    expires_at: c.last_at + policy.forget_after,
+                    expires_at: c.last_at + address_policy.forget_after,
                 });
             }
             match self.ports.throttle.swap(&writes).await {
