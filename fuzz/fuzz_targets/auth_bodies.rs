@@ -17,7 +17,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, header};
 use facelens_api::auth::{AuthState, router};
-use facelens_core::auth::{AuthConfig, AuthPorts, AuthService, JwtKeys};
+use facelens_core::auth::{AuthConfig, AuthPorts, AuthService, TokenKeys, TokenSigner};
 use facelens_core::ports::{HashError, PasswordHasher};
 use facelens_local::{FileOutbox, LocalDb};
 use http_body_util::BodyExt;
@@ -71,7 +71,9 @@ fn harness() -> &'static Harness {
         let ports = AuthPorts::on_store(db, Arc::new(outbox), Arc::new(FastHasher));
         let mut config = AuthConfig::new("http://fuzz.test");
         config.forgot_answer_time = std::time::Duration::from_millis(1);
-        let keys = JwtKeys::new(b"a fuzzing secret that is long enough".to_vec()).expect("keys");
+        let keys = TokenKeys::own(
+            TokenSigner::from_secret(b"a fuzzing secret that is long enough").expect("key"),
+        );
         let service = Arc::new(AuthService::new(ports, keys, config));
         runtime
             .block_on(service.bootstrap_admin("admin", "admin@test.local", Some(ADMIN_PASSWORD)))

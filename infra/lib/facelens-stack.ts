@@ -76,7 +76,8 @@ const PHOTO_KEY_WRITE = ['kms:GenerateDataKey', 'kms:Decrypt'];
  * Partition keys (`dynamodb:LeadingKeys`) of the items of analyses: the records, the per-owner
  * counts and the alerts. The analysis worker, which parses untrusted images, may touch these
  * and nothing else; the account items (`USER#`, `EMAIL#`, `ADMINS`, `TOKEN#`, `AUDIT#`,
- * `THROTTLE#`) are out of its reach.
+ * `THROTTLE#`, and `SIGNING_KEYS`, the public keys that verify tokens) are out of its reach, and
+ * out of the write reach of uploads and analyses too.
  */
 export const ANALYSIS_KEYS = ['ANALYSIS#*', 'COUNTS#*', 'ALERT#*'];
 
@@ -231,7 +232,7 @@ export class FacelensStack extends Stack {
 
     // ---------------------------------------------------------------- secret, topic, mail
     const jwtSecret = new secretsmanager.Secret(this, 'JwtSecret', {
-      description: 'Facelens: HS256 key that signs and verifies the JWTs (read by the API functions at cold start)',
+      description: 'Facelens: the secret the auth function derives its Ed25519 token signing key from (read by the auth function only; the others verify with the public key it publishes in the table)',
       encryptionKey: key,
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
       removalPolicy: RemovalPolicy.DESTROY,
@@ -307,17 +308,19 @@ export class FacelensStack extends Stack {
 
     // ---------------------------------------------------------------- functions
     const common = { RUST_LOG: 'info', FACELENS_TABLE_NAME: table.tableName };
-    const apiEnv = { ...common, FACELENS_JWT_SECRET_ARN: jwtSecret.secretArn };
     const env: Record<FunctionName, Record<string, string>> = {
       auth: {
-        ...apiEnv,
+        ...common,
+        FACELENS_JWT_SECRET_ARN: jwtSecret.secretArn,
         FACELENS_MAIL_FROM: cfg.mailFrom,
         FACELENS_PUBLIC_URL: siteUrl,
         FACELENS_BUCKET_NAME: uploadsBucket.bucketName,
         FACELENS_ORIGIN_SECRET: originSecret,
       },
-      uploads: { ...apiEnv, FACELENS_BUCKET_NAME: uploadsBucket.bucketName },
-      analyses: { ...apiEnv, FACELENS_BUCKET_NAME: uploadsBucket.bucketName },
+      // uploads and analyses verify tokens with the public key auth publishes in the table
+      // (`SIGNING_KEYS`, beyond their write permissions): they cannot mint tokens.
+      uploads: { ...common, FACELENS_BUCKET_NAME: uploadsBucket.bucketName },
+      analyses: { ...common, FACELENS_BUCKET_NAME: uploadsBucket.bucketName },
       'analysis-worker': {
         ...common,
         FACELENS_BUCKET_NAME: uploadsBucket.bucketName,
@@ -399,10 +402,9 @@ export class FacelensStack extends Stack {
       allow(name, 'TableKeyReadWrite', KEY_ENCRYPT, [key.keyArn], via('dynamodb'));
     }
 
-    for (const name of ['auth', 'uploads', 'analyses'] as FunctionName[]) {
-      allow(name, 'ReadJwtSecret', ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], [jwtSecret.secretArn]);
-      allow(name, 'JwtSecretKeyDecrypt', KEY_DECRYPT, [key.keyArn], via('secretsmanager'));
-    }
+    // Only the function that issues tokens reads the secret of their signing key.
+    allow('auth', 'ReadJwtSecret', ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], [jwtSecret.secretArn]);
+    allow('auth', 'JwtSecretKeyDecrypt', KEY_DECRYPT, [key.keyArn], via('secretsmanager'));
 
     allow('auth', 'SendMailFromIdentity', ['ses:SendEmail'], cfg.sesSandbox ? [this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })] : [mailFromArn], {
       StringEquals: { 'ses:FromAddress': cfg.mailFromAddress },

@@ -61,15 +61,12 @@ describe('lambda functions', () => {
   test('environment of each function', () => {
     const env = (name: keyof typeof FUNCTION_IDS) =>
       readable(resourceNamed(json, FUNCTION_IDS[name]).res.Properties.Environment.Variables);
-    const api = {
-      RUST_LOG: 'info',
-      FACELENS_TABLE_NAME: '${Table}',
-      FACELENS_JWT_SECRET_ARN: '${JwtSecret}',
-    };
+    const api = { RUST_LOG: 'info', FACELENS_TABLE_NAME: '${Table}' };
     const { FACELENS_ORIGIN_SECRET: originSecret, ...auth } = env('auth');
     assert.match(originSecret, /^[0-9a-f]{48}$/, 'the CloudFront origin secret (see the CloudFront tests)');
     assert.deepEqual(auth, {
       ...api,
+      FACELENS_JWT_SECRET_ARN: '${JwtSecret}',
       FACELENS_MAIL_FROM: 'facelens@example.com',
       FACELENS_PUBLIC_URL: 'https://${Distribution.DomainName}',
       FACELENS_BUCKET_NAME: '${UploadsBucket}',

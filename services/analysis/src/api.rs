@@ -1,14 +1,14 @@
 //! The read API: configuration and router.
 //!
-//! Settings: `FACELENS_TABLE_NAME`, `FACELENS_BUCKET_NAME`, and the JWT key from
-//! `FACELENS_JWT_SECRET_ARN` (Secrets Manager) or `FACELENS_JWT_SECRET`.
+//! Settings: `FACELENS_TABLE_NAME` and `FACELENS_BUCKET_NAME`. Tokens are verified with the
+//! public keys the auth function publishes in the table; this function holds no signing secret.
 
 use axum::Router;
 use facelens_api::analyses::{self, AnalysesState};
 use facelens_api::layers;
 use facelens_aws::Aws;
 use facelens_core::analysis::AnalysisService;
-use facelens_lambda::{JwtSecretSource, required, token_checks};
+use facelens_lambda::{required, token_checks};
 use std::sync::Arc;
 
 /// The function's configuration.
@@ -18,8 +18,6 @@ pub struct Config {
     pub table_name: String,
     /// The photo bucket.
     pub bucket_name: String,
-    /// The HS256 key's source.
-    pub jwt_secret: JwtSecretSource,
 }
 
 impl Config {
@@ -39,18 +37,14 @@ impl Config {
         Ok(Self {
             table_name: required(lookup, "FACELENS_TABLE_NAME")?,
             bucket_name: required(lookup, "FACELENS_BUCKET_NAME")?,
-            jwt_secret: JwtSecretSource::from_lookup(lookup)?,
         })
     }
 }
 
 /// Builds the adapters from `aws` and the router.
-///
-/// # Errors
-/// When the JWT key cannot be read.
-pub async fn app(config: &Config, aws: &Aws) -> anyhow::Result<Router> {
+pub fn app(config: &Config, aws: &Aws) -> Router {
     let table = aws.dynamodb(config.table_name.as_str());
-    let auth = token_checks(aws, &table, &config.jwt_secret).await?;
+    let auth = token_checks(&table);
     // This function lists alerts; it never raises one, so it has no topic.
     let alerts = aws.sns_alerts(&table, None, None);
     let service = AnalysisService::new(
@@ -63,5 +57,5 @@ pub async fn app(config: &Config, aws: &Aws) -> anyhow::Result<Router> {
         analyses: Arc::new(service),
     })
     .fallback(layers::not_found);
-    Ok(layers::observed(router))
+    layers::observed(router)
 }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use facelens_api::hashing::Argon2Hasher;
 use facelens_aws::DynamoDb;
-use facelens_core::auth::{AuthConfig, AuthService, BootstrapOutcome, JwtKeys};
+use facelens_core::auth::{AuthConfig, AuthService, BootstrapOutcome, TokenKeys, TokenSigner};
 use facelens_core::ports::{MailError, Mailer, OutgoingEmail};
 use rand::RngCore;
 use std::sync::Arc;
@@ -24,7 +24,8 @@ pub async fn create_first_admin(
     // Creating an account signs no token, so a throwaway key is enough.
     let mut key = vec![0u8; 32];
     rand::rng().fill_bytes(&mut key);
-    let service = AuthService::new(ports, JwtKeys::new(key)?, AuthConfig::new(""));
+    let keys = TokenKeys::own(TokenSigner::from_secret(&key)?);
+    let service = AuthService::new(ports, keys, AuthConfig::new(""));
     Ok(service.bootstrap_admin(username, email, password).await?)
 }
 

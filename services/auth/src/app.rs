@@ -8,7 +8,7 @@ use facelens_api::hashing::Argon2Hasher;
 use facelens_api::layers;
 use facelens_aws::Aws;
 use facelens_core::analysis::PurgeService;
-use facelens_core::auth::{AuthConfig, AuthError, AuthPorts, AuthService};
+use facelens_core::auth::{AuthConfig, AuthError, AuthPorts, AuthService, TokenKeys};
 use facelens_local::{FileOutbox, LocalDb, LocalObjects};
 use std::sync::Arc;
 
@@ -16,7 +16,7 @@ use std::sync::Arc;
 /// from the standard AWS configuration chain, loaded once here.
 ///
 /// # Errors
-/// When the adapters cannot be opened, the JWT key cannot be read, or the first admin is
+/// When the adapters cannot be opened, the signing secret cannot be read, or the first admin is
 /// misconfigured.
 pub async fn app(config: &Config) -> anyhow::Result<Router> {
     let aws = if config.needs_aws() {
@@ -35,7 +35,8 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
     let need_aws =
         || aws.context("this configuration needs AWS, but no AWS configuration was given");
     let hasher = Arc::new(Argon2Hasher);
-    let (ports, purge): (AuthPorts, PurgeService) = match &config.storage {
+    let signer = config.jwt_secret.signer(aws).await?;
+    let (ports, purge, keys): (AuthPorts, PurgeService, TokenKeys) = match &config.storage {
         Storage::DynamoDb {
             table_name,
             bucket_name,
@@ -50,7 +51,9 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
                 Arc::new(aws.sns_alerts(&table, None, None)),
                 Arc::new(table.clone()),
             );
-            (table.auth_ports(Arc::new(mailer), hasher), purge)
+            // The other functions verify with the public key published in the table.
+            let keys = TokenKeys::publishing(signer, Arc::new(table.clone()));
+            (table.auth_ports(Arc::new(mailer), hasher), purge, keys)
         }
         Storage::Embedded { data_dir } => {
             std::fs::create_dir_all(data_dir)
@@ -65,10 +68,13 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
                 Arc::new(db.clone()),
                 Arc::new(db.clone()),
             );
-            (db.auth_ports(Arc::new(outbox), hasher), purge)
+            (
+                db.auth_ports(Arc::new(outbox), hasher),
+                purge,
+                TokenKeys::own(signer),
+            )
         }
     };
-    let keys = config.jwt_secret.keys(aws).await?;
     let service = Arc::new(
         AuthService::new(ports, keys, AuthConfig::new(config.public_url.clone()))
             .with_purge(Arc::new(purge)),

@@ -33,7 +33,7 @@ pub struct Config {
     pub public_url: String,
     /// Sender of account emails (`FACELENS_MAIL_FROM`); on AWS a verified SES identity.
     pub mail_from: String,
-    /// The HS256 key.
+    /// The secret the token signing key is derived from.
     pub jwt_secret: JwtSecretSource,
     /// First admin `(username, email, password)` when no account exists (`FACELENS_ADMIN_*`).
     pub first_admin: Option<(String, String, Secret<String>)>,
@@ -43,7 +43,7 @@ impl Config {
     /// Reads the environment (see the crate docs for every variable).
     ///
     /// # Errors
-    /// When no JWT key is configured, or, with `FACELENS_TABLE_NAME`, when
+    /// When no token signing secret is configured, or, with `FACELENS_TABLE_NAME`, when
     /// `FACELENS_BUCKET_NAME`, `FACELENS_MAIL_FROM` or `FACELENS_PUBLIC_URL` is missing.
     pub fn from_env() -> anyhow::Result<Self> {
         Self::from_lookup(|name| std::env::var(name).ok())

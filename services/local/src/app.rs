@@ -13,7 +13,7 @@ use facelens_core::analysis::ports::PhotoAnalyzer;
 use facelens_core::analysis::{
     AnalysisService, ProcessService, PurgeService, UploadPolicy, UploadService,
 };
-use facelens_core::auth::{AuthConfig, AuthService, JwtKeys};
+use facelens_core::auth::{AuthConfig, AuthService, TokenKeys, TokenSigner};
 use facelens_core::clock::SystemClock;
 use facelens_fetch::GuardedFetcher;
 use facelens_local::{FileOutbox, LocalDb, LocalObjects};
@@ -70,11 +70,12 @@ pub async fn build(config: &LocalConfig, analyzer: Arc<dyn PhotoAnalyzer>) -> an
     let outbox = FileOutbox::new(&config.data_dir.join("outbox"), &config.mail_from)?;
     let clock = Arc::new(SystemClock);
 
-    let keys = JwtKeys::new(crate::secrets::load_or_create(
+    // One process signs and verifies: the key never leaves it.
+    let keys = TokenKeys::own(TokenSigner::from_secret(&crate::secrets::load_or_create(
         &config.data_dir,
         "jwt-secret",
         "FACELENS_JWT_SECRET",
-    )?)?;
+    )?)?);
     let signing_key = crate::secrets::load_or_create(
         &config.data_dir,
         "object-signing-key",

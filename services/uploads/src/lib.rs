@@ -1,9 +1,7 @@
 //! The uploads Lambda's wiring: [`Config`] read once at cold start, and [`app`], the uploads
 //! router on S3 (`FACELENS_BUCKET_NAME`) and DynamoDB (`FACELENS_TABLE_NAME`).
 //!
-//! Settings: `FACELENS_TABLE_NAME`, `FACELENS_BUCKET_NAME`, the JWT key from
-//! `FACELENS_JWT_SECRET_ARN` (Secrets Manager) or `FACELENS_JWT_SECRET`, and
-//! `FACELENS_MAX_UPLOAD_MB` (default 15, the most Rekognition reads from S3). Region,
+//! Settings: `FACELENS_TABLE_NAME`, `FACELENS_BUCKET_NAME` and `FACELENS_MAX_UPLOAD_MB` (default 15, the most Rekognition reads from S3). Region,
 //! credentials and `AWS_ENDPOINT_URL` come from the standard AWS configuration chain.
 
 use anyhow::Context;
@@ -14,7 +12,7 @@ use facelens_aws::Aws;
 use facelens_core::analysis::{UploadPolicy, UploadService};
 use facelens_core::clock::SystemClock;
 use facelens_fetch::GuardedFetcher;
-use facelens_lambda::{JwtSecretSource, required, setting, token_checks};
+use facelens_lambda::{required, setting, token_checks};
 use std::sync::Arc;
 
 /// The function's configuration.
@@ -24,8 +22,6 @@ pub struct Config {
     pub table_name: String,
     /// The photo bucket.
     pub bucket_name: String,
-    /// The HS256 key's source.
-    pub jwt_secret: JwtSecretSource,
     /// Size limit and presigned URL lifetime.
     pub policy: UploadPolicy,
 }
@@ -54,20 +50,17 @@ impl Config {
         Ok(Self {
             table_name: required(lookup, "FACELENS_TABLE_NAME")?,
             bucket_name: required(lookup, "FACELENS_BUCKET_NAME")?,
-            jwt_secret: JwtSecretSource::from_lookup(lookup)?,
             policy,
         })
     }
 }
 
-/// Builds the adapters from `aws` and the router.
-///
-/// # Errors
-/// When the JWT key cannot be read.
-pub async fn app(config: &Config, aws: &Aws) -> anyhow::Result<Router> {
+/// Builds the adapters from `aws` and the router. Tokens are verified with the public keys
+/// the auth function publishes in the table; this function holds no signing secret.
+pub fn app(config: &Config, aws: &Aws) -> Router {
     let table = aws.dynamodb(config.table_name.as_str());
     let objects = Arc::new(aws.s3_objects(config.bucket_name.as_str()));
-    let auth = token_checks(aws, &table, &config.jwt_secret).await?;
+    let auth = token_checks(&table);
     let service = Arc::new(UploadService::new(
         objects,
         Arc::new(table),
@@ -80,7 +73,7 @@ pub async fn app(config: &Config, aws: &Aws) -> anyhow::Result<Router> {
         fetcher: Arc::new(GuardedFetcher::default()),
     })
     .fallback(layers::not_found);
-    Ok(layers::observed(router))
+    layers::observed(router)
 }
 
 #[cfg(test)]
@@ -96,11 +89,10 @@ mod tests {
     }
 
     #[test]
-    fn given_the_infra_environment_when_read_then_table_bucket_and_secret_arn() {
+    fn given_the_infra_environment_when_read_then_table_bucket_and_size() {
         let config = config(&[
             ("FACELENS_TABLE_NAME", "t"),
             ("FACELENS_BUCKET_NAME", "b"),
-            ("FACELENS_JWT_SECRET_ARN", "arn:jwt"),
             ("FACELENS_MAX_UPLOAD_MB", "10"),
         ])
         .expect("valid");
@@ -108,17 +100,12 @@ mod tests {
             (config.table_name.as_str(), config.bucket_name.as_str()),
             ("t", "b")
         );
-        assert!(config.jwt_secret.needs_aws());
         assert_eq!(config.policy.max_bytes, 10 * 1024 * 1024);
     }
 
     #[test]
     fn given_no_bucket_when_read_then_refused_by_name() {
-        let err = config(&[
-            ("FACELENS_TABLE_NAME", "t"),
-            ("FACELENS_JWT_SECRET_ARN", "a"),
-        ])
-        .expect_err("refused");
+        let err = config(&[("FACELENS_TABLE_NAME", "t")]).expect_err("refused");
         assert!(format!("{err:#}").contains("FACELENS_BUCKET_NAME"));
     }
 
@@ -127,7 +114,6 @@ mod tests {
         let err = config(&[
             ("FACELENS_TABLE_NAME", "t"),
             ("FACELENS_BUCKET_NAME", "b"),
-            ("FACELENS_JWT_SECRET_ARN", "a"),
             ("FACELENS_MAX_UPLOAD_MB", "ten"),
         ])
         .expect_err("refused");

@@ -7,6 +7,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     facelens_lambda::init_logging();
     let config = facelens_uploads::Config::from_env()?;
     let aws = facelens_aws::Aws::from_env().await;
-    let router = facelens_uploads::app(&config, &aws).await?;
+    let router = facelens_uploads::app(&config, &aws);
     facelens_lambda::run(router).await
 }

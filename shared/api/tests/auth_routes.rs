@@ -180,14 +180,21 @@ async fn bad_tokens_are_refused_everywhere() {
     };
     let none_header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#);
     let other_key = {
-        let keys = facelens_core::auth::JwtKeys::new(vec![9u8; 32]).expect("keys");
-        let forged_with_ours = h.forge(|c| c.uid = uid.clone());
+        let keys = facelens_core::auth::TokenKeys::own(
+            facelens_core::auth::TokenSigner::from_secret(&[9u8; 32]).expect("key"),
+        );
+        let forged_with_ours = h.forge(|c| c.uid = uid.clone()).await;
         let claims = forged_with_ours.split('.').nth(1).expect("claims");
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(claims)
             .expect("b64");
-        keys.sign(&serde_json::from_slice(&bytes).expect("claims"))
-            .expect("sign")
+        keys.sign(
+            &serde_json::from_slice(&bytes).expect("claims"),
+            &facelens_core::auth::AuthConfig::new(""),
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .expect("sign")
     };
     let cases: Vec<(&str, String)> = vec![
         ("garbage", "not-a-token".into()),
@@ -199,43 +206,49 @@ async fn bad_tokens_are_refused_everywhere() {
                 c.uid = uid.clone();
                 c.iat -= 7200;
                 c.exp -= 7200
-            }),
+            })
+            .await,
         ),
         (
             "wrong audience",
             h.forge(|c| {
                 c.uid = uid.clone();
                 c.aud = "someone-else".into()
-            }),
+            })
+            .await,
         ),
         (
             "wrong issuer",
             h.forge(|c| {
                 c.uid = uid.clone();
                 c.iss = "someone-else".into()
-            }),
+            })
+            .await,
         ),
         (
             "wrong type",
             h.forge(|c| {
                 c.uid = uid.clone();
                 c.typ = "refresh".into()
-            }),
+            })
+            .await,
         ),
         (
             "old version",
             h.forge(|c| {
                 c.uid = uid.clone();
                 c.ver = 7
-            }),
+            })
+            .await,
         ),
         (
             "other account id",
-            h.forge(|c| c.uid = "00000000-0000-0000-0000-000000000000".into()),
+            h.forge(|c| c.uid = "00000000-0000-0000-0000-000000000000".into())
+                .await,
         ),
     ];
     // The control: a forged token with every claim right is accepted, so each case fails for its own reason.
-    let control = h.forge(|c| c.uid = uid.clone());
+    let control = h.forge(|c| c.uid = uid.clone()).await;
     assert_eq!(
         h.call("GET", "/api/me", Some(&control), None).await.status,
         StatusCode::OK

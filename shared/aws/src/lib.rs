@@ -12,7 +12,7 @@
 //! - [`RekognitionFinder`] implements [`FaceFinder`](facelens_pipeline::FaceFinder) with
 //!   Rekognition `DetectFaces` on the stored photo;
 //! - [`SesMailer`] implements [`Mailer`](facelens_core::ports::Mailer) on SESv2;
-//! - [`Aws::read_secret`] reads the JWT key from Secrets Manager.
+//! - [`Aws::read_secret`] reads the token signing secret from Secrets Manager.
 //!
 //! [`Aws`] loads the standard AWS configuration chain once per cold start (region, credentials
 //! and `AWS_ENDPOINT_URL`, so the same binary talks to AWS or to a local AWS-compatible server)

@@ -171,6 +171,39 @@ pub trait ThrottleStore: Send + Sync {
     async fn swap(&self, writes: &[ThrottleWrite]) -> Result<(), StoreError>;
 }
 
+/// A public key that verifies access tokens, and when an auth instance last said it signs
+/// with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedKey {
+    /// The key.
+    pub key: crate::auth::PublicKey,
+    /// When it was last (re)published.
+    pub seen_at: OffsetDateTime,
+}
+
+/// The public keys of access tokens, written by the function that signs them and read by the
+/// functions that only verify them. Whoever may write here may mint tokens: on AWS only the
+/// auth function has write access to these items.
+#[async_trait]
+pub trait SigningKeyStore: Send + Sync {
+    /// Publishes `key` (an upsert by `kid`; an older `seen_at` never replaces a newer one).
+    /// The store may forget it after `keep_until` (DynamoDB TTL).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the store fails.
+    async fn publish(
+        &self,
+        key: &PublishedKey,
+        keep_until: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// Every published key the store still holds, stale ones included (callers judge by
+    /// `seen_at`). Strongly consistent.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the store fails, or a stored key is unreadable.
+    async fn published(&self) -> Result<Vec<PublishedKey>, StoreError>;
+}
+
 /// The sign-in audit log.
 #[async_trait]
 pub trait AuditLog: Send + Sync {

@@ -1,18 +1,21 @@
-//! What the HTTP functions on AWS share beyond serving: the JWT key's source, required
-//! settings, and the token checks of the uploads and analyses functions, which read accounts
-//! from DynamoDB but send no email.
+//! What the HTTP functions on AWS share beyond serving: the token signing secret's source
+//! (the auth function's only), required settings, and the token checks of the uploads and
+//! analyses functions, which read accounts and the published public keys from DynamoDB but
+//! sign nothing and send no email.
 
 use crate::setting;
 use anyhow::{Context, bail};
 use async_trait::async_trait;
 use facelens_api::hashing::Argon2Hasher;
 use facelens_aws::{Aws, DynamoDb};
-use facelens_core::auth::{AuthConfig, AuthPorts, AuthService, JwtKeys};
+use facelens_core::auth::{AuthConfig, AuthPorts, AuthService, TokenKeys, TokenSigner};
 use facelens_core::ports::{MailError, Mailer, OutgoingEmail};
 use facelens_core::secret::Secret;
 use std::sync::Arc;
 
-/// Where the HS256 key comes from.
+/// Where the secret comes from that the auth function derives its Ed25519 token signing key
+/// from. The other functions never read it: they verify with the public key the auth function
+/// publishes in the table.
 #[derive(Debug, Clone)]
 pub enum JwtSecretSource {
     /// Given directly (`FACELENS_JWT_SECRET`).
@@ -45,22 +48,23 @@ impl JwtSecretSource {
         matches!(self, Self::SecretsManager(_))
     }
 
-    /// The signing keys, reading Secrets Manager when that is the source.
+    /// The signing key, reading Secrets Manager when that is the source.
     ///
     /// # Errors
     /// When the secret cannot be read, is too short, or needs AWS and `aws` is `None`.
-    pub async fn keys(&self, aws: Option<&Aws>) -> anyhow::Result<JwtKeys> {
+    pub async fn signer(&self, aws: Option<&Aws>) -> anyhow::Result<TokenSigner> {
         let secret = match self {
             Self::Value(secret) => secret.clone(),
             Self::SecretsManager(id) => {
                 aws.context(
-                    "the JWT key is in Secrets Manager, but no AWS configuration was given",
+                    "the token signing secret is in Secrets Manager, but no AWS configuration \
+                     was given",
                 )?
                 .read_secret(id)
                 .await?
             }
         };
-        Ok(JwtKeys::new(secret.expose().clone())?)
+        Ok(TokenSigner::from_secret(secret.expose())?)
     }
 }
 
@@ -82,24 +86,19 @@ impl Mailer for NoMail {
     }
 }
 
-/// Token checks for a function that serves signed-in users from the accounts in `table`.
-///
-/// # Errors
-/// When the JWT key cannot be read.
-pub async fn token_checks(
-    aws: &Aws,
-    table: &DynamoDb,
-    jwt: &JwtSecretSource,
-) -> anyhow::Result<Arc<AuthService>> {
-    let keys = jwt.keys(Some(aws)).await?;
+/// Token checks for a function that serves signed-in users from the accounts in `table`,
+/// verifying with the public keys published there. Nothing is read until the first token
+/// arrives, so the cold start makes no call.
+pub fn token_checks(table: &DynamoDb) -> Arc<AuthService> {
+    let keys = TokenKeys::verifying(Arc::new(table.clone()));
     let ports = AuthPorts::on_store(
         Arc::new(table.clone()),
         Arc::new(NoMail),
         Arc::new(Argon2Hasher),
     );
-    Ok(Arc::new(AuthService::new(
+    Arc::new(AuthService::new(
         ports,
         keys,
         AuthConfig::new(String::new()),
-    )))
+    ))
 }

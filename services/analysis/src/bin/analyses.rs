@@ -6,6 +6,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     facelens_lambda::init_logging();
     let config = facelens_analysis::api::Config::from_env()?;
     let aws = facelens_aws::Aws::from_env().await;
-    let router = facelens_analysis::api::app(&config, &aws).await?;
+    let router = facelens_analysis::api::app(&config, &aws);
     facelens_lambda::run(router).await
 }

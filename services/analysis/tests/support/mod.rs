@@ -17,7 +17,8 @@ use tower::ServiceExt;
 
 /// The first admin.
 pub const ADMIN: (&str, &str) = ("admin", "correct horse battery");
-/// The key every function signs and checks tokens with.
+/// The secret the auth function derives its signing key from; the other functions verify with
+/// the public key it publishes in the table.
 const JWT: &[u8] = b"an on-moto test secret of 32+ bytes!";
 /// Receives before a message moves to the dead-letter queue.
 pub const MAX_RECEIVES: u32 = 2;
@@ -82,23 +83,17 @@ pub async fn stack() -> Stack {
         &facelens_uploads::Config {
             table_name: table.table_name().to_owned(),
             bucket_name: bucket.bucket().to_owned(),
-            jwt_secret: jwt(),
             policy: Default::default(),
         },
         &aws,
-    )
-    .await
-    .expect("uploads builds");
+    );
     let analyses = facelens_analysis::api::app(
         &facelens_analysis::api::Config {
             table_name: table.table_name().to_owned(),
             bucket_name: bucket.bucket().to_owned(),
-            jwt_secret: jwt(),
         },
         &aws,
-    )
-    .await
-    .expect("analyses builds");
+    );
     Stack {
         moto,
         aws,

@@ -9,7 +9,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use facelens_api::auth::{AuthState, router};
 use facelens_api::hashing::Argon2Hasher;
-use facelens_core::auth::{AuthConfig, AuthPorts, AuthService, Claims, JwtKeys};
+use facelens_core::auth::{AuthConfig, AuthPorts, AuthService, Claims, TokenKeys, TokenSigner};
 use facelens_core::clock::Clock;
 use facelens_local::{FileOutbox, LocalDb};
 use http_body_util::BodyExt;
@@ -70,7 +70,7 @@ pub async fn harness_with(edit: impl FnOnce(&mut AuthConfig)) -> Harness {
     // Short, so the tests of `forgot` do not wait a second each; its timing test sets its own.
     config.forgot_answer_time = std::time::Duration::from_millis(50);
     edit(&mut config);
-    let keys = JwtKeys::new(SECRET.to_vec()).expect("keys");
+    let keys = TokenKeys::own(TokenSigner::from_secret(SECRET).expect("key"));
     let service = Arc::new(AuthService::new(ports, keys, config.clone()));
     service
         .bootstrap_admin("admin", "admin@test.local", Some(ADMIN_PASSWORD))
@@ -240,7 +240,7 @@ impl Harness {
     }
 
     /// Signs arbitrary claims with the test secret.
-    pub fn forge(&self, edit: impl FnOnce(&mut Claims)) -> String {
+    pub async fn forge(&self, edit: impl FnOnce(&mut Claims)) -> String {
         let now = OffsetDateTime::now_utc().unix_timestamp();
         let mut claims = Claims {
             sub: "admin".into(),
@@ -253,9 +253,9 @@ impl Harness {
             exp: now + 600,
         };
         edit(&mut claims);
-        JwtKeys::new(SECRET.to_vec())
-            .expect("keys")
-            .sign(&claims)
+        TokenKeys::own(TokenSigner::from_secret(SECRET).expect("key"))
+            .sign(&claims, &self.config, OffsetDateTime::now_utc())
+            .await
             .expect("sign")
     }
 }

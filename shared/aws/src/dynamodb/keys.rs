@@ -71,6 +71,14 @@ pub fn throttle_pk(key: &str) -> String {
 /// Sort key of a throttle counter.
 pub const THROTTLE: &str = "THROTTLE";
 
+/// Partition key of the public keys that verify access tokens.
+pub const SIGNING_KEYS: &str = "SIGNING_KEYS";
+
+/// `KEY#{kid}`: one public key in [`SIGNING_KEYS`].
+pub fn signing_key_sk(kid: &str) -> String {
+    format!("KEY#{kid}")
+}
+
 /// Partition key of index `gsi2`.
 pub const GSI2PK: &str = "gsi2pk";
 /// Sort key of index `gsi2`.

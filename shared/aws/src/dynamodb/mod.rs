@@ -1,5 +1,6 @@
 //! The single DynamoDB table of `docs/architecture.md` ("Table design"): accounts, one-time
-//! tokens, the sign-in audit, analysis records and pending purges. Every key is built in [`keys`]; items are plain attributes,
+//! tokens, the sign-in audit, throttle counters, the public keys of access tokens, analysis
+//! records and pending purges. Every key is built in [`keys`]; items are plain attributes,
 //! read back through [`item`], so the table reads well in the console.
 
 mod analyses;
@@ -7,6 +8,7 @@ mod audit;
 mod item;
 pub mod keys;
 mod purges;
+mod signing_keys;
 mod throttle;
 mod tokens;
 mod users;

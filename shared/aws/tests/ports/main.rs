@@ -11,6 +11,7 @@ mod audit;
 mod deletion;
 mod secrets;
 mod ses;
+mod signing_keys;
 mod throttle;
 mod tokens;
 mod users;

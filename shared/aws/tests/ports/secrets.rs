@@ -1,4 +1,4 @@
-//! Reading the JWT key from Secrets Manager.
+//! Reading the token signing secret from Secrets Manager.
 
 use facelens_aws::moto;
 use uuid::Uuid;

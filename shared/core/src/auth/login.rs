@@ -59,7 +59,7 @@ impl AuthService {
         };
         self.release_sign_in(&name, client).await;
         self.audit(&name, client, true, "ok").await?;
-        self.issue(user)
+        self.issue(user).await
     }
 
     /// Confirms a signed-in caller's password before a change to the account (a new password,
@@ -112,7 +112,7 @@ impl AuthService {
     }
 
     /// Issues an access token for an account.
-    pub(crate) fn issue(&self, user: User) -> Result<LoginOutcome, AuthError> {
+    pub(crate) async fn issue(&self, user: User) -> Result<LoginOutcome, AuthError> {
         let now = self.ports.clock.now();
         let expires_at = now + self.config.token_ttl;
         let claims = Claims {
@@ -126,7 +126,7 @@ impl AuthService {
             exp: expires_at.unix_timestamp(),
         };
         Ok(LoginOutcome {
-            token: self.keys.sign(&claims)?,
+            token: self.keys.sign(&claims, &self.config, now).await?,
             expires_at,
             user,
         })

@@ -9,11 +9,13 @@ pub mod jwt;
 mod login;
 mod passwords;
 mod random;
+pub mod signing_key;
 mod throttle;
 
 pub use error::AuthError;
-pub use jwt::{Claims, JwtKeys};
+pub use jwt::{Claims, TokenKeys};
 pub use login::LoginOutcome;
+pub use signing_key::{MIN_SECRET_BYTES, PublicKey, TokenSigner};
 pub use throttle::{ThrottleKey, ThrottlePolicy, ThrottleRules};
 
 use crate::clock::Clock;
@@ -106,7 +108,7 @@ impl AuthPorts {
 /// The auth use cases.
 pub struct AuthService {
     ports: AuthPorts,
-    keys: JwtKeys,
+    keys: TokenKeys,
     config: AuthConfig,
     /// A hash verified against when the user is unknown, so timing does not reveal who exists.
     /// Made on the first sign-in rather than at start-up: one argon2id hash is most of a
@@ -119,7 +121,7 @@ pub struct AuthService {
 impl AuthService {
     /// Builds the service. Nothing is hashed yet: the decoy password is hashed by the first
     /// sign-in (see [`AuthService::login`]).
-    pub fn new(ports: AuthPorts, keys: JwtKeys, config: AuthConfig) -> Self {
+    pub fn new(ports: AuthPorts, keys: TokenKeys, config: AuthConfig) -> Self {
         Self {
             ports,
             keys,
@@ -150,7 +152,7 @@ impl AuthService {
     /// [`AuthError::Unauthorized`] for a bad, expired or revoked token, or a deleted account.
     pub async fn authenticate(&self, token: &str) -> Result<User, AuthError> {
         let now = self.ports.clock.now();
-        let claims = self.keys.verify(token, &self.config, now)?;
+        let claims = self.keys.verify(token, &self.config, now).await?;
         let username = crate::domain::Username::parse(&claims.sub)
             .map_err(|_| AuthError::Unauthorized("token subject is not a username"))?;
         let user = self

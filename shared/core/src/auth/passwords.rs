@@ -34,7 +34,7 @@ impl AuthService {
             )));
         }
         let user = self.set_password(caller, &new).await?;
-        self.issue(user)
+        self.issue(user).await
     }
 
     /// Counts a "forgot password" request against the email and the client address. The
