@@ -32,7 +32,42 @@ if [[ ! -f "$S3S_MARKER" || ! -x "$S3S_ROOT/bin/s3s-fs" ]]; then
 fi
 echo "s3s-fs $S3S_VERSION ready: $S3S_ROOT/bin/s3s-fs"
 
+# moto_server_isolated: moto_server with every DynamoDB backend call under one lock. moto's
+# transactions deep-copy the table while other request threads change it (a 500) and a
+# cancelled one restores that copy, losing writes made meanwhile; DynamoDB isolates them.
+write_isolated() {
+  cat > "$VENV/bin/moto_server_isolated" <<PY
+#!$VENV/bin/python
+"""moto_server, with one DynamoDB call at a time (written by scripts/aws-test-setup.sh)."""
+import functools
+import threading
+
+from moto.dynamodb.models import DynamoDBBackend
+
+_LOCK = threading.RLock()
+
+
+def _serialised(method):
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        with _LOCK:
+            return method(self, *args, **kwargs)
+    return call
+
+
+for _name, _method in list(vars(DynamoDBBackend).items()):
+    if callable(_method) and not _name.startswith("_"):
+        setattr(DynamoDBBackend, _name, _serialised(_method))
+
+from moto.server import main  # noqa: E402
+
+main()
+PY
+  chmod +x "$VENV/bin/moto_server_isolated"
+}
+
 if [[ -f "$MARKER" && -x "$VENV/bin/moto_server" ]]; then
+  write_isolated
   echo "moto server $MOTO_VERSION ready: $VENV/bin/moto_server"
   exit 0
 fi
@@ -49,4 +84,5 @@ fi
   || die "moto $MOTO_VERSION did not install"
 rm -f "$VENV"/.facelens-moto-*
 touch "$MARKER"
+write_isolated
 echo "moto server $MOTO_VERSION ready: $VENV/bin/moto_server"

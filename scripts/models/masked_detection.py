@@ -7,8 +7,9 @@ prints each detector's three best face scores and whether the best passes the de
 threshold (UltraFace: the product's 0.7; CenterFace: 0.3). A detector that misses the masked
 tiles while passing the bare ones cannot count masked faces in local mode.
 
-Needs `bash scripts/models/fetch.sh --training` (for centerface.onnx) and the packages of
-requirements.txt. Run: python scripts/models/masked_detection.py
+Needs `bash scripts/models/fetch.sh` (centerface.onnx is in the default set now) and the
+packages of requirements.txt. Superseded by detector_eval.py (varied faces and masks, YuNet too;
+see models/README.md, "Choosing the local detector"). Run: python scripts/models/masked_detection.py
 """
 
 import sys

@@ -21,6 +21,24 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Check the database of a stopped server: integrity, and jobs left in its queue.
     CheckDb(CheckDbArgs),
+    /// Compare the face of one photo with every face of another (two portraits, or a person
+    /// and a group photo).
+    Compare(CompareArgs),
+}
+
+/// Options of `facelens compare`.
+#[derive(Debug, Clone, Args)]
+pub struct CompareArgs {
+    /// The photo of the person (its largest face is used).
+    pub reference: PathBuf,
+    /// The photo to search for that person.
+    pub photo: PathBuf,
+    /// Cosine similarity at or above which two faces are the same person.
+    #[arg(long, default_value_t = 0.45)]
+    pub threshold: f32,
+    /// Model and size options.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
 }
 
 /// Options of `facelens check-db`.

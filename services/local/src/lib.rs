@@ -5,6 +5,7 @@ pub mod analyze;
 pub mod app;
 pub mod check;
 pub mod cli;
+pub mod compare;
 pub mod models;
 pub mod objects;
 pub mod secrets;

@@ -16,5 +16,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => facelens::serve::run(args).await,
         Command::Analyze(args) => facelens::analyze::run(args).await,
         Command::CheckDb(args) => facelens::check::run(&args),
+        Command::Compare(args) => facelens::compare::run(&args),
     }
 }

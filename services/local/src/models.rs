@@ -10,7 +10,7 @@ use facelens_vision::{FaceDetector, MaskClassifier};
 use std::sync::Arc;
 
 /// File name of the face detector under the models folder.
-pub const DETECTOR_FILE: &str = "ultraface-rfb-640.onnx";
+pub const DETECTOR_FILE: &str = "yunet-640.onnx";
 /// File name of the mask classifier under the models folder.
 pub const CLASSIFIER_FILE: &str = "mask-classifier.onnx";
 

@@ -1,5 +1,11 @@
 //! Low-confidence alerts: recorded once per analysis in DynamoDB (`ALERT#{id}`, listed newest
 //! first on `gsi1`), then published to the admins' SNS topic, which emails them.
+//!
+//! The record says whether it has been published (`published`, set after SNS accepted the
+//! message), so a delivery that ends between the two (a crash, a timeout, a failed publish)
+//! leaves an unpublished record that the retried delivery publishes: every alert is sent at
+//! least once, and more than once only when the worker dies between SNS accepting the message
+//! and the record being marked.
 
 use crate::DynamoDb;
 use crate::dynamodb::keys::{ALERT, ALERTS, GSI1, GSI1PK, GSI1SK, PK, alert_pk, analysis_sk};
@@ -55,6 +61,55 @@ impl SnsAlerts {
         text
     }
 
+    /// Whether the alert recorded for `id` has been published (`None`: no record). Records
+    /// written before the flag existed count as published.
+    async fn published(&self, id: &str) -> Result<Option<bool>, StoreError> {
+        let out = self
+            .table
+            .client
+            .get_item()
+            .table_name(self.table.table_name())
+            .key(PK, AttributeValue::S(alert_pk(id)))
+            .key("sk", AttributeValue::S(ALERT.to_owned()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| crate::dynamodb::unavailable("GetItem (alert)", e))?;
+        Ok(out
+            .item
+            .map(|item| !matches!(item.get(PUBLISHED), Some(AttributeValue::Bool(false)))))
+    }
+
+    /// Marks the record of `id` as published (if it still exists).
+    async fn mark_published(&self, id: &str) -> Result<(), StoreError> {
+        let marked = self
+            .table
+            .client
+            .update_item()
+            .table_name(self.table.table_name())
+            .key(PK, AttributeValue::S(alert_pk(id)))
+            .key("sk", AttributeValue::S(ALERT.to_owned()))
+            .update_expression("SET #published = :true")
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#published", PUBLISHED)
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .send()
+            .await;
+        match marked {
+            Ok(_) => Ok(()),
+            // Withdrawn meanwhile (the analysis was deleted): nothing to mark.
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(err) => Err(crate::dynamodb::unavailable("UpdateItem (alert)", err)),
+        }
+    }
+
     async fn delete_record(&self, id: &str) -> Result<(), StoreError> {
         self.table
             .client
@@ -68,6 +123,9 @@ impl SnsAlerts {
         Ok(())
     }
 }
+
+/// The attribute that says SNS accepted the alert's message.
+const PUBLISHED: &str = "published";
 
 fn record(alert: &Alert) -> Result<HashMap<String, AttributeValue>, StoreError> {
     let id = alert.analysis_id.to_string();
@@ -87,6 +145,7 @@ fn record(alert: &Alert) -> Result<HashMap<String, AttributeValue>, StoreError> 
             AttributeValue::S(alert.username.to_string()),
         ),
         ("data".to_owned(), AttributeValue::S(data)),
+        (PUBLISHED.to_owned(), AttributeValue::Bool(false)),
     ]))
 }
 
@@ -111,13 +170,16 @@ impl AlertSink for SnsAlerts {
             .await;
         match put {
             Ok(_) => {}
-            // Raised by an earlier delivery of the same photo.
+            // Recorded by an earlier delivery of the same photo: done if that delivery also
+            // published it, else publish now.
             Err(err)
                 if err
                     .as_service_error()
                     .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
             {
-                return Ok(());
+                if self.published(&id).await? != Some(false) {
+                    return Ok(());
+                }
             }
             Err(err) => return Err(crate::dynamodb::unavailable("PutItem (alert)", err)),
         }
@@ -130,13 +192,13 @@ impl AlertSink for SnsAlerts {
             .send()
             .await;
         if let Err(err) = published {
-            // Undo the record so the retried job publishes it: at most once, and not never.
-            self.delete_record(&id).await?;
+            // The record stays unpublished, so the retried delivery publishes it.
             return Err(StoreError::Unavailable(format!(
                 "SNS Publish: {}",
                 DisplayErrorContext(err)
             )));
         }
+        self.mark_published(&id).await?;
         tracing::warn!(analysis = %id, user = %alert.username, "low-confidence alert published");
         Ok(())
     }

@@ -412,7 +412,9 @@ async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
         .expect("a queue ARN")
 }
 
-/// Where `moto_server` is: `$FACELENS_MOTO_SERVER`, the venv of `scripts/aws-test-setup.sh`,
+/// Where `moto_server` is: `$FACELENS_MOTO_SERVER`, the venv of `scripts/aws-test-setup.sh`
+/// (its `moto_server_isolated` first: moto with one DynamoDB call at a time, since moto's own
+/// transactions are not isolated from concurrent calls and lose writes, where DynamoDB's are),
 /// or PATH.
 fn moto_binary() -> Option<PathBuf> {
     let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
@@ -426,10 +428,14 @@ fn moto_binary() -> Option<PathBuf> {
             .map(|cache| cache.join("facelens").join("moto-venv"))
     });
     let path = var("PATH").unwrap_or_else(OsString::new);
-    venv.map(|venv| venv.join("bin").join("moto_server"))
-        .into_iter()
-        .chain(std::env::split_paths(&path).map(|dir| dir.join("moto_server")))
-        .find(|candidate| candidate.is_file())
+    venv.map(|venv| {
+        let bin = venv.join("bin");
+        [bin.join("moto_server_isolated"), bin.join("moto_server")]
+    })
+    .into_iter()
+    .flatten()
+    .chain(std::env::split_paths(&path).map(|dir| dir.join("moto_server")))
+    .find(|candidate| candidate.is_file())
 }
 
 fn start() -> Result<Moto, String> {

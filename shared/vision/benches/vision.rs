@@ -18,14 +18,13 @@ fn root() -> PathBuf {
 
 fn bench(c: &mut Criterion) {
     let models = root().join("../../models");
-    let det =
-        FaceDetector::from_path(models.join("ultraface-rfb-640.onnx")).expect("run `make models`");
+    let det = FaceDetector::from_path(models.join("yunet-640.onnx")).expect("run `make models`");
     let cls = MaskClassifier::from_path(models.join("mask-classifier.onnx")).expect("classifier");
     let img = image::open(root().join("tests/fixtures/group.jpg"))
         .expect("fixture")
         .to_rgb8();
 
-    let det_bytes = std::fs::read(models.join("ultraface-rfb-640.onnx")).expect("detector");
+    let det_bytes = std::fs::read(models.join("yunet-640.onnx")).expect("detector");
     let cls_bytes = std::fs::read(models.join("mask-classifier.onnx")).expect("classifier");
 
     let det_input = vec![0.0f32; 3 * 480 * 640];

@@ -1,65 +1,103 @@
-//! The face detector: UltraFace RFB-640 run by tract.
+//! The face detector: YuNet (OpenCV Zoo, MIT; the 2023mar model, unpacked to float32 by
+//! `make models`) run by tract, with five landmarks per face.
 //!
-//! Input `[1, 3, 480, 640]` RGB, `(x - 127) / 128`. Outputs `scores [1, N, 2]`
-//! (softmax, index 1 = face) and `boxes [1, N, 4]` as `x0, y0, x1, y1` in 0..1 of
-//! the input. The image is letterboxed into the input; boxes above the score
-//! threshold are merged by NMS and mapped back to the original image.
+//! Input `[1, 3, 480, 640]`, BGR, 0..255 (no normalisation). For each stride `s` of 8, 16
+//! and 32, on a grid of `640 / s` columns (anchor `i = row * cols + col`): `cls_s` and
+//! `obj_s` `[1, N, 1]` (probabilities), `bbox_s` `[1, N, 4]` and `kps_s` `[1, N, 10]`.
+//! Score `sqrt(cls * obj)`; centre `((col + bbox0) * s, (row + bbox1) * s)`, size
+//! `(exp(bbox2) * s, exp(bbox3) * s)`; landmark `k` at `((col + kps[2k]) * s, (row +
+//! kps[2k+1]) * s)`. The photo is letterboxed into the input, overlapping boxes are merged
+//! by NMS, and everything is mapped back to the photo.
 //!
-//! The graph's last op, the softmax over each anchor's two logits, is cut off at load
-//! and done here instead: tract spends about a tenth of the whole run on that softmax
-//! of 17,640 rows of two, which takes a fraction of a millisecond as a plain loop.
+//! A photo much larger than the input loses its small faces to the downscale (at the network
+//! input bare faces are found from about 36 px, masked ones 77% of the time at 40 px and 95% at
+//! 80 px; see `models/README.md`), so [`FaceDetector::detect`] looks again on overlapping tiles
+//! at a larger scale, at most [`DetectorConfig::max_tiles`] of them: the smallest face found
+//! reliably grows with the photo beyond about 2.5 MP.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use image::RgbImage;
+use image::{RgbImage, imageops};
 use tract_onnx::prelude::*;
-use tract_onnx::tract_core::ops::nn::{Softmax, SoftmaxKind};
 
 use crate::error::VisionError;
 use crate::letterbox::Letterbox;
 use crate::nms::non_max_suppression;
+use crate::tiles::{Region, tiles};
 use crate::types::{Detection, PixelBox};
 
 /// Model input width in pixels.
 pub const DETECTOR_WIDTH: u32 = 640;
 /// Model input height in pixels.
 pub const DETECTOR_HEIGHT: u32 = 480;
+/// The strides of the three output levels.
+const STRIDES: [usize; 3] = [8, 16, 32];
 
 /// Thresholds used when turning raw outputs into detections.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DetectorConfig {
-    /// Minimum face probability to keep a box (0..1).
+    /// Minimum face score to keep a box of the whole-photo pass (0..1).
     pub score_threshold: f32,
+    /// Minimum face score to keep a box found on a tile (0..1): higher, since tiles see
+    /// more background at a larger scale.
+    pub tile_score_threshold: f32,
     /// IoU above which the weaker of two boxes is dropped.
     pub iou_threshold: f32,
     /// Boxes smaller than this many original pixels on their short side are dropped.
     pub min_face_px: f32,
+    /// The face width (original pixels) tiles look for: tiles are searched at the scale
+    /// that makes such a face [`DetectorConfig::network_face_px`] wide, or as near as
+    /// [`DetectorConfig::max_tiles`] allows.
+    pub smallest_face_px: f32,
+    /// The face width (input pixels) tiles aim to show the smallest face at.
+    pub network_face_px: f32,
+    /// Overlap of neighbouring tiles in input pixels; a tile keeps only faces smaller than
+    /// this (larger ones are the whole-photo pass's).
+    pub tile_overlap_px: f32,
+    /// Most tiles searched in one photo.
+    pub max_tiles: usize,
 }
 
 impl Default for DetectorConfig {
     fn default() -> Self {
         DetectorConfig {
-            score_threshold: 0.7,
+            score_threshold: 0.6,
+            tile_score_threshold: 0.7,
             iou_threshold: 0.3,
             min_face_px: 8.0,
+            smallest_face_px: 40.0,
+            network_face_px: 40.0,
+            tile_overlap_px: 160.0,
+            max_tiles: 16,
         }
     }
 }
 
 type Plan = Arc<TypedRunnableModel>;
 
+/// The raw outputs of one run, per stride (8, 16, 32), each flattened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawDetections {
+    /// `cls` probabilities per anchor.
+    pub cls: [Vec<f32>; 3],
+    /// `obj` probabilities per anchor.
+    pub obj: [Vec<f32>; 3],
+    /// Four box values per anchor.
+    pub bbox: [Vec<f32>; 3],
+    /// Ten landmark values per anchor.
+    pub kps: [Vec<f32>; 3],
+}
+
 /// A face detector loaded and optimised once; `detect` may be called from many threads.
 #[derive(Debug, Clone)]
 pub struct FaceDetector {
     plan: Plan,
-    /// True when the plan's first output is the logits (softmax cut off at load).
-    logits: bool,
     config: DetectorConfig,
 }
 
 impl FaceDetector {
-    /// Load the UltraFace ONNX file at `path`.
+    /// Load the YuNet ONNX file at `path`.
     ///
     /// # Errors
     /// [`VisionError::Io`] when the file cannot be read, [`VisionError::Load`] when it
@@ -73,7 +111,9 @@ impl FaceDetector {
         Self::from_bytes(&bytes)
     }
 
-    /// Load the UltraFace model from the bytes of its ONNX file.
+    /// Load YuNet from the bytes of its ONNX file. The file declares a `640x640` input; the
+    /// network is fully convolutional, so the input is set to `640x480` and the declared
+    /// output shapes are dropped.
     ///
     /// # Errors
     /// [`VisionError::Load`] when the bytes are not a model of the expected shape.
@@ -81,14 +121,21 @@ impl FaceDetector {
         let shape = [1, 3, DETECTOR_HEIGHT as usize, DETECTOR_WIDTH as usize];
         let mut model = tract_onnx::onnx()
             .model_for_read(&mut std::io::Cursor::new(bytes))
-            .and_then(|m| m.with_input_fact(0, f32::fact(shape).into()))
-            .and_then(|m| m.into_optimized())
             .map_err(VisionError::load)?;
-        let logits = cut_final_softmax(&mut model).map_err(VisionError::load)?;
-        let plan = model.into_runnable().map_err(VisionError::load)?;
+        model
+            .set_input_fact(0, f32::fact(shape).into())
+            .map_err(VisionError::load)?;
+        for output in 0..model.outputs.len() {
+            model
+                .set_output_fact(output, InferenceFact::default())
+                .map_err(VisionError::load)?;
+        }
+        let plan = model
+            .into_optimized()
+            .and_then(|m| m.into_runnable())
+            .map_err(VisionError::load)?;
         Ok(FaceDetector {
             plan,
-            logits,
             config: DetectorConfig::default(),
         })
     }
@@ -104,7 +151,8 @@ impl FaceDetector {
         self.config
     }
 
-    /// Find the faces in `img`, best first, in original image pixel coordinates.
+    /// Find the faces in `img`, best first, in original image pixel coordinates, with
+    /// their landmarks (left eye, right eye, nose, left and right mouth corner as seen).
     ///
     /// # Errors
     /// [`VisionError::Input`] for an empty image; [`VisionError::Inference`] or
@@ -113,29 +161,72 @@ impl FaceDetector {
         if img.width() == 0 || img.height() == 0 {
             return Err(VisionError::Input("empty image".into()));
         }
-        let lb = Letterbox::fit(img.width(), img.height(), DETECTOR_WIDTH, DETECTOR_HEIGHT);
-        let canvas = lb.apply(img, DETECTOR_WIDTH, DETECTOR_HEIGHT, [127, 127, 127]);
-        let input = tract_ndarray::Array4::from_shape_vec(
-            (1, 3, DETECTOR_HEIGHT as usize, DETECTOR_WIDTH as usize),
-            to_nchw(&canvas),
-        )
-        .map_err(VisionError::inference)?;
-        let (scores, boxes) = self.run(input.into_tensor())?;
-        Ok(self.decode(
-            &scores,
-            &boxes,
-            &lb,
-            img.width() as f32,
-            img.height() as f32,
-        ))
+        let c = self.config;
+        let whole = Region::whole(img.width(), img.height());
+        let mut found = self.detect_in(img, whole, c.score_threshold)?;
+        let (width, height) = (img.width() as f32, img.height() as f32);
+        let (net_w, net_h) = (DETECTOR_WIDTH as f32, DETECTOR_HEIGHT as f32);
+        let whole_scale = (net_w / width).min(net_h / height);
+        let wanted = c.network_face_px / c.smallest_face_px;
+        // The scale at which about `max_tiles` tiles cover the photo.
+        let affordable =
+            (c.max_tiles as f32 * (net_w - c.tile_overlap_px) * (net_h - c.tile_overlap_px)
+                / (width * height))
+                .sqrt();
+        let tile_scale = wanted.min(affordable).min(1.0);
+        if tile_scale > whole_scale * 1.5 {
+            let tile_w = (net_w / tile_scale).round() as u32;
+            let tile_h = (net_h / tile_scale).round() as u32;
+            let overlap = (c.tile_overlap_px / tile_scale).round() as u32;
+            let largest = c.tile_overlap_px / tile_scale;
+            for tile in tiles(img.width(), img.height(), tile_w, tile_h, overlap) {
+                found.extend(
+                    self.detect_in(img, tile, c.tile_score_threshold)?
+                        .into_iter()
+                        .filter(|d| {
+                            d.bbox.width.max(d.bbox.height) < largest
+                                && !tile.cuts(&d.bbox, img.width(), img.height())
+                        }),
+                );
+            }
+        }
+        let boxes: Vec<PixelBox> = found.iter().map(|d| d.bbox).collect();
+        let scores: Vec<f32> = found.iter().map(|d| d.score).collect();
+        Ok(non_max_suppression(&boxes, &scores, c.iou_threshold)
+            .into_iter()
+            .map(|i| found[i].clone())
+            .collect())
     }
 
-    /// Run the network on a prepared input (`1*3*480*640` floats, NCHW, already
-    /// normalised) and return the raw `scores` (`N*2`) and `boxes` (`N*4`).
+    /// One pass over `region` of `img`, letterboxed into the input.
+    fn detect_in(
+        &self,
+        img: &RgbImage,
+        region: Region,
+        threshold: f32,
+    ) -> Result<Vec<Detection>, VisionError> {
+        let lb = Letterbox::fit(region.width, region.height, DETECTOR_WIDTH, DETECTOR_HEIGHT);
+        let canvas = if region.is_whole(img) {
+            lb.apply(img, DETECTOR_WIDTH, DETECTOR_HEIGHT, [0, 0, 0])
+        } else {
+            let view = imageops::crop_imm(img, region.x, region.y, region.width, region.height);
+            lb.apply(&view.to_image(), DETECTOR_WIDTH, DETECTOR_HEIGHT, [0, 0, 0])
+        };
+        let raw = self.run_tensor(&to_nchw_bgr(&canvas))?;
+        let mut found = self.decode(&raw, &lb, region, threshold);
+        for d in &mut found {
+            d.bbox = d.bbox.clamp_to(img.width() as f32, img.height() as f32);
+        }
+        found.retain(|d| d.bbox.width.min(d.bbox.height) >= self.config.min_face_px);
+        Ok(found)
+    }
+
+    /// Run the network on a prepared input (`1*3*480*640` floats, NCHW, BGR 0..255).
     ///
     /// # Errors
-    /// [`VisionError::Input`] for a wrong length; model failures as in [`Self::detect`].
-    pub fn run_tensor(&self, nchw: &[f32]) -> Result<(Vec<f32>, Vec<f32>), VisionError> {
+    /// [`VisionError::Input`] for a wrong length; [`VisionError::Inference`] or
+    /// [`VisionError::Output`] when the model fails.
+    pub fn run_tensor(&self, nchw: &[f32]) -> Result<RawDetections, VisionError> {
         let shape = [1, 3, DETECTOR_HEIGHT as usize, DETECTOR_WIDTH as usize];
         if nchw.len() != shape.iter().product::<usize>() {
             return Err(VisionError::Input(format!(
@@ -143,144 +234,119 @@ impl FaceDetector {
             )));
         }
         let input = Tensor::from_shape(&shape, nchw).map_err(VisionError::inference)?;
-        self.run(input)
-    }
-
-    /// Run the plan; scores come back as probabilities either way.
-    fn run(&self, input: Tensor) -> Result<(Vec<f32>, Vec<f32>), VisionError> {
         let out = self
             .plan
             .run(tvec!(input.into()))
             .map_err(VisionError::inference)?;
-        if out.len() < 2 {
+        if out.len() != 12 {
             return Err(VisionError::Output(format!(
-                "expected 2 outputs, got {}",
+                "expected 12 outputs, got {}",
                 out.len()
             )));
         }
-        let mut scores = out[0]
-            .to_plain_array_view::<f32>()
-            .map_err(VisionError::inference)?
-            .iter()
-            .copied()
-            .collect::<Vec<f32>>();
-        if self.logits {
-            softmax_pairs(&mut scores);
-        }
-        let boxes = out[1]
-            .to_plain_array_view::<f32>()
-            .map_err(VisionError::inference)?
-            .iter()
-            .copied()
-            .collect::<Vec<f32>>();
-        if scores.len() % 2 != 0 || boxes.len() != scores.len() * 2 {
-            return Err(VisionError::Output(format!(
-                "scores {} / boxes {} values",
-                scores.len(),
-                boxes.len()
-            )));
-        }
-        Ok((scores, boxes))
+        // Outputs in the file's order: cls_8, cls_16, cls_32, obj_*, bbox_*, kps_*.
+        let flat = |i: usize, per_anchor: usize| -> Result<Vec<f32>, VisionError> {
+            let level = i % 3;
+            let anchors = anchors(STRIDES[level]);
+            let v: Vec<f32> = out[i]
+                .to_plain_array_view::<f32>()
+                .map_err(VisionError::inference)?
+                .iter()
+                .copied()
+                .collect();
+            if v.len() != anchors * per_anchor {
+                return Err(VisionError::Output(format!(
+                    "output {i}: {} values, expected {}",
+                    v.len(),
+                    anchors * per_anchor
+                )));
+            }
+            Ok(v)
+        };
+        let level = |first: usize, per_anchor: usize| -> Result<[Vec<f32>; 3], VisionError> {
+            Ok([
+                flat(first, per_anchor)?,
+                flat(first + 1, per_anchor)?,
+                flat(first + 2, per_anchor)?,
+            ])
+        };
+        Ok(RawDetections {
+            cls: level(0, 1)?,
+            obj: level(3, 1)?,
+            bbox: level(6, 4)?,
+            kps: level(9, 10)?,
+        })
     }
 
+    /// Anchors above the threshold to boxes and landmarks in original pixels, merged by NMS.
     fn decode(
         &self,
-        scores: &[f32],
-        boxes: &[f32],
+        raw: &RawDetections,
         lb: &Letterbox,
-        w: f32,
-        h: f32,
+        region: Region,
+        threshold: f32,
     ) -> Vec<Detection> {
-        let (mw, mh) = (DETECTOR_WIDTH as f32, DETECTOR_HEIGHT as f32);
-        let mut cand = Vec::new();
-        let mut cand_scores = Vec::new();
-        for (i, pair) in scores.chunks_exact(2).enumerate() {
-            let score = pair[1];
-            if score < self.config.score_threshold {
-                continue;
+        let to_original = |x: f32, y: f32| {
+            let (x, y) = lb.to_original(x, y);
+            (x + region.x as f32, y + region.y as f32)
+        };
+        let mut candidates = Vec::new();
+        for (level, &stride) in STRIDES.iter().enumerate() {
+            let cols = DETECTOR_WIDTH as usize / stride;
+            let s = stride as f32;
+            for (i, (&cls, &obj)) in raw.cls[level].iter().zip(&raw.obj[level]).enumerate() {
+                let score = (cls.clamp(0.0, 1.0) * obj.clamp(0.0, 1.0)).sqrt();
+                if score < threshold {
+                    continue;
+                }
+                let (row, col) = ((i / cols) as f32, (i % cols) as f32);
+                let b = &raw.bbox[level][4 * i..4 * i + 4];
+                let (cx, cy) = ((col + b[0]) * s, (row + b[1]) * s);
+                let (w, h) = (b[2].exp() * s, b[3].exp() * s);
+                let k = &raw.kps[level][10 * i..10 * i + 10];
+                let mut landmarks = [[0.0f32; 2]; 5];
+                for (j, point) in landmarks.iter_mut().enumerate() {
+                    let (x, y) = to_original((col + k[2 * j]) * s, (row + k[2 * j + 1]) * s);
+                    *point = [x, y];
+                }
+                let (x0, y0) = to_original(cx - w / 2.0, cy - h / 2.0);
+                let (x1, y1) = to_original(cx + w / 2.0, cy + h / 2.0);
+                candidates.push(Detection {
+                    bbox: PixelBox {
+                        x: x0,
+                        y: y0,
+                        width: x1 - x0,
+                        height: y1 - y0,
+                    },
+                    score,
+                    landmarks: Some(landmarks),
+                });
             }
-            let b = &boxes[i * 4..i * 4 + 4];
-            let (x0, y0) = lb.to_original(b[0] * mw, b[1] * mh);
-            let (x1, y1) = lb.to_original(b[2] * mw, b[3] * mh);
-            let bbox = PixelBox {
-                x: x0,
-                y: y0,
-                width: x1 - x0,
-                height: y1 - y0,
-            }
-            .clamp_to(w, h);
-            if bbox.width.min(bbox.height) < self.config.min_face_px {
-                continue;
-            }
-            cand.push(bbox);
-            cand_scores.push(score);
         }
-        non_max_suppression(&cand, &cand_scores, self.config.iou_threshold)
+        let boxes: Vec<PixelBox> = candidates.iter().map(|d| d.bbox).collect();
+        let scores: Vec<f32> = candidates.iter().map(|d| d.score).collect();
+        non_max_suppression(&boxes, &scores, self.config.iou_threshold)
             .into_iter()
-            .map(|i| Detection {
-                bbox: cand[i],
-                score: cand_scores[i].clamp(0.0, 1.0),
-                landmarks: None,
-            })
+            .map(|i| candidates[i].clone())
             .collect()
     }
 }
 
-/// When the model's first output is a softmax over the last axis of a `[1, N, 2]`
-/// tensor, make its input (the logits) the output instead and return true; otherwise
-/// leave the model as it is and return false.
-fn cut_final_softmax(model: &mut TypedModel) -> TractResult<bool> {
-    let outputs = model.output_outlets()?.to_vec();
-    let Some(&first) = outputs.first() else {
-        return Ok(false);
-    };
-    let node = model.node(first.node);
-    let Some(softmax) = node.op_as::<Softmax>() else {
-        return Ok(false);
-    };
-    let [input] = node.inputs[..] else {
-        return Ok(false);
-    };
-    let fact = model.outlet_fact(input)?;
-    let pairs = fact.rank() == 3
-        && fact.shape[2] == TDim::Val(2)
-        && fact.datum_type == f32::datum_type()
-        && softmax.kind == SoftmaxKind::Softmax
-        && softmax.quant_output_dt.is_none()
-        && softmax.axes[..] == [2];
-    if !pairs {
-        return Ok(false);
-    }
-    let mut outputs = outputs;
-    outputs[0] = input;
-    model.select_output_outlets(&outputs)?;
-    Ok(true)
+/// Anchors of one output level.
+fn anchors(stride: usize) -> usize {
+    (DETECTOR_WIDTH as usize / stride) * (DETECTOR_HEIGHT as usize / stride)
 }
 
-/// Softmax of each consecutive pair of logits, in place.
-fn softmax_pairs(values: &mut [f32]) {
-    for pair in values.chunks_exact_mut(2) {
-        let m = pair[0].max(pair[1]);
-        let (e0, e1) = ((pair[0] - m).exp(), (pair[1] - m).exp());
-        let sum = e0 + e1;
-        pair[0] = e0 / sum;
-        pair[1] = e1 / sum;
-    }
-}
-
-/// RGB image to NCHW floats normalised as UltraFace expects.
-fn to_nchw(img: &RgbImage) -> Vec<f32> {
+/// RGB image to NCHW floats in the order YuNet expects: B, G, R planes, 0..255.
+fn to_nchw_bgr(img: &RgbImage) -> Vec<f32> {
     let plane = img.width() as usize * img.height() as usize;
-    let lut: Vec<f32> = (0..=255u8)
-        .map(|v| (f32::from(v) - 127.0) / 128.0)
-        .collect();
     let mut out = vec![0.0f32; 3 * plane];
-    let (r, rest) = out.split_at_mut(plane);
-    let (g, b) = rest.split_at_mut(plane);
+    let (b, rest) = out.split_at_mut(plane);
+    let (g, r) = rest.split_at_mut(plane);
     for (((px, r), g), b) in img.as_raw().chunks_exact(3).zip(r).zip(g).zip(b) {
-        *r = lut[usize::from(px[0])];
-        *g = lut[usize::from(px[1])];
-        *b = lut[usize::from(px[2])];
+        *r = f32::from(px[0]);
+        *g = f32::from(px[1]);
+        *b = f32::from(px[2]);
     }
     out
 }
@@ -290,33 +356,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn softmax_of_pairs_sums_to_one_and_keeps_order() {
-        let mut v = [0.0, 0.0, 2.0, -1.0, -80.0, 80.0];
-        softmax_pairs(&mut v);
-        assert!((v[0] - 0.5).abs() < 1e-6 && (v[1] - 0.5).abs() < 1e-6);
-        let want = 1.0 / (1.0 + (-3.0f32).exp());
-        assert!((v[2] - want).abs() < 1e-6 && (v[2] + v[3] - 1.0).abs() < 1e-6);
-        assert!(v[4] < 1e-30 && (v[5] - 1.0).abs() < 1e-6);
-    }
-
-    #[test]
-    fn image_to_nchw_normalises_each_channel_into_its_plane() {
+    fn image_to_nchw_puts_blue_first_and_keeps_0_to_255() {
         let img = RgbImage::from_fn(3, 2, |x, y| image::Rgb([x as u8, 127, 255 - y as u8]));
-        let t = to_nchw(&img);
+        let t = to_nchw_bgr(&img);
         assert_eq!(t.len(), 18);
-        assert_eq!(
-            t[..6],
-            [
-                -127.0 / 128.0,
-                -126.0 / 128.0,
-                -125.0 / 128.0,
-                -127.0 / 128.0,
-                -126.0 / 128.0,
-                -125.0 / 128.0
-            ]
-        );
-        assert!(t[6..12].iter().all(|&x| x == 0.0));
-        assert_eq!(t[12], 1.0);
-        assert_eq!(t[17], 127.0 / 128.0);
+        assert_eq!(t[..6], [255.0, 255.0, 255.0, 254.0, 254.0, 254.0]);
+        assert!(t[6..12].iter().all(|&x| x == 127.0));
+        assert_eq!(t[12..18], [0.0, 1.0, 2.0, 0.0, 1.0, 2.0]);
     }
 }

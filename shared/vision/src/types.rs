@@ -47,7 +47,7 @@ pub struct Detection {
     /// The detector's confidence, 0..1.
     pub score: f32,
     /// Five landmarks (eyes, nose, mouth corners) as `[x, y]` pixels, when the
-    /// model gives them (UltraFace does not).
+    /// model gives them (CenterFace does).
     pub landmarks: Option<[[f32; 2]; 5]>,
 }
 

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{classifier, detector, floats, formula, references};
+use common::{classifier, detector, embedder, floats, formula, references};
 
 const TOL: f32 = 1e-4;
 
@@ -13,25 +13,24 @@ fn detector_raw_outputs_match_onnxruntime() {
     let stride = r["stride"].as_u64().expect("stride") as usize;
     let input: Vec<f32> = formula(3 * 480 * 640, 0)
         .into_iter()
-        .map(|x| x * 2.0 - 1.0)
+        .map(|x| x * 255.0)
         .collect();
-    let (scores, boxes) = detector().run_tensor(&input).expect("inference");
-    let want_scores = floats(&r["face_scores"]);
-    let want_boxes = r["boxes"].as_array().expect("boxes");
-    assert_eq!(scores.len() / 2, 17640);
-    for (j, k) in (0..scores.len() / 2).step_by(stride).enumerate() {
-        let got = scores[2 * k + 1];
-        assert!(
-            (got - want_scores[j]).abs() < TOL,
-            "anchor {k}: score {got} vs {}",
-            want_scores[j]
-        );
-        for (c, want) in floats(&want_boxes[j]).into_iter().enumerate() {
-            let got = boxes[4 * k + c];
-            assert!(
-                (got - want).abs() < TOL,
-                "anchor {k} coord {c}: {got} vs {want}"
-            );
+    let raw = detector().run_tensor(&input).expect("inference");
+    for (level, s) in [8, 16, 32].into_iter().enumerate() {
+        for (name, got) in [
+            ("cls", &raw.cls[level]),
+            ("obj", &raw.obj[level]),
+            ("bbox", &raw.bbox[level]),
+            ("kps", &raw.kps[level]),
+        ] {
+            let key = format!("{name}_{s}");
+            let want = floats(&r[key.as_str()]);
+            let sampled: Vec<f32> = got.iter().copied().step_by(stride).collect();
+            assert_eq!(sampled.len(), want.len(), "{key}");
+            for (k, (g, w)) in sampled.iter().zip(&want).enumerate() {
+                let tol = TOL * w.abs().max(1.0);
+                assert!((g - w).abs() < tol, "{key}[{}]: {g} vs {w}", k * stride);
+            }
         }
     }
 }
@@ -56,7 +55,26 @@ fn classifier_raw_outputs_match_onnxruntime() {
 }
 
 #[test]
+fn embedder_raw_outputs_match_onnxruntime() {
+    let refs = references();
+    let want = floats(&refs["embedder"]["outputs"]);
+    let input: Vec<f32> = formula(3 * 112 * 112, 5)
+        .into_iter()
+        .map(|x| x * 255.0)
+        .collect();
+    let got = embedder().run_tensor(&input).expect("inference");
+    assert_eq!(got.len(), want.len());
+    for (k, (g, w)) in got.iter().zip(&want).enumerate() {
+        assert!(
+            (g - w).abs() < TOL * w.abs().max(1.0),
+            "output {k}: {g} vs {w}"
+        );
+    }
+}
+
+#[test]
 fn wrong_input_length_is_an_error_not_a_panic() {
+    assert!(embedder().run_tensor(&[0.0; 10]).is_err());
     assert!(detector().run_tensor(&[0.0; 10]).is_err());
     assert!(classifier().run_tensor(2, &[0.0; 10]).is_err());
     assert!(classifier().run_tensor(0, &[]).is_err());

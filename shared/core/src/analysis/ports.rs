@@ -212,8 +212,10 @@ pub trait AlertSink: Send + Sync {
     /// Raises the alert unless one was already raised for this analysis.
     ///
     /// # Errors
-    /// [`StoreError::Unavailable`] when delivery fails (the job is retried; the sink MUST
-    /// still deliver at most once per analysis id).
+    /// [`StoreError::Unavailable`] when delivery fails (the job is retried). The sink MUST
+    /// deliver once per analysis id: a delivery that failed or was cut short after recording
+    /// the alert is completed by the retry, and a retry after a complete delivery sends
+    /// nothing.
     async fn raise(&self, alert: &Alert) -> Result<(), StoreError>;
     /// Removes the alert of an analysis, if there is one (its analysis was deleted).
     ///

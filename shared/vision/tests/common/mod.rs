@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use facelens_vision::{FaceDetector, MaskClassifier, PixelBox};
+use facelens_vision::{FaceDetector, FaceEmbedder, MaskClassifier, PixelBox};
 use serde_json::Value;
 
 /// The repository's `models/` directory.
@@ -21,8 +21,14 @@ pub fn fixture(name: &str) -> PathBuf {
 
 /// The detector, or a panic telling how to fetch it.
 pub fn detector() -> FaceDetector {
-    FaceDetector::from_path(models_dir().join("ultraface-rfb-640.onnx"))
-        .expect("models/ultraface-rfb-640.onnx: run `make models` (bash scripts/models/fetch.sh)")
+    FaceDetector::from_path(models_dir().join("yunet-640.onnx"))
+        .expect("models/yunet-640.onnx: run `make models` (bash scripts/models/fetch.sh)")
+}
+
+/// SFace, unpacked by `make models`.
+pub fn embedder() -> FaceEmbedder {
+    FaceEmbedder::from_path(models_dir().join("sface-112.onnx"))
+        .expect("models/sface-112.onnx: run `make models` (bash scripts/models/fetch.sh)")
 }
 
 /// Our classifier (committed in models/).
