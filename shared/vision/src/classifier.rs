@@ -12,12 +12,12 @@
 //! `docs/performance.md`), so batching buys nothing here.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use image::RgbImage;
 use tract_onnx::prelude::*;
 
 use crate::error::VisionError;
+use crate::model::{self, Plan};
 use crate::types::{MaskVerdict, PixelBox};
 
 /// Side of the square classifier input, in pixels.
@@ -29,7 +29,7 @@ pub const CROP_MARGIN: f32 = 1.25;
 /// clone, and `classify` may be called from many threads.
 #[derive(Debug, Clone)]
 pub struct MaskClassifier {
-    plan: Arc<TypedRunnableModel>,
+    plan: Plan,
 }
 
 impl MaskClassifier {
@@ -39,12 +39,7 @@ impl MaskClassifier {
     /// [`VisionError::Io`] when the file cannot be read, [`VisionError::Load`] when it
     /// is not a model of the expected shape.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, VisionError> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| VisionError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::from_bytes(&bytes)
+        Self::from_bytes(&model::read(path.as_ref())?)
     }
 
     /// Load the classifier from the bytes of its ONNX file.
@@ -53,13 +48,9 @@ impl MaskClassifier {
     /// [`VisionError::Load`] when the bytes are not a model of the expected shape.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, VisionError> {
         let side = CLASSIFIER_INPUT as usize;
-        let plan = tract_onnx::onnx()
-            .model_for_read(&mut std::io::Cursor::new(bytes))
-            .and_then(|m| m.with_input_fact(0, f32::fact([1, 3, side, side]).into()))
-            .and_then(|m| m.into_optimized())
-            .and_then(|m| m.into_runnable())
-            .map_err(VisionError::load)?;
-        Ok(MaskClassifier { plan })
+        Ok(MaskClassifier {
+            plan: model::plan(bytes, [1, 3, side, side])?,
+        })
     }
 
     /// Classify every face box of one photo; the verdicts come back in the order of

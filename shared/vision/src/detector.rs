@@ -16,14 +16,14 @@
 //! reliably grows with the photo beyond about 2.5 MP.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use image::{RgbImage, imageops};
 use tract_onnx::prelude::*;
 
 use crate::error::VisionError;
 use crate::letterbox::Letterbox;
-use crate::nms::non_max_suppression;
+use crate::model::{self, Channels, Plan};
+use crate::nms::suppress;
 use crate::tiles::{Region, tiles};
 use crate::types::{Detection, PixelBox};
 
@@ -74,8 +74,6 @@ impl Default for DetectorConfig {
     }
 }
 
-type Plan = Arc<TypedRunnableModel>;
-
 /// The raw outputs of one run, per stride (8, 16, 32), each flattened.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawDetections {
@@ -103,12 +101,7 @@ impl FaceDetector {
     /// [`VisionError::Io`] when the file cannot be read, [`VisionError::Load`] when it
     /// is not a model of the expected shape.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, VisionError> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| VisionError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::from_bytes(&bytes)
+        Self::from_bytes(&model::read(path.as_ref())?)
     }
 
     /// Load YuNet from the bytes of its ONNX file. The file declares a `640x640` input; the
@@ -119,21 +112,7 @@ impl FaceDetector {
     /// [`VisionError::Load`] when the bytes are not a model of the expected shape.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, VisionError> {
         let shape = [1, 3, DETECTOR_HEIGHT as usize, DETECTOR_WIDTH as usize];
-        let mut model = tract_onnx::onnx()
-            .model_for_read(&mut std::io::Cursor::new(bytes))
-            .map_err(VisionError::load)?;
-        model
-            .set_input_fact(0, f32::fact(shape).into())
-            .map_err(VisionError::load)?;
-        for output in 0..model.outputs.len() {
-            model
-                .set_output_fact(output, InferenceFact::default())
-                .map_err(VisionError::load)?;
-        }
-        let plan = model
-            .into_optimized()
-            .and_then(|m| m.into_runnable())
-            .map_err(VisionError::load)?;
+        let plan = model::plan(bytes, shape)?;
         Ok(FaceDetector {
             plan,
             config: DetectorConfig::default(),
@@ -190,12 +169,7 @@ impl FaceDetector {
                 );
             }
         }
-        let boxes: Vec<PixelBox> = found.iter().map(|d| d.bbox).collect();
-        let scores: Vec<f32> = found.iter().map(|d| d.score).collect();
-        Ok(non_max_suppression(&boxes, &scores, c.iou_threshold)
-            .into_iter()
-            .map(|i| found[i].clone())
-            .collect())
+        Ok(suppress(found, c.iou_threshold))
     }
 
     /// One pass over `region` of `img`, letterboxed into the input.
@@ -212,7 +186,7 @@ impl FaceDetector {
             let view = imageops::crop_imm(img, region.x, region.y, region.width, region.height);
             lb.apply(&view.to_image(), DETECTOR_WIDTH, DETECTOR_HEIGHT, [0, 0, 0])
         };
-        let raw = self.run_tensor(&to_nchw_bgr(&canvas))?;
+        let raw = self.run_tensor(&model::nchw(&canvas, Channels::Bgr))?;
         let mut found = self.decode(&raw, &lb, region, threshold);
         for d in &mut found {
             d.bbox = d.bbox.clamp_to(img.width() as f32, img.height() as f32);
@@ -323,45 +297,11 @@ impl FaceDetector {
                 });
             }
         }
-        let boxes: Vec<PixelBox> = candidates.iter().map(|d| d.bbox).collect();
-        let scores: Vec<f32> = candidates.iter().map(|d| d.score).collect();
-        non_max_suppression(&boxes, &scores, self.config.iou_threshold)
-            .into_iter()
-            .map(|i| candidates[i].clone())
-            .collect()
+        suppress(candidates, self.config.iou_threshold)
     }
 }
 
 /// Anchors of one output level.
 fn anchors(stride: usize) -> usize {
     (DETECTOR_WIDTH as usize / stride) * (DETECTOR_HEIGHT as usize / stride)
-}
-
-/// RGB image to NCHW floats in the order YuNet expects: B, G, R planes, 0..255.
-fn to_nchw_bgr(img: &RgbImage) -> Vec<f32> {
-    let plane = img.width() as usize * img.height() as usize;
-    let mut out = vec![0.0f32; 3 * plane];
-    let (b, rest) = out.split_at_mut(plane);
-    let (g, r) = rest.split_at_mut(plane);
-    for (((px, r), g), b) in img.as_raw().chunks_exact(3).zip(r).zip(g).zip(b) {
-        *r = f32::from(px[0]);
-        *g = f32::from(px[1]);
-        *b = f32::from(px[2]);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn image_to_nchw_puts_blue_first_and_keeps_0_to_255() {
-        let img = RgbImage::from_fn(3, 2, |x, y| image::Rgb([x as u8, 127, 255 - y as u8]));
-        let t = to_nchw_bgr(&img);
-        assert_eq!(t.len(), 18);
-        assert_eq!(t[..6], [255.0, 255.0, 255.0, 254.0, 254.0, 254.0]);
-        assert!(t[6..12].iter().all(|&x| x == 127.0));
-        assert_eq!(t[12..18], [0.0, 1.0, 2.0, 0.0, 1.0, 2.0]);
-    }
 }

@@ -7,12 +7,12 @@
 //! outputs are L2-normalised, so the cosine similarity of two faces is their dot product.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use image::RgbImage;
 use tract_onnx::prelude::*;
 
 use crate::error::VisionError;
+use crate::model::{self, Channels, Plan};
 
 /// Side of the aligned face in pixels.
 pub const ALIGNED_SIZE: u32 = 112;
@@ -43,7 +43,7 @@ impl Embedding {
 /// The SFace model loaded and optimised once; `embed` may be called from many threads.
 #[derive(Debug, Clone)]
 pub struct FaceEmbedder {
-    plan: Arc<TypedRunnableModel>,
+    plan: Plan,
 }
 
 impl FaceEmbedder {
@@ -53,12 +53,7 @@ impl FaceEmbedder {
     /// [`VisionError::Io`] when the file cannot be read, [`VisionError::Load`] when it is not
     /// a model of the expected shape.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, VisionError> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| VisionError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::from_bytes(&bytes)
+        Self::from_bytes(&model::read(path.as_ref())?)
     }
 
     /// Load SFace from the bytes of its ONNX file.
@@ -67,13 +62,9 @@ impl FaceEmbedder {
     /// [`VisionError::Load`] when the bytes are not a model of the expected shape.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, VisionError> {
         let side = ALIGNED_SIZE as usize;
-        let plan = tract_onnx::onnx()
-            .model_for_read(&mut std::io::Cursor::new(bytes))
-            .and_then(|m| m.with_input_fact(0, f32::fact([1, 3, side, side]).into()))
-            .and_then(|m| m.into_optimized())
-            .and_then(|m| m.into_runnable())
-            .map_err(VisionError::load)?;
-        Ok(Self { plan })
+        Ok(Self {
+            plan: model::plan(bytes, [1, 3, side, side])?,
+        })
     }
 
     /// The embedding of the face whose landmarks are `landmarks` in `img`.
@@ -100,7 +91,7 @@ impl FaceEmbedder {
                 "an aligned face is {ALIGNED_SIZE}x{ALIGNED_SIZE}"
             )));
         }
-        let raw = self.run_tensor(&to_nchw_rgb(aligned))?;
+        let raw = self.run_tensor(&model::nchw(aligned, Channels::Rgb))?;
         let norm = raw.iter().map(|v| v * v).sum::<f32>().sqrt();
         if !norm.is_normal() {
             return Err(VisionError::Output("the embedding is all zeros".into()));
@@ -226,19 +217,16 @@ impl Similarity {
     }
 }
 
-/// The landmarks the alignment is fitted on: all five, as ArcFace-style models expect. Under
-/// a mask the detector's points drift and the aligned face with them (fitting on the eyes
-/// and nose alone, or the eyes alone, did not help: a masked face still matched its bare self
-/// at about 0.2), so matching masked faces is not reliable yet.
-const ALIGN_ON: usize = 5;
-
 /// The face with these landmarks, aligned to [`TEMPLATE`] in a 112x112 image (black where
-/// the face runs off the photo).
+/// the face runs off the photo). Fitted on all five points, as ArcFace-style models expect.
+/// Under a mask the detector's points drift and the aligned face with them (fitting on the
+/// eyes and nose alone, or the eyes alone, did not help: a masked face still matched its bare
+/// self at about 0.2), so masked faces are not matched reliably yet.
 ///
 /// # Errors
 /// [`VisionError::Input`] when the landmarks are degenerate.
 pub fn align(img: &RgbImage, landmarks: &[[f32; 2]; 5]) -> Result<RgbImage, VisionError> {
-    let back = Similarity::fit(&landmarks[..ALIGN_ON], &TEMPLATE[..ALIGN_ON])?.inverse();
+    let back = Similarity::fit(landmarks, &TEMPLATE)?.inverse();
     Ok(RgbImage::from_fn(ALIGNED_SIZE, ALIGNED_SIZE, |u, v| {
         let (x, y) = back.apply(u as f32, v as f32);
         image::Rgb(bilinear(img, x, y))
@@ -265,20 +253,6 @@ fn bilinear(img: &RgbImage, x: f32, y: f32) -> [u8; 3] {
         let top = f32::from(a[i]) * (1.0 - fx) + f32::from(b[i]) * fx;
         let bottom = f32::from(c[i]) * (1.0 - fx) + f32::from(d[i]) * fx;
         *o = (top * (1.0 - fy) + bottom * fy).round().clamp(0.0, 255.0) as u8;
-    }
-    out
-}
-
-/// RGB image to NCHW floats, R, G, B planes, 0..255.
-fn to_nchw_rgb(img: &RgbImage) -> Vec<f32> {
-    let plane = img.width() as usize * img.height() as usize;
-    let mut out = vec![0.0f32; 3 * plane];
-    let (r, rest) = out.split_at_mut(plane);
-    let (g, b) = rest.split_at_mut(plane);
-    for (((px, r), g), b) in img.as_raw().chunks_exact(3).zip(r).zip(g).zip(b) {
-        *r = f32::from(px[0]);
-        *g = f32::from(px[1]);
-        *b = f32::from(px[2]);
     }
     out
 }

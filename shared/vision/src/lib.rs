@@ -20,6 +20,7 @@ mod detector;
 mod embedder;
 mod error;
 mod letterbox;
+mod model;
 mod nms;
 mod tiles;
 mod types;

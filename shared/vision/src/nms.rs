@@ -1,6 +1,6 @@
 //! Greedy non-maximum suppression over scored boxes.
 
-use crate::types::PixelBox;
+use crate::types::{Detection, PixelBox};
 
 /// Intersection over union of two boxes (0 when either is empty).
 pub fn iou(a: &PixelBox, b: &PixelBox) -> f32 {
@@ -28,6 +28,15 @@ pub fn non_max_suppression(boxes: &[PixelBox], scores: &[f32], iou_threshold: f3
         }
     }
     kept
+}
+
+/// The detections NMS keeps, best first.
+pub(crate) fn suppress(found: Vec<Detection>, iou_threshold: f32) -> Vec<Detection> {
+    let boxes: Vec<PixelBox> = found.iter().map(|d| d.bbox).collect();
+    let scores: Vec<f32> = found.iter().map(|d| d.score).collect();
+    let kept = non_max_suppression(&boxes, &scores, iou_threshold);
+    let mut slots: Vec<Option<Detection>> = found.into_iter().map(Some).collect();
+    kept.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 #[cfg(test)]
