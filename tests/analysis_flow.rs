@@ -1,5 +1,6 @@
 //! Black box: photos from upload to history on the real server, the unhappy paths of uploads,
-//! uploads by URL with the SSRF guard, and a crash mid-analysis.
+//! uploads by URL with the SSRF guard, finding a person in a group photo, and a crash
+//! mid-analysis.
 
 use facelens_tests::api::ApiClient;
 use facelens_tests::{ADMIN_PASSWORD, Options, Server, mail_field, photos};
@@ -440,4 +441,107 @@ async fn an_analysis_interrupted_by_kill_9_finishes_after_restart() {
     }
     let (_, history) = user.send("GET", "/api/analyses", None).await;
     assert_eq!(history["counts"]["all"], 4);
+}
+
+#[tokio::test]
+async fn a_person_is_found_in_a_group_photo_and_unusable_references_are_refused() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let user = new_user(&server, &admin, "finn").await;
+
+    // The reference: a portrait cut from the group photo's source.
+    let (portrait, _) = user
+        .upload("portrait.jpg", "image/jpeg", photos::fixture("face-bare.jpg"))
+        .await;
+    assert_eq!(user.wait_for(&portrait).await["status"], "done");
+    let (group, put) = user
+        .upload_compared(
+            "group.jpg",
+            "image/jpeg",
+            photos::with_faces(),
+            Some(&portrait),
+        )
+        .await;
+    assert_eq!(put, StatusCode::OK);
+    let result = user.wait_for(&group).await;
+    assert_eq!(result["status"], "done", "{result}");
+    assert_eq!(result["reference"], portrait.as_str());
+    let faces = result["faces"].as_array().expect("faces");
+    assert!(faces.len() >= 3, "{result}");
+    let same: Vec<&Value> = faces
+        .iter()
+        .filter(|f| f["likeness"]["samePerson"] == true)
+        .collect();
+    assert_eq!(same.len(), 1, "one face of the group is the portrait's: {result}");
+    assert_eq!(result["matchCount"], 1);
+    let best = faces
+        .iter()
+        .map(|f| f["likeness"]["similarity"].as_f64().expect("a similarity"))
+        .fold(f64::MIN, f64::max);
+    assert_eq!(same[0]["likeness"]["similarity"].as_f64(), Some(best));
+    // The history lists it as a comparison.
+    let (_, history) = user.send("GET", "/api/analyses", None).await;
+    let item = history["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["id"] == group.as_str())
+        .expect("listed");
+    assert_eq!(item["reference"], portrait.as_str(), "{item}");
+    assert_eq!(item["matchCount"], 1, "{item}");
+
+    // References that cannot be compared with are refused before anything is recorded.
+    let (no_face, _) = user
+        .upload("coffee.jpg", "image/jpeg", photos::fixture("no-face.jpg"))
+        .await;
+    assert_eq!(user.wait_for(&no_face).await["status"], "done");
+    let (_, pending_ticket) = user
+        .send(
+            "POST",
+            "/api/uploads",
+            Some(json!({ "filename": "later.jpg", "contentType": "image/jpeg", "size": 100 })),
+        )
+        .await;
+    let pending = pending_ticket["analysisId"].as_str().expect("id");
+    let other = new_user(&server, &admin, "olga").await;
+    let (others, _) = other
+        .upload("olga.jpg", "image/jpeg", photos::fixture("face-bare.jpg"))
+        .await;
+    assert_eq!(other.wait_for(&others).await["status"], "done");
+    let (_, before) = user.send("GET", "/api/analyses", None).await;
+    for (reference, why) in [
+        (json!(no_face), "has no face"),
+        (json!(pending), "still being analysed"),
+        (json!(others), "not one of your analyses"),
+        (json!("0190c9a2-7b3c-7cc1-8a5e-1c1f6f3c9b10"), "not one of your analyses"),
+    ] {
+        for (path, form) in [
+            (
+                "/api/uploads",
+                json!({ "filename": "g.jpg", "contentType": "image/jpeg", "size": 100,
+                        "reference": reference }),
+            ),
+            (
+                "/api/uploads/from-url",
+                json!({ "url": "http://127.0.0.1:9/g.jpg", "reference": reference }),
+            ),
+        ] {
+            let (status, body) = user.send("POST", path, Some(form)).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path} {reference}: {body}");
+            assert_eq!(body["error"]["code"], "invalid_input", "{body}");
+            let message = body["error"]["message"].as_str().expect("a message");
+            assert!(message.contains(why), "{path} {reference}: {message}");
+        }
+    }
+    let (status, body) = user
+        .send(
+            "POST",
+            "/api/uploads",
+            Some(json!({ "filename": "g.jpg", "contentType": "image/jpeg", "size": 100,
+                         "reference": "not an id" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (_, after) = user.send("GET", "/api/analyses", None).await;
+    assert_eq!(before["counts"], after["counts"], "nothing was recorded");
 }

@@ -426,14 +426,15 @@ export class FacelensStack extends Stack {
     allow('analyses', 'PhotoKeyRead', PHOTO_KEY_READ, [key.keyArn], via('s3'));
 
     // Rekognition reads the S3 object with the caller's permissions, so GetObject on uploads/*
-    // is what scopes DetectFaces to this bucket; DetectFaces has no resource-level permissions.
+    // is what scopes DetectFaces and CompareFaces (a photo compared with a reference photo) to
+    // this bucket; neither has resource-level permissions.
     allow('analysis-worker', 'ReadOriginals', ['s3:GetObject'], [uploadsBucket.arnForObjects('uploads/*')]);
     // An analysis deleted while the worker processed it (or before its photo arrived): the
     // worker removes what it wrote and the photo, so nothing is orphaned.
     allow('analysis-worker', 'WriteAnnotated', ['s3:PutObject', 's3:DeleteObject'], [uploadsBucket.arnForObjects('annotated/*')]);
     allow('analysis-worker', 'DeleteUploadsOfDeletedAnalyses', ['s3:DeleteObject'], [uploadsBucket.arnForObjects('uploads/*')]);
     allow('analysis-worker', 'PhotoKeyReadWrite', PHOTO_KEY_WRITE, [key.keyArn], via('s3'));
-    allow('analysis-worker', 'DetectFaces', ['rekognition:DetectFaces'], ['*']);
+    allow('analysis-worker', 'DetectAndCompareFaces', ['rekognition:DetectFaces', 'rekognition:CompareFaces'], ['*']);
     allow('analysis-worker', 'PublishAlerts', ['sns:Publish'], [topic.topicArn]);
     allow('analysis-worker', 'AlertTopicKey', ['kms:Decrypt', 'kms:GenerateDataKey*'], [key.keyArn], via('sns'));
 

@@ -121,7 +121,12 @@ const EXPECTED: Record<string, any[]> = {
       Resource: ['${UploadsBucket.Arn}/uploads/*'],
     },
     photoKey('PhotoKeyReadWrite', ['kms:GenerateDataKey', 'kms:Decrypt']),
-    { Sid: 'DetectFaces', Effect: 'Allow', Action: ['rekognition:DetectFaces'], Resource: ['*'] },
+    {
+      Sid: 'DetectAndCompareFaces',
+      Effect: 'Allow',
+      Action: ['rekognition:DetectFaces', 'rekognition:CompareFaces'],
+      Resource: ['*'],
+    },
     { Sid: 'PublishAlerts', Effect: 'Allow', Action: ['sns:Publish'], Resource: ['${AlertTopic}'] },
     {
       Sid: 'AlertTopicKey',
@@ -195,11 +200,11 @@ describe('function roles', () => {
     assert.deepEqual(senders, ['AuthFunction']);
   });
 
-  test('no function statement uses a wildcard action or a * resource, but DetectFaces', () => {
+  test('no function statement uses a wildcard action or a * resource, but Rekognition image calls', () => {
     for (const fn of Object.keys(EXPECTED)) {
       for (const s of policyOf(`${fn}Role`)) {
         for (const a of s.Action) assert.ok(!/^[a-z0-9]+:\*$/.test(a) && a !== '*', `${fn}: ${a}`);
-        if (s.Sid !== 'DetectFaces') assert.ok(!s.Resource.includes('*'), `${fn}: ${s.Sid}`);
+        if (s.Sid !== 'DetectAndCompareFaces') assert.ok(!s.Resource.includes('*'), `${fn}: ${s.Sid}`);
       }
     }
   });

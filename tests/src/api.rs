@@ -61,9 +61,26 @@ impl ApiClient {
         content_type: &str,
         bytes: Vec<u8>,
     ) -> (String, StatusCode) {
-        let (status, ticket) = self
-            .send("POST", "/api/uploads", Some(json!({ "filename": filename, "contentType": content_type, "size": bytes.len() })))
-            .await;
+        self.upload_compared(filename, content_type, bytes, None)
+            .await
+    }
+
+    /// As [`ApiClient::upload`], with every face compared with the largest face of the
+    /// analysis `reference`.
+    pub async fn upload_compared(
+        &self,
+        filename: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+        reference: Option<&str>,
+    ) -> (String, StatusCode) {
+        let form = json!({
+            "filename": filename,
+            "contentType": content_type,
+            "size": bytes.len(),
+            "reference": reference,
+        });
+        let (status, ticket) = self.send("POST", "/api/uploads", Some(form)).await;
         assert_eq!(status, StatusCode::CREATED, "presign: {ticket}");
         let put = self.put_ticket(&ticket, bytes).await;
         (ticket["analysisId"].as_str().expect("id").to_owned(), put)

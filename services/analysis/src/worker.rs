@@ -21,7 +21,7 @@ use facelens_core::clock::SystemClock;
 use facelens_imaging::Limits;
 use facelens_lambda::s3_event::{self, S3Message};
 use facelens_lambda::{required, setting};
-use facelens_pipeline::{ClassifierJudge, FaceFinder, Pipeline};
+use facelens_pipeline::{ClassifierJudge, FaceFinder, FaceMatcher, Pipeline};
 use facelens_vision::MaskClassifier;
 use std::sync::Arc;
 
@@ -96,10 +96,12 @@ impl Config {
 /// When the embedded classifier does not load.
 pub fn process_service(config: &Config, aws: &Aws) -> anyhow::Result<ProcessService> {
     let finder = Arc::new(aws.rekognition_finder(config.bucket_name.as_str()));
-    process_service_with(config, aws, finder)
+    let matcher = Arc::new(aws.rekognition_matcher(config.bucket_name.as_str()));
+    process_service_with(config, aws, finder, matcher)
 }
 
-/// The worker's use case with the given face finder (tests replay Rekognition's answers).
+/// The worker's use case with the given face finder and matcher (tests replay Rekognition's
+/// answers).
 ///
 /// # Errors
 /// When the embedded classifier does not load.
@@ -107,6 +109,7 @@ pub fn process_service_with(
     config: &Config,
     aws: &Aws,
     finder: Arc<dyn FaceFinder>,
+    matcher: Arc<dyn FaceMatcher>,
 ) -> anyhow::Result<ProcessService> {
     let classifier =
         MaskClassifier::from_bytes(CLASSIFIER_ONNX).context("loading the mask classifier")?;
@@ -114,7 +117,8 @@ pub fn process_service_with(
         max_pixels: config.max_megapixels * 1_000_000,
         ..Limits::default()
     };
-    let pipeline = Pipeline::new(finder, Arc::new(ClassifierJudge::new(classifier)), limits);
+    let pipeline = Pipeline::new(finder, Arc::new(ClassifierJudge::new(classifier)), limits)
+        .with_matcher(matcher);
     let table = aws.dynamodb(config.table_name.as_str());
     let alerts = aws.sns_alerts(
         &table,

@@ -65,7 +65,13 @@ fn rekognition(stack: &Stack, replies: &[&str]) -> RekognitionFinder {
 }
 
 fn worker(stack: &Stack, finder: Arc<dyn FaceFinder>) -> ProcessService {
-    process_service_with(&stack.worker_config(), &stack.aws, finder).expect("worker")
+    process_service_with(
+        &stack.worker_config(),
+        &stack.aws,
+        finder,
+        Arc::new(support::NoComparisons),
+    )
+    .expect("worker")
 }
 
 fn photo() -> Vec<u8> {

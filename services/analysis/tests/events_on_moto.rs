@@ -51,7 +51,13 @@ impl FaceFinder for Unreachable {
 }
 
 fn worker(stack: &Stack) -> facelens_core::analysis::ProcessService {
-    process_service_with(&stack.worker_config(), &stack.aws, Arc::new(Unreachable)).expect("worker")
+    process_service_with(
+        &stack.worker_config(),
+        &stack.aws,
+        Arc::new(Unreachable),
+        Arc::new(support::NoComparisons),
+    )
+    .expect("worker")
 }
 
 fn sqs(path: &str) -> SqsEvent {

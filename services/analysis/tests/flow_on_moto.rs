@@ -10,7 +10,7 @@ use aws_sdk_rekognition::config::{BehaviorVersion, Credentials, Region};
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_types::body::SdkBody;
 use facelens_analysis::worker::{handle_batch, process_service_with};
-use facelens_aws::RekognitionFinder;
+use facelens_aws::{RekognitionFinder, RekognitionMatcher};
 use facelens_core::analysis::ProcessService;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -55,9 +55,21 @@ fn worker(stack: &Stack, replies: &[&str]) -> ProcessService {
         .credentials_provider(Credentials::new("test", "test", None, None, "test"))
         .behavior_version(BehaviorVersion::latest())
         .build();
-    let finder =
-        RekognitionFinder::from_config(config, stack.bucket.bucket(), Duration::from_millis(1));
-    process_service_with(&stack.worker_config(), &stack.aws, Arc::new(finder)).expect("worker")
+    // One replay client for both: its replies are taken in the order of the calls.
+    let finder = RekognitionFinder::from_config(
+        config.clone(),
+        stack.bucket.bucket(),
+        Duration::from_millis(1),
+    );
+    let matcher =
+        RekognitionMatcher::from_config(config, stack.bucket.bucket(), Duration::from_millis(1));
+    process_service_with(
+        &stack.worker_config(),
+        &stack.aws,
+        Arc::new(finder),
+        Arc::new(matcher),
+    )
+    .expect("worker")
 }
 
 fn photo() -> Vec<u8> {
@@ -70,12 +82,27 @@ fn photo() -> Vec<u8> {
 
 /// Presigns through the uploads function and PUTs the photo as a browser would.
 async fn upload(stack: &Stack, token: &str, bytes: &[u8]) -> String {
+    upload_compared(stack, token, bytes, None).await
+}
+
+/// As [`upload`], comparing the photo's faces with those of the analysis `reference`.
+async fn upload_compared(
+    stack: &Stack,
+    token: &str,
+    bytes: &[u8],
+    reference: Option<&str>,
+) -> String {
     let (status, ticket) = call(
         &stack.uploads,
         "POST",
         "/api/uploads",
         Some(token),
-        Some(json!({ "filename": "team.jpg", "contentType": "image/jpeg", "size": bytes.len() })),
+        Some(json!({
+            "filename": "team.jpg",
+            "contentType": "image/jpeg",
+            "size": bytes.len(),
+            "reference": reference,
+        })),
     )
     .await;
     assert_eq!(status, 201, "{ticket}");
@@ -227,4 +254,63 @@ async fn given_a_poison_message_when_it_keeps_failing_then_it_ends_in_the_dead_l
         .await;
     assert_eq!(dead.len(), 1, "{dead:?}");
     assert_eq!(dead[0].2, "this is not an S3 notification");
+}
+
+#[tokio::test]
+async fn given_a_reference_photo_when_a_group_photo_names_it_then_each_face_has_its_similarity() {
+    let stack = stack().await;
+    let token = stack.user("ann").await;
+    // DetectFaces for the reference, then DetectFaces and CompareFaces for the group photo.
+    let worker = worker(&stack, &["several_faces", "several_faces", "compare_faces"]);
+    let reference = upload(&stack, &token, &photo()).await;
+    for _ in 0..3 {
+        drain(&stack, &worker).await;
+    }
+
+    // Another person cannot name ann's photo as a reference.
+    let bob = stack.user("bob").await;
+    let (status, body) = call(
+        &stack.uploads,
+        "POST",
+        "/api/uploads",
+        Some(&bob),
+        Some(
+            json!({ "filename": "g.jpg", "contentType": "image/jpeg", "size": 10,
+                     "reference": reference }),
+        ),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_input", "{body}");
+
+    let group = upload_compared(&stack, &token, &photo(), Some(&reference)).await;
+    drain(&stack, &worker).await;
+    let (status, result) = call(
+        &stack.analyses,
+        "GET",
+        &format!("/api/analyses/{group}"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{result}");
+    assert_eq!(result["status"], "done", "{result}");
+    assert_eq!(result["reference"], reference.as_str(), "{result}");
+    assert_eq!(result["matchCount"], 1, "{result}");
+    let similarities: Vec<_> = result["faces"]
+        .as_array()
+        .expect("faces")
+        .iter()
+        .map(|f| {
+            (
+                f["likeness"]["similarity"].as_f64(),
+                f["likeness"]["samePerson"].as_bool(),
+            )
+        })
+        .collect();
+    assert_eq!(similarities.len(), 3, "{result}");
+    assert_eq!(similarities[0].1, Some(true), "{result}");
+    assert!((similarities[0].0.expect("a similarity") - 99.21).abs() < 0.01);
+    assert_eq!(similarities[1], (Some(0.0), Some(false)), "{result}");
+    assert_eq!(similarities[2].1, Some(false), "{result}");
 }

@@ -13,7 +13,7 @@ use std::io::Write;
 /// When the models cannot be loaded or the annotation folder cannot be written. A photo that
 /// cannot be analysed is reported in its row, and the exit status is then non-zero.
 pub async fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
-    let analyzer = crate::models::analyzer(&args.pipeline)?;
+    let analyzer = crate::models::analyzer(&args.pipeline, crate::models::Comparisons::Disabled)?;
     if let Some(dir) = &args.annotate {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
@@ -37,7 +37,7 @@ pub async fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
                 continue;
             }
         };
-        match analyzer.analyze(&key, bytes).await {
+        match analyzer.analyze(&key, bytes, None).await {
             Ok(result) => {
                 let masked = result.faces.iter().filter(|f| f.mask.masked).count();
                 let category = Category::from_counts(result.faces.len(), masked);

@@ -9,9 +9,6 @@ use facelens_vision::{Detection, Embedding, FaceDetector, FaceEmbedder};
 use std::io::Write;
 use std::path::Path;
 
-/// File name of the face-embedding model under the models folder.
-pub const EMBEDDER_FILE: &str = "sface-112.onnx";
-
 /// Prints one row per face of the photo: its box, its similarity to the reference face and
 /// whether that is the same person at the threshold.
 ///
@@ -21,7 +18,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
     let models = &args.pipeline.models_dir;
     let detector = FaceDetector::from_path(models.join(crate::models::DETECTOR_FILE))
         .context("loading the face detector (run `make models`)")?;
-    let embedder = FaceEmbedder::from_path(models.join(EMBEDDER_FILE))
+    let embedder = FaceEmbedder::from_path(models.join(crate::models::EMBEDDER_FILE))
         .context("loading the face-embedding model (run `make models`)")?;
     let limits = Limits {
         max_pixels: args.pipeline.max_megapixels * 1_000_000,

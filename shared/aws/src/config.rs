@@ -128,4 +128,13 @@ impl Aws {
             crate::RekognitionFinder::INITIAL_BACKOFF,
         )
     }
+
+    /// Rekognition `CompareFaces` on the photos of `bucket`, retried as the finder is.
+    pub fn rekognition_matcher(&self, bucket: impl Into<String>) -> crate::RekognitionMatcher {
+        crate::RekognitionMatcher::from_config(
+            aws_sdk_rekognition::Config::from(&self.sdk),
+            bucket,
+            crate::RekognitionFinder::INITIAL_BACKOFF,
+        )
+    }
 }

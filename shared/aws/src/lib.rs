@@ -24,6 +24,7 @@
 //! (which verifies signatures) for tests.
 
 mod alerts;
+mod compare_faces;
 mod config;
 pub mod dynamodb;
 mod rekognition;
@@ -39,6 +40,7 @@ pub mod s3s;
 mod test_server;
 
 pub use alerts::SnsAlerts;
+pub use compare_faces::{MIN_OVERLAP, RekognitionMatcher, SAME_PERSON_SIMILARITY};
 pub use config::Aws;
 pub use dynamodb::DynamoDb;
 pub use rekognition::RekognitionFinder;

@@ -79,19 +79,7 @@ impl FaceFinder for RekognitionFinder {
         key: &ObjectKey,
         image: Arc<RgbImage>,
     ) -> Result<Vec<FoundFace>, AnalyzeError> {
-        let source = if read_in_place(key) {
-            let object = S3Object::builder()
-                .bucket(self.bucket.as_ref())
-                .name(key.as_str())
-                .build();
-            Image::builder().s3_object(object).build()
-        } else {
-            let upright = Arc::clone(&image);
-            let copy = tokio::task::spawn_blocking(move || jpeg_copy(&upright))
-                .await
-                .map_err(|e| AnalyzeError::Failed(format!("JPEG copy of {key} failed: {e}")))??;
-            Image::builder().bytes(Blob::new(copy)).build()
-        };
+        let source = image_of(&self.bucket, key, &image).await?;
         let output = self
             .client
             .detect_faces()
@@ -115,6 +103,27 @@ impl FaceFinder for RekognitionFinder {
         }
         Ok(faces)
     }
+}
+
+/// The photo as Rekognition should read it: from the bucket when it can (JPEG, PNG), else a
+/// JPEG copy of the upright pixels in the request.
+pub(crate) async fn image_of(
+    bucket: &str,
+    key: &ObjectKey,
+    image: &Arc<RgbImage>,
+) -> Result<Image, AnalyzeError> {
+    if read_in_place(key) {
+        let object = S3Object::builder()
+            .bucket(bucket)
+            .name(key.as_str())
+            .build();
+        return Ok(Image::builder().s3_object(object).build());
+    }
+    let upright = Arc::clone(image);
+    let copy = tokio::task::spawn_blocking(move || jpeg_copy(&upright))
+        .await
+        .map_err(|e| AnalyzeError::Failed(format!("JPEG copy of {key} failed: {e}")))??;
+    Ok(Image::builder().bytes(Blob::new(copy)).build())
 }
 
 /// Whether Rekognition can read the stored photo itself: it reads JPEG and PNG only.
@@ -218,11 +227,12 @@ fn found_face(detail: &FaceDetail, width: u32, height: u32) -> Option<FoundFace>
         rect,
         confidence: detail.confidence().unwrap_or(0.0).clamp(0.0, 100.0),
         attributes: Some(attributes(detail)),
+        landmarks: None,
     })
 }
 
 /// A fractional box scaled to pixels and clipped to the image.
-fn pixel_rect(bbox: &BoundingBox, width: u32, height: u32) -> Option<PixelRect> {
+pub(crate) fn pixel_rect(bbox: &BoundingBox, width: u32, height: u32) -> Option<PixelRect> {
     let (left, top) = (bbox.left()?, bbox.top()?);
     let (box_width, box_height) = (bbox.width()?, bbox.height()?);
     if ![left, top, box_width, box_height]

@@ -1,15 +1,18 @@
-//! The Rekognition face finder against replayed `DetectFaces` replies (see
-//! `fixtures/rekognition/README.md` for where each reply comes from): the request it sends, how
-//! every face and attribute is mapped, and how each kind of failure is sorted.
+//! The Rekognition face finder and face matcher against replayed `DetectFaces` and
+//! `CompareFaces` replies (see `fixtures/rekognition/README.md` for where each reply comes
+//! from): the requests they send, how every face and attribute is mapped, and how each kind of
+//! failure is sorted.
 
 use aws_sdk_rekognition::config::{BehaviorVersion, Credentials, Region};
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_types::body::SdkBody;
-use facelens_aws::{Aws, RekognitionFinder};
+use facelens_aws::{Aws, RekognitionFinder, RekognitionMatcher};
 use facelens_core::analysis::ports::AnalyzeError;
-use facelens_core::analysis::{AgeRange, Emotion, FaceAttributes, Flag, ObjectKey, Pose, Quality};
+use facelens_core::analysis::{
+    AgeRange, Emotion, FaceAttributes, Flag, Likeness, ObjectKey, Pose, Quality,
+};
 use facelens_imaging::RgbImage;
-use facelens_pipeline::{FaceFinder, FoundFace, PixelRect};
+use facelens_pipeline::{FaceFinder, FaceMatcher, FoundFace, PixelRect, StoredImage};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -418,4 +421,132 @@ async fn a_small_webp_photo_is_sent_at_its_own_size() {
     let info = facelens_imaging::inspect(&jpeg, &facelens_imaging::Limits::default())
         .expect("a readable image");
     assert_eq!(info.display_dimensions(), (WIDTH, HEIGHT));
+}
+
+const REFERENCE_KEY: &str = "uploads/alice/0190c9a2-7b3c-7cc1-8a5e-1c1f6f3c9b11.png";
+
+/// The `CompareFaces` request the matcher should send: both photos by bucket and name, every
+/// face compared (no threshold, no quality filter).
+fn expected_compare_request() -> http::Request<SdkBody> {
+    let body = json!({
+        "SourceImage": { "S3Object": { "Bucket": BUCKET, "Name": REFERENCE_KEY } },
+        "TargetImage": { "S3Object": { "Bucket": BUCKET, "Name": KEY } },
+        "SimilarityThreshold": 0.0,
+        "QualityFilter": "NONE",
+    });
+    http::Request::builder()
+        .method("POST")
+        .uri(format!("https://rekognition.{REGION}.amazonaws.com/"))
+        .header("content-type", "application/x-amz-json-1.1")
+        .header("x-amz-target", "RekognitionService.CompareFaces")
+        .body(SdkBody::from(body.to_string()))
+        .expect("a valid request")
+}
+
+fn matcher(http: &StaticReplayClient) -> RekognitionMatcher {
+    let config = aws_sdk_rekognition::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .http_client(http.clone())
+        .region(Region::new(REGION))
+        .credentials_provider(Credentials::new("AKID", "secret", None, None, "test"))
+        .build();
+    RekognitionMatcher::from_config(config, BUCKET, Duration::from_millis(1))
+}
+
+/// The three faces of `several_faces.json` as the finder maps them.
+async fn three_faces() -> Vec<FoundFace> {
+    let http = replay(&["several_faces"]);
+    finder(&http).find(&key(), image()).await.expect("faces")
+}
+
+async fn compare(
+    replies: &[&str],
+    faces: &[FoundFace],
+) -> (
+    StaticReplayClient,
+    Result<Vec<Option<Likeness>>, AnalyzeError>,
+) {
+    let http = StaticReplayClient::new(
+        replies
+            .iter()
+            .map(|name| ReplayEvent::new(expected_compare_request(), reply(name)))
+            .collect(),
+    );
+    let reference_key = ObjectKey::parse_original(REFERENCE_KEY).expect("a key").0;
+    let reference_image = Arc::new(RgbImage::new(640, 480));
+    let result = matcher(&http)
+        .compare(
+            StoredImage {
+                key: &reference_key,
+                image: &reference_image,
+            },
+            StoredImage {
+                key: &key(),
+                image: &image(),
+            },
+            faces,
+        )
+        .await;
+    (http, result)
+}
+
+#[tokio::test]
+async fn compared_faces_are_matched_to_the_found_faces_by_their_boxes() {
+    let faces = three_faces().await;
+    let (http, result) = compare(&["compare_faces"], &faces).await;
+    http.assert_requests_match(&[]);
+    let likenesses = result.expect("compared");
+    assert_eq!(
+        likenesses,
+        vec![
+            Some(Likeness {
+                similarity: 99.21,
+                same_person: true
+            }),
+            // Among the unmatched faces: under the threshold asked for, which was 0.
+            Some(Likeness {
+                similarity: 0.0,
+                same_person: false
+            }),
+            Some(Likeness {
+                similarity: 12.6,
+                same_person: false
+            }),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_found_face_that_compare_faces_did_not_box_has_no_likeness() {
+    let mut faces = three_faces().await;
+    // A fourth face far from every compared box.
+    let mut elsewhere = faces[0].clone();
+    elsewhere.rect = PixelRect {
+        x: 900.0,
+        y: 700.0,
+        width: 60.0,
+        height: 80.0,
+    };
+    faces.push(elsewhere);
+    let (_, result) = compare(&["compare_faces"], &faces).await;
+    let likenesses = result.expect("compared");
+    assert_eq!(likenesses.len(), 4);
+    assert!(likenesses[..3].iter().all(Option::is_some));
+    assert_eq!(likenesses[3], None);
+}
+
+#[tokio::test]
+async fn a_reference_without_a_comparable_face_is_rejected_and_busy_answers_retried() {
+    let faces = three_faces().await;
+    let (http, result) = compare(&["invalid_parameter"], &faces).await;
+    http.assert_requests_match(&[]);
+    match result {
+        Err(AnalyzeError::Rejected(reason)) => {
+            assert!(reason.contains("no face"), "{reason}");
+        }
+        other => panic!("expected Rejected, got {other:?}"),
+    }
+    let (http, result) = compare(&["throttling", "compare_faces"], &faces).await;
+    assert_eq!(http.actual_requests().count(), 2);
+    assert_eq!(result.expect("the retry succeeds").len(), 3);
 }

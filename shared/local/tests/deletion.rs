@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use facelens_core::analysis::ports::{
     AlertSink, AnalysisStore, AnalyzeError, DetectedFace, ObjectStore, PhotoAnalysis,
-    PhotoAnalyzer, PurgeQueue,
+    PhotoAnalyzer, PurgeQueue, ReferencePhoto,
 };
 use facelens_core::analysis::{
     Analysis, AnalysisService, Counts, FaceBox, ImageType, MaskVerdict, ObjectKey, ProcessOutcome,
@@ -31,6 +31,7 @@ impl PhotoAnalyzer for OneUnsureFace {
         &self,
         key: &ObjectKey,
         _bytes: Vec<u8>,
+        _reference: Option<ReferencePhoto>,
     ) -> Result<PhotoAnalysis, AnalyzeError> {
         if let Some((service, owner)) = self.delete_first.get() {
             let (_, _, id) = ObjectKey::parse_original(key.as_str()).expect("an upload key");
@@ -55,6 +56,7 @@ impl PhotoAnalyzer for OneUnsureFace {
                     confidence: 90.0,
                 },
                 attributes: None,
+                likeness: None,
             }],
             annotated_jpeg: b"annotated".to_vec(),
             thumbnail_jpeg: b"thumb".to_vec(),

@@ -1,13 +1,15 @@
 //! The worker's use case on the embedded adapters: a photo delivered twice gives one result and
-//! one alert; rejected photos fail with their reason; the queue survives a crash.
+//! one alert; rejected photos fail with their reason; the queue survives a crash; a photo with a
+//! reference is compared with the reference's stored photo, and fails when that was deleted.
 
 use async_trait::async_trait;
 use facelens_core::analysis::ports::{
-    AlertSink, AnalysisStore, AnalyzeError, DetectedFace, ObjectStore, PhotoAnalysis, PhotoAnalyzer,
+    AlertSink, AnalysisStore, AnalyzeError, DetectedFace, ObjectStore, PhotoAnalysis,
+    PhotoAnalyzer, ReferencePhoto,
 };
 use facelens_core::analysis::{
-    Analysis, Category, FaceBox, ImageType, MaskVerdict, ObjectKey, ProcessOutcome, ProcessService,
-    Status,
+    Analysis, Category, FaceBox, ImageType, Likeness, MaskVerdict, ObjectKey, ProcessOutcome,
+    ProcessService, Status,
 };
 use facelens_core::clock::SystemClock;
 use facelens_core::domain::Username;
@@ -17,7 +19,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use time::{Duration, OffsetDateTime};
 
 /// Stands in for the model pipeline, which this test is not about: it reports two faces, one
-/// of them found with 30% confidence, and counts its calls.
+/// of them found with 30% confidence, and counts its calls. Given a reference, the first face is
+/// the same person when the reference's bytes are the photo's, and the second never.
 struct TwoFaces(AtomicUsize);
 
 #[async_trait]
@@ -26,14 +29,24 @@ impl PhotoAnalyzer for TwoFaces {
         &self,
         _key: &ObjectKey,
         bytes: Vec<u8>,
+        reference: Option<ReferencePhoto>,
     ) -> Result<PhotoAnalysis, AnalyzeError> {
         self.0.fetch_add(1, Ordering::SeqCst);
+        let likeness = |first: bool| {
+            reference.as_ref().map(|r| {
+                let same = first && r.bytes == bytes;
+                Likeness {
+                    similarity: if same { 91.0 } else { 8.0 },
+                    same_person: same,
+                }
+            })
+        };
         if bytes.starts_with(b"broken") {
             return Err(AnalyzeError::Rejected(
                 "the image data is truncated or corrupt".into(),
             ));
         }
-        let face = |confidence, masked| DetectedFace {
+        let face = |confidence, masked, first| DetectedFace {
             bbox: FaceBox {
                 left: 0.1,
                 top: 0.1,
@@ -46,11 +59,12 @@ impl PhotoAnalyzer for TwoFaces {
                 confidence: 90.0,
             },
             attributes: None,
+            likeness: likeness(first),
         };
         Ok(PhotoAnalysis {
             width: 100,
             height: 80,
-            faces: vec![face(99.0, true), face(30.0, false)],
+            faces: vec![face(99.0, true, true), face(30.0, false, false)],
             annotated_jpeg: b"annotated".to_vec(),
             thumbnail_jpeg: b"thumb".to_vec(),
         })
@@ -93,14 +107,19 @@ fn setup() -> Setup {
 }
 
 async fn pending_upload(s: &Setup, bytes: &[u8]) -> Analysis {
-    let owner = Username::parse("alice").expect("name");
-    let analysis = Analysis::pending(
+    upload_of(s, "alice", bytes, None).await
+}
+
+async fn upload_of(s: &Setup, owner: &str, bytes: &[u8], reference: Option<&Analysis>) -> Analysis {
+    let owner = Username::parse(owner).expect("name");
+    let mut analysis = Analysis::pending(
         owner,
         "p.jpg".into(),
         ImageType::Jpeg,
         bytes.len() as u64,
         OffsetDateTime::now_utc(),
     );
+    analysis.reference = reference.map(|r| r.id);
     AnalysisStore::create(&s.db, &analysis)
         .await
         .expect("create");
@@ -335,5 +354,95 @@ async fn signed_urls_bind_method_key_expiry_type_and_length() {
     assert_eq!(
         objects.verify(&signed, &signature, late),
         Err(SignatureError::Expired)
+    );
+}
+
+#[tokio::test]
+async fn a_photo_with_a_reference_is_compared_with_the_reference_photo() {
+    let s = setup();
+    let reference = pending_upload(&s, b"portrait").await;
+    s.process
+        .process(reference.original_key.as_str())
+        .await
+        .expect("reference analysed");
+    let group = upload_of(&s, "alice", b"portrait", Some(&reference)).await;
+    assert_eq!(
+        s.process
+            .process(group.original_key.as_str())
+            .await
+            .expect("processed"),
+        ProcessOutcome::Done
+    );
+    let stored = AnalysisStore::get(&s.db, group.id)
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!(stored.reference, Some(reference.id));
+    let likenesses: Vec<_> = stored.faces.iter().map(|f| f.likeness).collect();
+    assert_eq!(
+        likenesses,
+        vec![
+            Some(Likeness {
+                similarity: 91.0,
+                same_person: true
+            }),
+            Some(Likeness {
+                similarity: 8.0,
+                same_person: false
+            }),
+        ],
+        "the analyzer was given the reference's stored bytes"
+    );
+
+    // A photo without a reference has no likeness at all.
+    let plain = pending_upload(&s, b"portrait").await;
+    s.process
+        .process(plain.original_key.as_str())
+        .await
+        .expect("processed");
+    let stored = AnalysisStore::get(&s.db, plain.id)
+        .await
+        .expect("get")
+        .expect("exists");
+    assert!(stored.faces.iter().all(|f| f.likeness.is_none()));
+}
+
+#[tokio::test]
+async fn a_reference_deleted_or_of_someone_else_fails_the_comparison_with_its_reason() {
+    let s = setup();
+    let reference = pending_upload(&s, b"portrait").await;
+    let group = upload_of(&s, "alice", b"group", Some(&reference)).await;
+    AnalysisStore::delete(&s.db, reference.id)
+        .await
+        .expect("reference deleted");
+    let outcome = s
+        .process
+        .process(group.original_key.as_str())
+        .await
+        .expect("processed");
+    assert_eq!(
+        outcome,
+        ProcessOutcome::Rejected("the reference photo was deleted".into())
+    );
+    let stored = AnalysisStore::get(&s.db, group.id)
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!(stored.status, Status::Failed);
+
+    // A record naming another person's analysis (the API refuses to make one): the same.
+    let bobs = upload_of(&s, "bob", b"bob's portrait", None).await;
+    let sneaky = upload_of(&s, "alice", b"group", Some(&bobs)).await;
+    assert_eq!(
+        s.process
+            .process(sneaky.original_key.as_str())
+            .await
+            .expect("processed"),
+        ProcessOutcome::Rejected("the reference photo was deleted".into())
+    );
+    assert_eq!(
+        s.analyzer.0.load(Ordering::SeqCst),
+        0,
+        "nothing was analysed"
     );
 }

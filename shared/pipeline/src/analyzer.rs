@@ -1,8 +1,10 @@
 //! The pipeline and the two seams it is built from.
 
 use async_trait::async_trait;
-use facelens_core::analysis::ports::{AnalyzeError, DetectedFace, PhotoAnalysis, PhotoAnalyzer};
-use facelens_core::analysis::{FaceAttributes, FaceBox, MaskVerdict, ObjectKey};
+use facelens_core::analysis::ports::{
+    AnalyzeError, DetectedFace, PhotoAnalysis, PhotoAnalyzer, ReferencePhoto,
+};
+use facelens_core::analysis::{FaceAttributes, FaceBox, Likeness, MaskVerdict, ObjectKey};
 use facelens_imaging::{
     AnnotatedBox, Limits, RgbImage, annotate_in_place, decode, encode_jpeg, thumbnail,
 };
@@ -21,6 +23,19 @@ pub struct PixelRect {
     pub height: f32,
 }
 
+impl PixelRect {
+    /// Intersection over union with `other` (0: apart, 1: the same box).
+    pub fn iou(&self, other: &PixelRect) -> f32 {
+        let left = self.x.max(other.x);
+        let top = self.y.max(other.y);
+        let right = (self.x + self.width).min(other.x + other.width);
+        let bottom = (self.y + self.height).min(other.y + other.height);
+        let overlap = (right - left).max(0.0) * (bottom - top).max(0.0);
+        let union = self.width * self.height + other.width * other.height - overlap;
+        if union > 0.0 { overlap / union } else { 0.0 }
+    }
+}
+
 /// A face as a finder reports it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FoundFace {
@@ -30,8 +45,37 @@ pub struct FoundFace {
     pub confidence: f32,
     /// Attributes when the finder gives them.
     pub attributes: Option<FaceAttributes>,
+    /// Eyes, nose tip and mouth corners (as seen: left eye first), in pixels, when the finder
+    /// gives them; the local face matcher aligns faces by them.
+    pub landmarks: Option<[[f32; 2]; 5]>,
 }
 
+/// An upright photo as a matcher sees it: where it is stored and its pixels.
+#[derive(Debug, Clone, Copy)]
+pub struct StoredImage<'a> {
+    /// Its key in the photo store.
+    pub key: &'a ObjectKey,
+    /// Its upright pixels.
+    pub image: &'a Arc<RgbImage>,
+}
+
+/// Compares faces with a reference face: SFace embeddings locally, Rekognition `CompareFaces`
+/// on AWS.
+#[async_trait]
+pub trait FaceMatcher: Send + Sync {
+    /// For each of `faces` (found in `photo`, in order), its likeness to the largest face of
+    /// `reference`; `None` for a face the matcher could not measure.
+    ///
+    /// # Errors
+    /// [`AnalyzeError::Rejected`] when the reference has no face, [`AnalyzeError::Failed`]
+    /// when the job should be retried.
+    async fn compare(
+        &self,
+        reference: StoredImage<'_>,
+        photo: StoredImage<'_>,
+        faces: &[FoundFace],
+    ) -> Result<Vec<Option<Likeness>>, AnalyzeError>;
+}
 /// Finds faces. The local detector looks at the pixels; Rekognition reads the stored object
 /// by its key.
 #[async_trait]
@@ -61,6 +105,7 @@ pub trait MaskJudge: Send + Sync {
 pub struct Pipeline {
     finder: Arc<dyn FaceFinder>,
     judge: Arc<dyn MaskJudge>,
+    matcher: Option<Arc<dyn FaceMatcher>>,
     limits: Limits,
     /// Longest side of thumbnails.
     thumbnail_side: u32,
@@ -72,9 +117,74 @@ impl Pipeline {
         Self {
             finder,
             judge,
+            matcher: None,
             limits,
             thumbnail_side: 320,
         }
+    }
+
+    /// The same pipeline, comparing faces with a reference photo's when asked to.
+    #[must_use]
+    pub fn with_matcher(mut self, matcher: Arc<dyn FaceMatcher>) -> Self {
+        self.matcher = Some(matcher);
+        self
+    }
+
+    async fn decode(&self, bytes: Vec<u8>) -> Result<Arc<RgbImage>, AnalyzeError> {
+        let limits = self.limits;
+        let decoded = blocking(move || {
+            decode(&bytes, &limits).map_err(|e| AnalyzeError::Rejected(e.to_string()))
+        })
+        .await?;
+        Ok(Arc::new(decoded.rgb))
+    }
+
+    /// Each face's likeness to the reference's largest face (all `None` without a reference).
+    async fn likenesses(
+        &self,
+        key: &ObjectKey,
+        image: &Arc<RgbImage>,
+        found: &[FoundFace],
+        reference: Option<ReferencePhoto>,
+    ) -> Result<Vec<Option<Likeness>>, AnalyzeError> {
+        let Some(reference) = reference else {
+            return Ok(vec![None; found.len()]);
+        };
+        let Some(matcher) = &self.matcher else {
+            return Err(AnalyzeError::Rejected(
+                "this deployment cannot compare faces".into(),
+            ));
+        };
+        let reference_image = self
+            .decode(reference.bytes)
+            .await
+            .map_err(|err| match err {
+                AnalyzeError::Rejected(why) => {
+                    AnalyzeError::Rejected(format!("the reference photo: {why}"))
+                }
+                failed => failed,
+            })?;
+        if found.is_empty() {
+            return Ok(Vec::new());
+        }
+        let likenesses = matcher
+            .compare(
+                StoredImage {
+                    key: &reference.key,
+                    image: &reference_image,
+                },
+                StoredImage { key, image },
+                found,
+            )
+            .await?;
+        if likenesses.len() != found.len() {
+            return Err(AnalyzeError::Failed(format!(
+                "the matcher measured {} faces of {}",
+                likenesses.len(),
+                found.len()
+            )));
+        }
+        Ok(likenesses)
     }
 }
 
@@ -92,14 +202,11 @@ impl PhotoAnalyzer for Pipeline {
         &self,
         key: &ObjectKey,
         bytes: Vec<u8>,
+        reference: Option<ReferencePhoto>,
     ) -> Result<PhotoAnalysis, AnalyzeError> {
-        let limits = self.limits;
-        let decoded = blocking(move || {
-            decode(&bytes, &limits).map_err(|e| AnalyzeError::Rejected(e.to_string()))
-        })
-        .await?;
-        let image = Arc::new(decoded.rgb);
+        let image = self.decode(bytes).await?;
         let found = self.finder.find(key, Arc::clone(&image)).await?;
+        let likenesses = self.likenesses(key, &image, &found, reference).await?;
 
         let judge = Arc::clone(&self.judge);
         let side = self.thumbnail_side;
@@ -139,7 +246,8 @@ impl PhotoAnalyzer for Pipeline {
             let faces = found
                 .into_iter()
                 .zip(verdicts)
-                .map(|(face, mask)| DetectedFace {
+                .zip(likenesses)
+                .map(|((face, mask), likeness)| DetectedFace {
                     bbox: FaceBox::from_pixels(
                         face.rect.x,
                         face.rect.y,
@@ -151,6 +259,7 @@ impl PhotoAnalyzer for Pipeline {
                     confidence: face.confidence,
                     mask,
                     attributes: face.attributes,
+                    likeness,
                 })
                 .collect();
             Ok(PhotoAnalysis {

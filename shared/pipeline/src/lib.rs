@@ -1,10 +1,14 @@
 //! The photo analyzer behind the `PhotoAnalyzer` port: bounded decoding with EXIF orientation
 //! (`facelens-imaging`), a face finder (the local ONNX detector, or Rekognition on AWS), the
 //! mask judge (our ONNX classifier, all faces of a photo in one batch), then the green and red
-//! boxes, the annotated JPEG and its thumbnail. CPU work runs on tokio's blocking pool.
+//! boxes, the annotated JPEG and its thumbnail; and, for a photo compared with a reference photo,
+//! a face matcher (SFace embeddings locally, Rekognition `CompareFaces` on AWS). CPU work runs on
+//! tokio's blocking pool.
 
 mod analyzer;
 mod vision;
 
-pub use analyzer::{FaceFinder, FoundFace, MaskJudge, Pipeline, PixelRect};
-pub use vision::{ClassifierJudge, DetectorFinder};
+pub use analyzer::{
+    FaceFinder, FaceMatcher, FoundFace, MaskJudge, Pipeline, PixelRect, StoredImage,
+};
+pub use vision::{ClassifierJudge, DetectorFinder, EmbeddingMatcher};

@@ -1,21 +1,24 @@
 //! The models of `facelens-vision` as the pipeline's seams: the ONNX face detector as a
-//! [`FaceFinder`] (local mode) and our mask classifier as the [`MaskJudge`] (everywhere).
+//! [`FaceFinder`] and SFace embeddings as the [`FaceMatcher`] (local mode), and our mask
+//! classifier as the [`MaskJudge`] (everywhere).
 
-use crate::{FaceFinder, FoundFace, MaskJudge, PixelRect};
+use crate::{FaceFinder, FaceMatcher, FoundFace, MaskJudge, PixelRect, StoredImage};
 use async_trait::async_trait;
 use facelens_core::analysis::ports::AnalyzeError;
-use facelens_core::analysis::{MaskVerdict, ObjectKey};
+use facelens_core::analysis::{Likeness, MaskVerdict, ObjectKey};
 use facelens_imaging::RgbImage;
-use facelens_vision::{FaceDetector, MaskClassifier, PixelBox};
+use facelens_vision::{
+    FaceDetector, FaceEmbedder, MaskClassifier, PixelBox, SAME_PERSON_THRESHOLD,
+};
 use std::sync::Arc;
 
 /// The ONNX face detector as a face finder; it reads the pixels, not the stored object.
 pub struct DetectorFinder(Arc<FaceDetector>);
 
 impl DetectorFinder {
-    /// Wraps a loaded detector.
-    pub fn new(detector: FaceDetector) -> Self {
-        Self(Arc::new(detector))
+    /// Wraps a loaded detector, shared with whoever else holds it (the face matcher).
+    pub fn new(detector: Arc<FaceDetector>) -> Self {
+        Self(detector)
     }
 }
 
@@ -42,8 +45,84 @@ impl FaceFinder for DetectorFinder {
                 },
                 confidence: (d.score * 100.0).clamp(0.0, 100.0),
                 attributes: None,
+                landmarks: d.landmarks,
             })
             .collect())
+    }
+}
+
+/// SFace embeddings of faces aligned by the detector's landmarks as the face matcher: the
+/// reference photo's largest face is found by the same detector, and similarity is the cosine
+/// of two embeddings times 100 (below 0 shown as 0); the same person from
+/// [`SAME_PERSON_THRESHOLD`].
+pub struct EmbeddingMatcher {
+    detector: Arc<FaceDetector>,
+    embedder: Arc<FaceEmbedder>,
+}
+
+impl EmbeddingMatcher {
+    /// A matcher on a loaded detector (shared with the finder) and embedder.
+    pub fn new(detector: Arc<FaceDetector>, embedder: FaceEmbedder) -> Self {
+        Self {
+            detector,
+            embedder: Arc::new(embedder),
+        }
+    }
+
+    fn measure(
+        detector: &FaceDetector,
+        embedder: &FaceEmbedder,
+        reference: &RgbImage,
+        photo: &RgbImage,
+        landmarks: &[Option<[[f32; 2]; 5]>],
+    ) -> Result<Vec<Option<Likeness>>, AnalyzeError> {
+        let failed = |e: facelens_vision::VisionError| AnalyzeError::Failed(format!("{e}"));
+        let largest = detector
+            .detect(reference)
+            .map_err(failed)?
+            .into_iter()
+            .filter(|d| d.landmarks.is_some())
+            .max_by(|a, b| a.bbox.area().total_cmp(&b.bbox.area()));
+        let Some(points) = largest.and_then(|d| d.landmarks) else {
+            return Err(AnalyzeError::Rejected(
+                "no face was found in the reference photo".into(),
+            ));
+        };
+        let wanted = embedder.embed(reference, &points).map_err(failed)?;
+        landmarks
+            .iter()
+            .map(|points| {
+                let Some(points) = points else {
+                    return Ok(None);
+                };
+                let cosine = wanted.similarity(&embedder.embed(photo, points).map_err(failed)?);
+                Ok(Some(Likeness {
+                    similarity: (cosine * 100.0).clamp(0.0, 100.0),
+                    same_person: cosine >= SAME_PERSON_THRESHOLD,
+                }))
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+impl FaceMatcher for EmbeddingMatcher {
+    async fn compare(
+        &self,
+        reference: StoredImage<'_>,
+        photo: StoredImage<'_>,
+        faces: &[FoundFace],
+    ) -> Result<Vec<Option<Likeness>>, AnalyzeError> {
+        let detector = Arc::clone(&self.detector);
+        let embedder = Arc::clone(&self.embedder);
+        let reference = Arc::clone(reference.image);
+        let photo = Arc::clone(photo.image);
+        let landmarks: Vec<_> = faces.iter().map(|f| f.landmarks).collect();
+        tokio::task::spawn_blocking(move || {
+            Self::measure(&detector, &embedder, &reference, &photo, &landmarks)
+        })
+        .await
+        .map_err(|e| AnalyzeError::Failed(format!("face matcher task: {e}")))?
     }
 }
 

@@ -18,6 +18,9 @@ use crate::model::{self, Channels, Plan};
 pub const ALIGNED_SIZE: u32 = 112;
 /// Length of an embedding.
 pub const EMBEDDING_LEN: usize = 128;
+/// Cosine similarity from which two faces are deemed the same person (chosen from the
+/// genuine and impostor figures in `models/README.md`).
+pub const SAME_PERSON_THRESHOLD: f32 = 0.45;
 
 /// Where the five landmarks (left eye, right eye, nose, left and right mouth corner, as
 /// seen) lie in an aligned 112x112 face: the ArcFace template.

@@ -28,7 +28,8 @@ mod types;
 pub use classifier::{CLASSIFIER_INPUT, CROP_MARGIN, MaskClassifier};
 pub use detector::{DETECTOR_HEIGHT, DETECTOR_WIDTH, DetectorConfig, FaceDetector, RawDetections};
 pub use embedder::{
-    ALIGNED_SIZE, EMBEDDING_LEN, Embedding, FaceEmbedder, Similarity, TEMPLATE, align,
+    ALIGNED_SIZE, EMBEDDING_LEN, Embedding, FaceEmbedder, SAME_PERSON_THRESHOLD, Similarity,
+    TEMPLATE, align,
 };
 pub use error::VisionError;
 pub use letterbox::Letterbox;

@@ -247,3 +247,24 @@ pub async fn send(router: &Router, request: axum::http::Request<Body>) -> (u16, 
         serde_json::from_slice(&bytes).unwrap_or(Value::Null),
     )
 }
+
+/// A face matcher for tests whose photos have no reference: being asked is a failure.
+pub struct NoComparisons;
+
+#[async_trait::async_trait]
+impl facelens_pipeline::FaceMatcher for NoComparisons {
+    async fn compare(
+        &self,
+        _reference: facelens_pipeline::StoredImage<'_>,
+        photo: facelens_pipeline::StoredImage<'_>,
+        _faces: &[facelens_pipeline::FoundFace],
+    ) -> Result<
+        Vec<Option<facelens_core::analysis::Likeness>>,
+        facelens_core::analysis::ports::AnalyzeError,
+    > {
+        panic!(
+            "no photo of this test has a reference, yet {} was compared",
+            photo.key
+        )
+    }
+}

@@ -26,6 +26,12 @@ pub(super) struct AnalysisView {
     faces: Vec<FaceResult>,
     /// The local detector reports no attributes; this says so explicitly.
     attributes_available: bool,
+    /// The analysis whose largest face these faces were compared with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reference: Option<String>,
+    /// With a reference: how many faces are the same person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    match_count: Option<usize>,
 }
 
 /// One line of the history.
@@ -41,6 +47,21 @@ pub(super) struct HistoryItem {
     masked_count: usize,
     category: Option<Category>,
     thumbnail_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reference: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    match_count: Option<usize>,
+}
+
+/// With a reference, how many faces the engine deems the same person (none before the result).
+fn match_count(a: &Analysis) -> Option<usize> {
+    a.reference?;
+    (a.status == Status::Done).then(|| {
+        a.faces
+            .iter()
+            .filter(|f| f.likeness.is_some_and(|l| l.same_person))
+            .count()
+    })
 }
 
 pub(super) async fn full(service: &AnalysisService, a: Analysis) -> Result<AnalysisView, ApiError> {
@@ -55,6 +76,8 @@ pub(super) async fn full(service: &AnalysisService, a: Analysis) -> Result<Analy
         face_count: a.face_count(),
         masked_count: a.masked_count(),
         attributes_available: a.faces.iter().any(|f| f.attributes.is_some()),
+        match_count: match_count(&a),
+        reference: a.reference.map(|id| id.to_string()),
         filename: a.filename,
         created_at: a.created_at,
         failure_reason: a.failure_reason,
@@ -77,6 +100,8 @@ pub(super) async fn item(service: &AnalysisService, a: Analysis) -> Result<Histo
         status: a.status,
         face_count: a.face_count(),
         masked_count: a.masked_count(),
+        match_count: match_count(&a),
+        reference: a.reference.map(|id| id.to_string()),
         filename: a.filename,
         created_at: a.created_at,
         category: a.category,

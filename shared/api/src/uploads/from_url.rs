@@ -1,5 +1,5 @@
 //! `POST /api/uploads/from-url {url}`: the server fetches the photo (SSRF guard, size and time
-//! limits in the fetcher) and stores it like an upload.
+//! limits in the fetcher) and stores it like an upload; `reference` as for presigned uploads.
 
 use super::UploadsState;
 use crate::ApiError;
@@ -8,6 +8,7 @@ use crate::json::ApiJson;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use facelens_core::analysis::AnalysisId;
 use facelens_core::analysis::ports::FetchError;
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +17,8 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub(super) struct FromUrl {
     url: String,
+    #[serde(default)]
+    reference: Option<AnalysisId>,
 }
 
 /// The analysis the photo became.
@@ -30,6 +33,10 @@ pub(super) async fn from_url(
     ActiveUser(caller): ActiveUser,
     ApiJson(form): ApiJson<FromUrl>,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
+    state
+        .uploads
+        .check_reference(&caller, form.reference)
+        .await?;
     let max = state.uploads.policy().max_bytes;
     let bytes = state
         .fetcher
@@ -46,7 +53,7 @@ pub(super) async fn from_url(
         })?;
     let id = state
         .uploads
-        .store_fetched(&caller, &form.url, bytes)
+        .store_fetched(&caller, &form.url, bytes, form.reference)
         .await?;
     Ok((
         StatusCode::ACCEPTED,

@@ -1,4 +1,6 @@
-//! `POST /api/uploads {filename, contentType, size}` → a presigned PUT.
+//! `POST /api/uploads {filename, contentType, size, reference?}` → a presigned PUT. With
+//! `reference` (the id of an earlier analysis of the caller's), every face of the new photo is
+//! compared with the reference photo's largest face.
 
 use super::UploadsState;
 use crate::ApiError;
@@ -7,6 +9,7 @@ use crate::json::ApiJson;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use facelens_core::analysis::AnalysisId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -18,6 +21,8 @@ pub(super) struct UploadRequest {
     filename: String,
     content_type: String,
     size: u64,
+    #[serde(default)]
+    reference: Option<AnalysisId>,
 }
 
 /// Where and how to send the bytes.
@@ -39,7 +44,13 @@ pub(super) async fn presign(
 ) -> Result<(StatusCode, Json<UploadTicket>), ApiError> {
     let upload = state
         .uploads
-        .presign(&caller, &form.filename, &form.content_type, form.size)
+        .presign(
+            &caller,
+            &form.filename,
+            &form.content_type,
+            form.size,
+            form.reference,
+        )
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -144,6 +144,20 @@ pub struct FaceResult {
     pub mask: MaskVerdict,
     /// Attributes, when the detector gives them (`null` for the local detector).
     pub attributes: Option<FaceAttributes>,
+    /// How much the face looks like the reference face, when the photo was compared with one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub likeness: Option<Likeness>,
+}
+
+/// How much one face looks like the reference face of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Likeness {
+    /// Similarity, 0..100, on the scale of the engine that measured it (Rekognition's
+    /// `Similarity`, or the cosine of SFace embeddings times 100).
+    pub similarity: f32,
+    /// Whether the engine deems it the same person (its own threshold on `similarity`).
+    pub same_person: bool,
 }
 
 #[cfg(test)]

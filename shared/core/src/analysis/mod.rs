@@ -14,7 +14,8 @@ mod uploads;
 
 pub use category::Category;
 pub use face::{
-    AgeRange, Emotion, FaceAttributes, FaceBox, FaceResult, Flag, MaskVerdict, Pose, Quality,
+    AgeRange, Emotion, FaceAttributes, FaceBox, FaceResult, Flag, Likeness, MaskVerdict, Pose,
+    Quality,
 };
 pub use history::{AnalysisService, Counts, HistoryPage};
 pub use ids::{AnalysisId, ImageType, ObjectKey};

@@ -2,7 +2,8 @@
 //! the photo analyzer, and low-confidence alerts.
 
 use super::{
-    Analysis, AnalysisId, Category, Counts, FaceAttributes, FaceBox, MaskVerdict, ObjectKey,
+    Analysis, AnalysisId, Category, Counts, FaceAttributes, FaceBox, Likeness, MaskVerdict,
+    ObjectKey,
 };
 use crate::domain::Username;
 use crate::ports::StoreError;
@@ -149,6 +150,17 @@ pub struct DetectedFace {
     pub mask: MaskVerdict,
     /// Attributes when the detector gives them.
     pub attributes: Option<FaceAttributes>,
+    /// Likeness to the reference face, when the photo was compared with one.
+    pub likeness: Option<Likeness>,
+}
+
+/// The photo whose largest face every face of the analysed photo is compared with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferencePhoto {
+    /// Where it is stored (Rekognition reads it from there).
+    pub key: ObjectKey,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
 }
 
 /// What the analyzer made of a photo.
@@ -181,12 +193,18 @@ pub enum AnalyzeError {
 /// Decodes, finds faces, classifies masks and draws the result.
 #[async_trait]
 pub trait PhotoAnalyzer: Send + Sync {
-    /// Analyses the photo stored under `key`, whose bytes are given.
+    /// Analyses the photo stored under `key`, whose bytes are given, and compares each of its
+    /// faces with the largest face of `reference` when there is one.
     ///
     /// # Errors
-    /// [`AnalyzeError::Rejected`] for unusable photos, [`AnalyzeError::Failed`] otherwise.
-    async fn analyze(&self, key: &ObjectKey, bytes: Vec<u8>)
-    -> Result<PhotoAnalysis, AnalyzeError>;
+    /// [`AnalyzeError::Rejected`] for unusable photos (or a reference without a face),
+    /// [`AnalyzeError::Failed`] otherwise.
+    async fn analyze(
+        &self,
+        key: &ObjectKey,
+        bytes: Vec<u8>,
+        reference: Option<ReferencePhoto>,
+    ) -> Result<PhotoAnalysis, AnalyzeError>;
 }
 
 /// An alert about faces detected with low confidence in one photo.

@@ -1,7 +1,9 @@
 //! Processing an arrived photo, once: at-least-once delivery may hand the same object over
 //! several times, and the result and the alert must still happen once.
 
-use super::ports::{Alert, AlertSink, AnalysisStore, AnalyzeError, ObjectStore, PhotoAnalyzer};
+use super::ports::{
+    Alert, AlertSink, AnalysisStore, AnalyzeError, ObjectStore, PhotoAnalyzer, ReferencePhoto,
+};
 use super::{AnalysisError, Category, FaceResult, ObjectKey, Status};
 use crate::clock::Clock;
 use crate::ports::StoreError;
@@ -76,7 +78,11 @@ impl ProcessService {
             return Ok(ProcessOutcome::Ignored);
         };
 
-        let outcome = match self.analyzer.analyze(&key, bytes).await {
+        let analyzed = match self.reference_of(&analysis).await? {
+            Ok(reference) => self.analyzer.analyze(&key, bytes, reference).await,
+            Err(gone) => Err(gone),
+        };
+        let outcome = match analyzed {
             Ok(result) => {
                 let annotated = ObjectKey::annotated(&analysis.owner, id);
                 let thumbnail = ObjectKey::thumbnail(&analysis.owner, id);
@@ -95,6 +101,7 @@ impl ProcessService {
                         confidence: face.confidence,
                         mask: face.mask,
                         attributes: face.attributes,
+                        likeness: face.likeness,
                     })
                     .collect();
                 analysis.width = Some(result.width);
@@ -135,6 +142,31 @@ impl ProcessService {
             self.alerts.forget(id).await?;
         }
         Ok(outcome)
+    }
+
+    /// The photo the analysis compares its faces with, if any; `Err(Rejected)` when the
+    /// reference was deleted (or is not the owner's) before its photo could be read.
+    async fn reference_of(
+        &self,
+        analysis: &super::Analysis,
+    ) -> Result<Result<Option<ReferencePhoto>, AnalyzeError>, AnalysisError> {
+        let Some(id) = analysis.reference else {
+            return Ok(Ok(None));
+        };
+        let gone = || AnalyzeError::Rejected("the reference photo was deleted".into());
+        let Some(reference) = self.analyses.get(id).await? else {
+            return Ok(Err(gone()));
+        };
+        if reference.owner != analysis.owner {
+            return Ok(Err(gone()));
+        }
+        let Some(bytes) = self.objects.get(&reference.original_key).await? else {
+            return Ok(Err(gone()));
+        };
+        Ok(Ok(Some(ReferencePhoto {
+            key: reference.original_key,
+            bytes,
+        })))
     }
 
     async fn remove_objects(&self, analysis: &super::Analysis) -> Result<(), AnalysisError> {

@@ -57,6 +57,10 @@ pub struct Analysis {
     pub thumbnail_key: Option<ObjectKey>,
     /// Where the photo was fetched from, for uploads by URL.
     pub source_url: Option<String>,
+    /// The earlier analysis (of the same owner) whose largest face each face of this photo is
+    /// compared with: "compare two faces" and "find a person in a group photo".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<AnalysisId>,
 }
 
 impl Analysis {
@@ -87,6 +91,7 @@ impl Analysis {
             annotated_key: None,
             thumbnail_key: None,
             source_url: None,
+            reference: None,
         }
     }
 

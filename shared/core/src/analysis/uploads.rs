@@ -2,7 +2,7 @@
 //! from a URL by the server.
 
 use super::ports::{AnalysisStore, ObjectStore};
-use super::{Analysis, AnalysisError, AnalysisId, ImageType};
+use super::{Analysis, AnalysisError, AnalysisId, ImageType, Status};
 use crate::clock::Clock;
 use crate::domain::User;
 use std::sync::Arc;
@@ -74,13 +74,15 @@ impl UploadService {
     ///
     /// # Errors
     /// [`AnalysisError::UnsupportedType`], [`AnalysisError::TooLarge`] or
-    /// [`AnalysisError::Invalid`] for a declared file that breaks the policy.
+    /// [`AnalysisError::Invalid`] for a declared file that breaks the policy or a `reference`
+    /// that cannot be compared with (see [`UploadService::check_reference`]).
     pub async fn presign(
         &self,
         caller: &User,
         filename: &str,
         content_type: &str,
         size: u64,
+        reference: Option<AnalysisId>,
     ) -> Result<PresignedUpload, AnalysisError> {
         let filename = clean_filename(filename)?;
         let kind = ImageType::from_mime(content_type).ok_or_else(|| {
@@ -89,13 +91,15 @@ impl UploadService {
             ))
         })?;
         self.check_size(size)?;
-        let analysis = Analysis::pending(
+        self.check_reference(caller, reference).await?;
+        let mut analysis = Analysis::pending(
             caller.username.clone(),
             filename,
             kind,
             size,
             self.clock.now(),
         );
+        analysis.reference = reference;
         let signed = self
             .objects
             .presign_put(
@@ -119,12 +123,14 @@ impl UploadService {
     ///
     /// # Errors
     /// [`AnalysisError::UnsupportedType`] when the bytes are not a JPEG, PNG or WebP image,
-    /// [`AnalysisError::TooLarge`] over the size limit.
+    /// [`AnalysisError::TooLarge`] over the size limit, [`AnalysisError::Invalid`] for a
+    /// `reference` that cannot be compared with.
     pub async fn store_fetched(
         &self,
         caller: &User,
         source_url: &str,
         bytes: Vec<u8>,
+        reference: Option<AnalysisId>,
     ) -> Result<AnalysisId, AnalysisError> {
         let kind = ImageType::sniff(&bytes).ok_or_else(|| {
             AnalysisError::UnsupportedType(
@@ -145,11 +151,50 @@ impl UploadService {
             self.clock.now(),
         );
         analysis.source_url = Some(source_url.chars().take(2048).collect());
+        analysis.reference = reference;
         self.analyses.create(&analysis).await?;
         self.objects
             .put(&analysis.original_key, bytes, kind.mime())
             .await?;
         Ok(analysis.id)
+    }
+
+    /// Checks, before anything is recorded, that a photo can be compared with `reference`:
+    /// an analysis of the caller's own (another person's answers as a missing one), finished,
+    /// with at least one face. Callers that must not wait for a full upload use it up front.
+    ///
+    /// # Errors
+    /// [`AnalysisError::Invalid`] saying which rule the reference breaks.
+    pub async fn check_reference(
+        &self,
+        caller: &User,
+        reference: Option<AnalysisId>,
+    ) -> Result<(), AnalysisError> {
+        let Some(id) = reference else {
+            return Ok(());
+        };
+        let found = self
+            .analyses
+            .get(id)
+            .await?
+            .filter(|analysis| analysis.owner == caller.username);
+        let Some(analysis) = found else {
+            return Err(AnalysisError::Invalid(
+                "the reference photo is not one of your analyses".into(),
+            ));
+        };
+        match analysis.status {
+            Status::Pending => Err(AnalysisError::Invalid(
+                "the reference photo is still being analysed; try again when it is done".into(),
+            )),
+            Status::Failed => Err(AnalysisError::Invalid(
+                "the reference photo could not be analysed, so it has no face to compare".into(),
+            )),
+            Status::Done if analysis.faces.is_empty() => Err(AnalysisError::Invalid(
+                "the reference photo has no face to compare".into(),
+            )),
+            Status::Done => Ok(()),
+        }
     }
 
     fn check_size(&self, size: u64) -> Result<(), AnalysisError> {
