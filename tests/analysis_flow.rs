@@ -2,42 +2,10 @@
 //! uploads by URL with the SSRF guard, finding a person in a group photo, and a crash
 //! mid-analysis.
 
-use facelens_tests::api::ApiClient;
-use facelens_tests::{ADMIN_PASSWORD, Options, Server, mail_field, photos};
+use facelens_tests::api::{ApiClient, admin, new_user};
+use facelens_tests::{Options, Server, photos};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-async fn admin(server: &Server) -> ApiClient {
-    let mut client = ApiClient::new(&server.base_url);
-    client.sign_in("admin", ADMIN_PASSWORD).await;
-    client
-}
-
-/// Creates a user and returns a client signed in as them, past the first-login change.
-async fn new_user(server: &Server, admin: &ApiClient, name: &str) -> ApiClient {
-    let email = format!("{name}@example.com");
-    let (status, _) = admin
-        .send(
-            "POST",
-            "/api/users",
-            Some(json!({ "username": name, "email": email })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
-    let one_time = mail_field(&server.last_mail_to(&email), "One-time password: ");
-    let mut client = ApiClient::new(&server.base_url);
-    client.sign_in(name, &one_time).await;
-    let (status, body) = client
-        .send(
-            "PUT",
-            "/api/me/password",
-            Some(json!({ "currentPassword": one_time, "newPassword": "a long test passphrase" })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    client.token = body["token"].as_str().map(str::to_owned);
-    client
-}
 
 fn ids(page: &Value) -> Vec<String> {
     page["items"]
@@ -451,7 +419,11 @@ async fn a_person_is_found_in_a_group_photo_and_unusable_references_are_refused(
 
     // The reference: a portrait cut from the group photo's source.
     let (portrait, _) = user
-        .upload("portrait.jpg", "image/jpeg", photos::fixture("face-bare.jpg"))
+        .upload(
+            "portrait.jpg",
+            "image/jpeg",
+            photos::fixture("face-bare.jpg"),
+        )
         .await;
     assert_eq!(user.wait_for(&portrait).await["status"], "done");
     let (group, put) = user
@@ -472,7 +444,11 @@ async fn a_person_is_found_in_a_group_photo_and_unusable_references_are_refused(
         .iter()
         .filter(|f| f["likeness"]["samePerson"] == true)
         .collect();
-    assert_eq!(same.len(), 1, "one face of the group is the portrait's: {result}");
+    assert_eq!(
+        same.len(),
+        1,
+        "one face of the group is the portrait's: {result}"
+    );
     assert_eq!(result["matchCount"], 1);
     let best = faces
         .iter()
@@ -513,7 +489,10 @@ async fn a_person_is_found_in_a_group_photo_and_unusable_references_are_refused(
         (json!(no_face), "has no face"),
         (json!(pending), "still being analysed"),
         (json!(others), "not one of your analyses"),
-        (json!("0190c9a2-7b3c-7cc1-8a5e-1c1f6f3c9b10"), "not one of your analyses"),
+        (
+            json!("0190c9a2-7b3c-7cc1-8a5e-1c1f6f3c9b10"),
+            "not one of your analyses",
+        ),
     ] {
         for (path, form) in [
             (
@@ -527,7 +506,11 @@ async fn a_person_is_found_in_a_group_photo_and_unusable_references_are_refused(
             ),
         ] {
             let (status, body) = user.send("POST", path, Some(form)).await;
-            assert_eq!(status, StatusCode::BAD_REQUEST, "{path} {reference}: {body}");
+            assert_eq!(
+                status,
+                StatusCode::BAD_REQUEST,
+                "{path} {reference}: {body}"
+            );
             assert_eq!(body["error"]["code"], "invalid_input", "{body}");
             let message = body["error"]["message"].as_str().expect("a message");
             assert!(message.contains(why), "{path} {reference}: {message}");
@@ -537,8 +520,10 @@ async fn a_person_is_found_in_a_group_photo_and_unusable_references_are_refused(
         .send(
             "POST",
             "/api/uploads",
-            Some(json!({ "filename": "g.jpg", "contentType": "image/jpeg", "size": 100,
-                         "reference": "not an id" })),
+            Some(
+                json!({ "filename": "g.jpg", "contentType": "image/jpeg", "size": 100,
+                         "reference": "not an id" }),
+            ),
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");

@@ -1,5 +1,6 @@
 //! A small JSON client for the black-box tests.
 
+use crate::{ADMIN_PASSWORD, Server, mail_field};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -116,3 +117,40 @@ impl ApiClient {
         (status, res.bytes().await.expect("bytes").to_vec())
     }
 }
+
+/// A client signed in as the first admin.
+pub async fn admin(server: &Server) -> ApiClient {
+    let mut client = ApiClient::new(&server.base_url);
+    client.sign_in("admin", ADMIN_PASSWORD).await;
+    client
+}
+
+/// Creates a user and returns a client signed in as them, past the first-login change (their
+/// password is then [`USER_PASSWORD`]).
+pub async fn new_user(server: &Server, admin: &ApiClient, name: &str) -> ApiClient {
+    let email = format!("{name}@example.com");
+    let (status, _) = admin
+        .send(
+            "POST",
+            "/api/users",
+            Some(json!({ "username": name, "email": email })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let one_time = mail_field(&server.last_mail_to(&email), "One-time password: ");
+    let mut client = ApiClient::new(&server.base_url);
+    client.sign_in(name, &one_time).await;
+    let (status, body) = client
+        .send(
+            "PUT",
+            "/api/me/password",
+            Some(json!({ "currentPassword": one_time, "newPassword": USER_PASSWORD })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    client.token = body["token"].as_str().map(str::to_owned);
+    client
+}
+
+/// The password of the users [`new_user`] makes.
+pub const USER_PASSWORD: &str = "a long test passphrase";

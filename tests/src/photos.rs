@@ -68,6 +68,35 @@ pub fn exif_app1(orientation: u16) -> Vec<u8> {
     segment
 }
 
+/// Where the nose of `face-bare.jpg` is (its x in pixels) and how far apart its eyes are, as
+/// YuNet finds them: the warps of [`turned`] are sized by them.
+pub const BARE_NOSE_X: f32 = 116.8;
+/// See [`BARE_NOSE_X`].
+pub const BARE_EYE_DISTANCE: f32 = 51.1;
+
+/// `jpeg` with the columns around `centre` moved sideways by up to `shift` pixels (the move
+/// falls off as a Gaussian of width `spread`), rows unchanged. Around a face's nose this moves
+/// the nose against the eyes as a turn of the head does, which is what the face sign-in's
+/// liveness check measures; a test made from one photo can so show a head that turns. (A real
+/// turn also changes what the camera sees of the face; this changes only where things are.)
+pub fn turned(jpeg: &[u8], centre: f32, shift: f32, spread: f32) -> Vec<u8> {
+    let src = image::load_from_memory(jpeg).expect("a photo").to_rgb8();
+    let (width, height) = src.dimensions();
+    let out = RgbImage::from_fn(width, height, |x, y| {
+        let xf = x as f32;
+        let from =
+            (xf - shift * (-((xf - centre) / spread).powi(2)).exp()).clamp(0.0, (width - 1) as f32);
+        let left = from.floor() as u32;
+        let right = (left + 1).min(width - 1);
+        let t = from - left as f32;
+        let (a, b) = (src.get_pixel(left, y), src.get_pixel(right, y));
+        Rgb(std::array::from_fn(|c| {
+            (f32::from(a[c]) * (1.0 - t) + f32::from(b[c]) * t).round() as u8
+        }))
+    });
+    encode(&out, ImageFormat::Jpeg)
+}
+
 /// A JPEG of a smooth gradient: no face in it.
 pub fn without_faces(width: u32, height: u32) -> Vec<u8> {
     let img = RgbImage::from_fn(width, height, |x, y| {

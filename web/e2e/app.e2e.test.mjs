@@ -2,7 +2,8 @@
 // Runs as one story, in order; every screen is saved under web/test-results/.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { composeSideBySide, launch, newWatchedPage, Screenshots } from './browser.mjs';
 import { drawFixtures, findRealFixtures, makeLargeFile, makeTextFile } from './fixtures.mjs';
 import { emailsTo, oneTimePasswordIn, linksIn, resetTokenIn, waitForEmail } from './outbox.mjs';
@@ -459,6 +460,94 @@ describe('Facelens in a browser', { timeout: 10 * 60_000 }, () => {
     await page.getByRole('button', { name: 'Analyse', exact: true }).click();
     await page.locator('.upload-card', { hasText: '127.0.0.1' }).locator('.msg-error').waitFor({ timeout: TIMEOUT });
     await shots.take(page, 'analyse-url-refused');
+  });
+
+  test('find a person: the portrait\'s face is found in the group photo', async (t) => {
+    const real = join(REPO_ROOT, 'shared/vision/tests/fixtures');
+    // The real detector needs real faces; the mock knows the drawn bare portrait and mixed photo.
+    const portrait = server.mode === 'real' ? join(real, 'face-bare.jpg') : fixtures.bare;
+    const group = server.mode === 'real' ? join(real, 'group.jpg') : fixtures.mixed;
+    if (!portrait || !group || !existsSync(portrait) || !existsSync(group)) return notYet(t, 'no portrait and group photo to compare');
+    const portraitName = basename(portrait);
+    const groupName = basename(group);
+
+    await page.getByRole('link', { name: 'Find a person' }).click();
+    await page.getByRole('heading', { name: 'Find a person', level: 1 }).waitFor();
+    await page.getByText('The largest face of the first photo is looked for in the others.').waitFor();
+    // Nowhere to look before the person is chosen, and the page says why.
+    assert.ok(await page.locator('#find-input').isDisabled(), 'the photos to search are disabled without a person');
+    assert.ok(await page.getByRole('button', { name: 'Look' }).isDisabled());
+    await page.locator('#find-where-hint').filter({ hasText: 'Choose the person first' }).waitFor();
+    await shots.take(page, 'find-empty');
+
+    // Step 1: the portrait is analysed, then it is the person.
+    await page.locator('#portrait-input').setInputFiles(portrait);
+    const chosen = page.locator('.reference-chosen');
+    await chosen.waitFor({ timeout: TIMEOUT });
+    assert.match(await chosen.innerText(), new RegExp(`Looking for the person in ${portraitName.replace('.', '\\.')}`));
+    await page.waitForFunction(() => document.activeElement?.textContent?.trim() === 'Change');
+    assert.ok(await page.locator('#find-input').isEnabled(), 'the photos to search are enabled once the person is chosen');
+    await shots.take(page, 'find-person-chosen');
+
+    // Step 2: the group photo is searched for the person.
+    await page.locator('#find-input').setInputFiles(group);
+    const card = page.locator('.upload-card', { has: page.getByRole('heading', { name: groupName, exact: true }) });
+    await page.waitForFunction(
+      (name) => [...document.querySelectorAll('.upload-card')].some((c) => c.querySelector('h2')?.textContent === name && ['done', 'failed', 'error'].includes(c.dataset.phase)),
+      groupName,
+      { timeout: TIMEOUT * 2 },
+    );
+    assert.equal(await card.getAttribute('data-phase'), 'done', `${groupName} compared (${await card.innerText()})`);
+    const faces = await card.locator('.face-box').count();
+    assert.ok(faces >= 2, `a group photo (${faces} faces)`);
+    assert.equal(await card.locator('.face-box.match').count(), 1, 'exactly one face is the person');
+    assert.equal(await card.locator('.face-box.dimmed').count(), faces - 1, 'everyone else is dimmed');
+    const sentence = await card.locator('.match-sentence .match-text').innerText();
+    assert.match(sentence, /^The person is here: face \d+, \d+% similar\.$/);
+    const matchLabel = await card.locator('.face-box.match').getAttribute('aria-label');
+    assert.match(matchLabel, /same person, \d+% similar$/);
+    assert.match(await card.locator('.face-box.dimmed').first().getAttribute('aria-label'), /someone else, \d+% similar$|not compared$/);
+    assert.match(await card.locator('figcaption').innerText(), /Blue outline: the person you are looking for/);
+    await card.scrollIntoViewIfNeeded();
+    await card.screenshot({ path: join(RESULTS, `${String(++shots.n).padStart(2, '0')}-find-result.png`) });
+    const groupId = await card.locator('.result').getAttribute('data-analysis-id');
+
+    // On a phone, the search and its result fit the width.
+    await page.setViewportSize({ width: 375, height: 812 });
+    try {
+      const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(sideways <= 1, `no sideways scrolling on the find screen (${sideways}px)`);
+      await shots.take(page, 'phone-find');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+
+    // Changing the person offers their photos; the keyboard picks one again.
+    await page.getByRole('button', { name: /^Change/ }).click();
+    const option = page.getByRole('radio', { checked: true });
+    await option.waitFor();
+    assert.match(await option.innerText(), new RegExp(portraitName.replace('.', '\\.')), 'the last person is the checked photo');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('role') === 'radio');
+    await shots.take(page, 'find-change-person');
+    await page.keyboard.press('Enter');
+    await chosen.waitFor();
+
+    // The comparison is kept in the history with its badge.
+    await page.getByRole('link', { name: 'History', exact: true }).click();
+    await page.getByRole('heading', { name: 'History' }).waitFor();
+    const item = page.locator(`.history-item[data-id="${groupId}"]`);
+    await item.waitFor();
+    assert.equal((await item.locator('.badge-compare').innerText()).trim(), 'Compared: 1 match');
+    assert.equal(await page.locator('.history-item', { hasText: portraitName }).locator('.badge-compare').count(), 0, 'the portrait itself is no comparison');
+    await shots.take(page, 'history-comparison');
+
+    // From the portrait's page, "Find this person" opens the search with the person chosen.
+    await page.locator('.history-item', { hasText: portraitName }).first().getByRole('link').click();
+    await page.getByRole('heading', { name: portraitName }).waitFor();
+    await page.getByRole('link', { name: 'Find this person in other photos' }).click();
+    await page.waitForURL(/#\/find\?reference=/);
+    await chosen.waitFor();
+    assert.match(await chosen.innerText(), new RegExp(portraitName.replace('.', '\\.')));
   });
 
   test('phone screens: menu, analyse, history', async () => {

@@ -108,6 +108,34 @@ function facesFor(filename) {
   }));
 }
 
+/**
+ * Likeness to the reference's largest face, as the real engines give it: here a face is
+ * "the same person" when its mask verdict matches the reference face's and it is not a
+ * low-confidence detection (enough for the drawn photos: a bare portrait is found once
+ * in the mixed photo).
+ */
+function compareWith(reference, faces) {
+  const area = (f) => f.box.width * f.box.height;
+  const wanted = [...reference.faces].sort((a, b) => area(b) - area(a))[0];
+  return faces.map((f, i) => {
+    const same = f.mask.masked === wanted.mask.masked && !f.lowConfidence;
+    return { ...f, likeness: { similarity: same ? 87.5 - i : 12.25 + 7 * i, samePerson: same } };
+  });
+}
+
+/** Why `id` cannot be compared with, in the real server's words; null when it can. */
+function referenceProblem(owner, id) {
+  if (id === undefined || id === null) return null;
+  const r = analyses.get(id);
+  if (!r || r.owner !== owner) return 'the reference photo is not one of your analyses';
+  if (r.status === 'pending' || r.status === 'processing') return 'the reference photo is still being analysed; try again when it is done';
+  if (r.status === 'failed') return 'the reference photo could not be analysed, so it has no face to compare';
+  if (!r.faces.length) return 'the reference photo has no face to compare';
+  return null;
+}
+
+const matchCount = (a) => (a.reference && a.status === 'done' ? a.faces.filter((f) => f.likeness?.samePerson).length : undefined);
+
 const categoryOf = (f, m) => (f === 0 ? 'no_faces' : m === f ? 'all_masked' : m === 0 ? 'none_masked' : 'some_masked');
 
 function process_(a) {
@@ -121,6 +149,20 @@ function process_(a) {
       return;
     }
     a.faces = facesFor(a.filename);
+    if (a.reference) {
+      const ref = analyses.get(a.reference);
+      if (!ref) {
+        a.status = 'failed';
+        a.failureReason = 'the reference photo was deleted';
+        return;
+      }
+      if (!ref.faces.length) {
+        a.status = 'failed';
+        a.failureReason = 'no face was found in the reference photo';
+        return;
+      }
+      a.faces = compareWith(ref, a.faces);
+    }
     a.faceCount = a.faces.length;
     a.maskedCount = a.faces.filter((f) => f.mask.masked).length;
     a.category = categoryOf(a.faceCount, a.maskedCount);
@@ -145,6 +187,8 @@ const view = (a) => ({
   ...(a.category ? { category: a.category } : {}),
   imageUrl: `/mock-storage/${a.id}`,
   faces: a.faces,
+  ...(a.reference ? { reference: a.reference } : {}),
+  ...(matchCount(a) !== undefined ? { matchCount: matchCount(a) } : {}),
 });
 
 const COUNT_KEYS = { no_faces: 'noFaces', all_masked: 'allMasked', none_masked: 'noneMasked', some_masked: 'someMasked' };
@@ -263,13 +307,17 @@ async function api(req, res, url) {
     if (!(body.size > 0)) return fail(res, 400, 'invalid_input', 'size must be positive');
     if (body.size > MAX_UPLOAD) return fail(res, 413, 'too_large', 'photos can be at most 10 MiB');
     if (!['image/jpeg', 'image/png'].includes(body.contentType)) return fail(res, 415, 'unsupported_type', 'only JPEG and PNG photos are accepted');
+    const problem = referenceProblem(u.username, body.reference);
+    if (problem) return fail(res, 400, 'invalid_input', problem);
     const id = randomUUID();
-    analyses.set(id, { id, owner: u.username, status: 'pending', filename: body.filename, createdAt: now(), faceCount: 0, maskedCount: 0, faces: [], expect: body });
+    analyses.set(id, { id, owner: u.username, status: 'pending', filename: body.filename, createdAt: now(), faceCount: 0, maskedCount: 0, faces: [], expect: body, reference: body.reference ?? null });
     return json(res, 201, { analysisId: id, url: `/mock-storage/${id}?sig=${randomBytes(8).toString('hex')}`, method: 'PUT', headers: { 'Content-Type': body.contentType }, expiresAt: new Date(Date.now() + 900_000).toISOString() });
   }
   if (path === '/api/uploads/from-url' && method === 'POST') {
     const u = authed(req, res);
     if (!u) return;
+    const problem = referenceProblem(u.username, body.reference);
+    if (problem) return fail(res, 400, 'invalid_input', problem);
     let target;
     try {
       target = new URL(body.url);
@@ -292,7 +340,7 @@ async function api(req, res, url) {
     const page = list.slice(offset, offset + limit);
     const next = offset + limit < list.length ? Buffer.from(String(offset + limit)).toString('base64url') : null;
     return json(res, 200, {
-      items: page.map((a) => ({ id: a.id, status: a.status, filename: a.filename, createdAt: a.createdAt, faceCount: a.faceCount, maskedCount: a.maskedCount, category: a.category ?? null, thumbnailUrl: a.status === 'done' ? `/mock-storage/${a.id}` : null })),
+      items: page.map((a) => ({ id: a.id, status: a.status, filename: a.filename, createdAt: a.createdAt, faceCount: a.faceCount, maskedCount: a.maskedCount, category: a.category ?? null, thumbnailUrl: a.status === 'done' ? `/mock-storage/${a.id}` : null, ...(a.reference ? { reference: a.reference } : {}), ...(matchCount(a) !== undefined ? { matchCount: matchCount(a) } : {}) })),
       nextCursor: next,
       counts,
     });

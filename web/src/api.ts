@@ -93,10 +93,15 @@ export const listAlerts = () => request<{ alerts: Alert[] }>('GET', '/api/alerts
 export const listAudit = () => request<{ attempts: SignInAttempt[] }>('GET', '/api/audit');
 
 // Uploads and analyses
-export const createUpload = (filename: string, contentType: string, size: number) =>
-  request<UploadTicket>('POST', '/api/uploads', { body: { filename, contentType, size } });
-export const uploadFromUrl = (url: string) =>
-  request<{ analysisId: string }>('POST', '/api/uploads/from-url', { body: { url } });
+/** The `reference` field, only when there is one (the server refuses an empty one). */
+function withReference(reference: string | undefined): { reference?: string } {
+  return reference ? { reference } : {};
+}
+/** `reference`: an earlier analysis (done, with a face) whose largest face is looked for in this photo. */
+export const createUpload = (filename: string, contentType: string, size: number, reference?: string) =>
+  request<UploadTicket>('POST', '/api/uploads', { body: { filename, contentType, size, ...withReference(reference) } });
+export const uploadFromUrl = (url: string, reference?: string) =>
+  request<{ analysisId: string }>('POST', '/api/uploads/from-url', { body: { url, ...withReference(reference) } });
 export const getAnalysis = (id: string) => request<Analysis>('GET', `/api/analyses/${encodeURIComponent(id)}`);
 export const listAnalyses = (category: Category | null, cursor: string | null, limit?: number) =>
   request<AnalysisPage>('GET', `/api/analyses?${historyQuery(category, cursor, limit)}`);

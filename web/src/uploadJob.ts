@@ -54,16 +54,22 @@ async function follow(job: Job, id: string, cancelled: () => boolean): Promise<v
   if (!result) return;
   job.analysis = result;
   job.phase = result.status === 'done' ? 'done' : 'failed';
-  if (result.status === 'failed') job.error = failureText(result.failureReason);
+  if (result.status === 'failed') job.error = failureText(result.failureReason, !!result.reference);
 }
 
-export function failureText(reason: string | null | undefined): string {
+/** Why an analysis failed, in a sentence; a comparison says it could not compare. */
+export function failureText(reason: string | null | undefined, compared = false): string {
   const r = (reason ?? '').trim();
-  if (!r) return 'Facelens could not analyse this photo.';
-  return `Facelens could not analyse this photo: ${r.replace(/\.$/, '')}.`;
+  const what = compared ? 'compare' : 'analyse';
+  if (!r) return `Facelens could not ${what} this photo.`;
+  return `Facelens could not ${what} this photo: ${r.replace(/\.$/, '')}.`;
 }
 
-export function startFileJob(file: File): Job {
+/**
+ * Uploads a picked file and follows its analysis. With `reference` (an analysis id), every
+ * face found is also compared with the reference photo's largest face.
+ */
+export function startFileJob(file: File, reference?: string): Job {
   const job = newJob(file.name, file.size, 'file');
   let cancelled = false;
   job.cancel = () => (cancelled = true);
@@ -76,7 +82,7 @@ export function startFileJob(file: File): Job {
   if (file.type.startsWith('image/') && typeof URL.createObjectURL === 'function') job.preview = URL.createObjectURL(file);
   void (async () => {
     try {
-      const ticket = await createUpload(file.name, contentTypeOf(file), file.size);
+      const ticket = await createUpload(file.name, contentTypeOf(file), file.size, reference);
       if (cancelled) return;
       job.analysisId = ticket.analysisId;
       job.phase = 'uploading';
@@ -105,13 +111,14 @@ export function releasePreview(job: Job): void {
   job.preview = null;
 }
 
-export function startUrlJob(url: string): Job {
+/** Has the server fetch a photo by its address, then follows its analysis (see `startFileJob`). */
+export function startUrlJob(url: string, reference?: string): Job {
   const job = newJob(url, 0, 'url');
   let cancelled = false;
   job.cancel = () => (cancelled = true);
   void (async () => {
     try {
-      const { analysisId } = await uploadFromUrl(url);
+      const { analysisId } = await uploadFromUrl(url, reference);
       await follow(job, analysisId, () => cancelled);
     } catch (e) {
       job.phase = 'error';

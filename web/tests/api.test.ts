@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { changePassword, deleteAccount, deleteAnalysis, listAnalyses, login, me, setAuthHandlers } from '../src/api';
+import { changePassword, createUpload, deleteAccount, deleteAnalysis, listAnalyses, login, me, setAuthHandlers, uploadFromUrl } from '../src/api';
 import { ApiError } from '../src/lib/errors';
 import { session } from '../src/session';
 
@@ -92,5 +92,21 @@ describe('api', () => {
   it('turns a non-JSON failure into an error with a code from the status', async () => {
     fetchMock.mockResolvedValue(new Response('<html>bad gateway</html>', { status: 502 }));
     await expect(me()).rejects.toMatchObject({ code: 'server_error', status: 502 });
+  });
+
+  it('sends a reference for a comparison, and none otherwise', async () => {
+    fetchMock.mockImplementation(async () => reply(201, { analysisId: 'a1' }));
+    await createUpload('group.jpg', 'image/jpeg', 1234, 'ref-1');
+    await createUpload('plain.jpg', 'image/jpeg', 99);
+    await uploadFromUrl('https://example.org/g.jpg', 'ref-1');
+    await uploadFromUrl('https://example.org/p.jpg');
+    const bodies = fetchMock.mock.calls.map(([, init]) => JSON.parse(init.body));
+    expect(fetchMock.mock.calls.map(([path]) => path)).toEqual(['/api/uploads', '/api/uploads', '/api/uploads/from-url', '/api/uploads/from-url']);
+    expect(bodies).toEqual([
+      { filename: 'group.jpg', contentType: 'image/jpeg', size: 1234, reference: 'ref-1' },
+      { filename: 'plain.jpg', contentType: 'image/jpeg', size: 99 },
+      { url: 'https://example.org/g.jpg', reference: 'ref-1' },
+      { url: 'https://example.org/p.jpg' },
+    ]);
   });
 });

@@ -9,4 +9,9 @@ describe('failureText', () => {
     expect(failureText(null)).toBe('Facelens could not analyse this photo.');
     expect(failureText('  ')).toBe('Facelens could not analyse this photo.');
   });
+
+  it('a comparison says it could not compare', () => {
+    expect(failureText('the reference photo was deleted', true)).toBe('Facelens could not compare this photo: the reference photo was deleted.');
+    expect(failureText('', true)).toBe('Facelens could not compare this photo.');
+  });
 });

@@ -43,6 +43,11 @@ describe('router', () => {
     expect(guard(parseHash('#/'), user)).toEqual({ redirect: '#/analyse' });
   });
 
+  it('a signed-in user on the sign-in page goes where they were going', () => {
+    expect(guard(parseHash('#/signin?next=%2Ffind%3Freference%3Dabc'), user)).toEqual({ redirect: '#/find?reference=abc' });
+    expect(guard(parseHash('#/signin?next=%2F%2Fevil.example'), user)).toEqual({ redirect: '#/analyse' });
+  });
+
   it('only follows next inside the app', () => {
     expect(safeNext('/history?tab=all_masked')).toBe('#/history?tab=all_masked');
     expect(safeNext('//evil.example')).toBe('#/analyse');

@@ -13,7 +13,8 @@ use std::io::Write;
 /// When the models cannot be loaded or the annotation folder cannot be written. A photo that
 /// cannot be analysed is reported in its row, and the exit status is then non-zero.
 pub async fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
-    let analyzer = crate::models::analyzer(&args.pipeline, crate::models::Comparisons::Disabled)?;
+    let analyzer =
+        crate::models::load(&args.pipeline, crate::models::Comparisons::Disabled)?.analyzer;
     if let Some(dir) = &args.annotate {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }

@@ -1,6 +1,8 @@
 //! Builds the application: adapters under the data directory, every service, one router, and
 //! the analysis worker.
 
+use crate::faces::LocalFaceVault;
+use crate::models::Models;
 use crate::{objects, web};
 use anyhow::Context;
 use axum::Router;
@@ -9,14 +11,14 @@ use facelens_api::auth::{self, AuthState};
 use facelens_api::hashing::Argon2Hasher;
 use facelens_api::layers;
 use facelens_api::uploads::{self, UploadsState};
-use facelens_core::analysis::ports::PhotoAnalyzer;
 use facelens_core::analysis::{
     AnalysisService, ProcessService, PurgeService, UploadPolicy, UploadService,
 };
 use facelens_core::auth::{AuthConfig, AuthService, TokenKeys, TokenSigner};
 use facelens_core::clock::SystemClock;
+use facelens_core::faces::FaceVault;
 use facelens_fetch::GuardedFetcher;
-use facelens_local::{FileOutbox, LocalDb, LocalObjects};
+use facelens_local::{FileOutbox, LocalDb, LocalObjects, SealedFaces};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -58,11 +60,12 @@ pub struct App {
     pub objects: Arc<LocalObjects>,
 }
 
-/// Opens the adapters and wires every service around `analyzer`.
+/// Opens the adapters and wires every service around the loaded models.
 ///
 /// # Errors
 /// When the data directory, the database or the outbox cannot be opened.
-pub async fn build(config: &LocalConfig, analyzer: Arc<dyn PhotoAnalyzer>) -> anyhow::Result<App> {
+pub async fn build(config: &LocalConfig, models: Models) -> anyhow::Result<App> {
+    let Models { analyzer, faces } = models;
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating {}", config.data_dir.display()))?;
     let db = LocalDb::open(&config.data_dir.join(DB_FILE))
@@ -93,17 +96,34 @@ pub async fn build(config: &LocalConfig, analyzer: Arc<dyn PhotoAnalyzer>) -> an
         tracing::info!(files = swept, "removed writes cut short by the last stop");
     }
 
-    let purge = Arc::new(PurgeService::new(
+    let vault: Option<Arc<dyn FaceVault>> = match faces {
+        Some(engine) => {
+            let key =
+                crate::secrets::load_or_create(&config.data_dir, "face-key", "FACELENS_FACE_KEY")?;
+            let sealed =
+                SealedFaces::new(db.clone(), &key).context("the face key must be 32 bytes")?;
+            Some(Arc::new(LocalFaceVault::new(engine, sealed)))
+        }
+        None => None,
+    };
+    let mut purge = PurgeService::new(
         objects.clone(),
         Arc::new(db.clone()),
         Arc::new(db.clone()),
         Arc::new(db.clone()),
-    ));
-    let ports = db.auth_ports(Arc::new(outbox), Arc::new(Argon2Hasher));
-    let auth = Arc::new(
-        AuthService::new(ports, keys, AuthConfig::new(config.public_url.clone()))
-            .with_purge(Arc::clone(&purge)),
     );
+    if let Some(vault) = &vault {
+        purge = purge.with_faces(Arc::clone(vault));
+    }
+    let purge = Arc::new(purge);
+    let ports = db.auth_ports(Arc::new(outbox), Arc::new(Argon2Hasher));
+    let mut auth_service =
+        AuthService::new(ports, keys, AuthConfig::new(config.public_url.clone()))
+            .with_purge(Arc::clone(&purge));
+    if let Some(vault) = vault {
+        auth_service = auth_service.with_faces(vault);
+    }
+    let auth = Arc::new(auth_service);
 
     let uploads = Arc::new(UploadService::new(
         objects.clone(),

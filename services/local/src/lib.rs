@@ -6,6 +6,7 @@ pub mod app;
 pub mod check;
 pub mod cli;
 pub mod compare;
+pub mod faces;
 pub mod models;
 pub mod objects;
 pub mod secrets;

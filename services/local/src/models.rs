@@ -6,7 +6,7 @@ use crate::cli::PipelineArgs;
 use anyhow::Context;
 use facelens_core::analysis::ports::PhotoAnalyzer;
 use facelens_imaging::Limits;
-use facelens_pipeline::{ClassifierJudge, DetectorFinder, EmbeddingMatcher, Pipeline};
+use facelens_pipeline::{ClassifierJudge, DetectorFinder, EmbeddingMatcher, FaceEngine, Pipeline};
 use facelens_vision::{FaceDetector, FaceEmbedder, MaskClassifier};
 use std::sync::Arc;
 
@@ -18,24 +18,30 @@ pub const CLASSIFIER_FILE: &str = "mask-classifier.onnx";
 /// File name of the face-embedding model under the models folder.
 pub const EMBEDDER_FILE: &str = "sface-112.onnx";
 
-/// Whether the pipeline should also compare faces with reference photos (which loads the
-/// 38 MB face-embedding model: the server does, `facelens analyze` does not need to).
+/// Whether the server's face features are wanted (comparing faces with reference photos,
+/// face enrolment and sign-in), which load the 38 MB face-embedding model: the server does,
+/// `facelens analyze` does not need to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Comparisons {
-    /// Load SFace and compare faces when an analysis has a reference.
+    /// Load SFace: compare faces, enrol them and sign in with them.
     Enabled,
     /// Detector and classifier only.
     Disabled,
+}
+
+/// The loaded models, as the analyzer and (with [`Comparisons::Enabled`]) the face engine.
+pub struct Models {
+    /// The photo pipeline.
+    pub analyzer: Arc<dyn PhotoAnalyzer>,
+    /// The engine of face enrolment and face sign-in.
+    pub faces: Option<FaceEngine>,
 }
 
 /// Loads the models and builds the pipeline.
 ///
 /// # Errors
 /// When a model file is missing or does not load.
-pub fn analyzer(
-    args: &PipelineArgs,
-    comparisons: Comparisons,
-) -> anyhow::Result<Arc<dyn PhotoAnalyzer>> {
+pub fn load(args: &PipelineArgs, comparisons: Comparisons) -> anyhow::Result<Models> {
     let detector_path = args.models_dir.join(DETECTOR_FILE);
     let classifier_path = args.models_dir.join(CLASSIFIER_FILE);
     let detector = FaceDetector::from_path(&detector_path)
@@ -46,19 +52,25 @@ pub fn analyzer(
         max_pixels: args.max_megapixels * 1_000_000,
         ..Limits::default()
     };
-    let detector = Arc::new(detector);
+    let shared_detector = Arc::new(detector.clone());
     let pipeline = Pipeline::new(
-        Arc::new(DetectorFinder::new(Arc::clone(&detector))),
-        Arc::new(ClassifierJudge::new(classifier)),
+        Arc::new(DetectorFinder::new(Arc::clone(&shared_detector))),
+        Arc::new(ClassifierJudge::new(classifier.clone())),
         limits,
     );
     if comparisons == Comparisons::Disabled {
-        return Ok(Arc::new(pipeline));
+        return Ok(Models {
+            analyzer: Arc::new(pipeline),
+            faces: None,
+        });
     }
     let embedder_path = args.models_dir.join(EMBEDDER_FILE);
     let embedder = FaceEmbedder::from_path(&embedder_path)
         .with_context(|| format!("loading {} (run `make models`)", embedder_path.display()))?;
-    Ok(Arc::new(pipeline.with_matcher(Arc::new(
-        EmbeddingMatcher::new(detector, embedder),
-    ))))
+    let faces = FaceEngine::new(detector, classifier, embedder.clone(), limits);
+    let matcher = EmbeddingMatcher::new(shared_detector, embedder);
+    Ok(Models {
+        analyzer: Arc::new(pipeline.with_matcher(Arc::new(matcher))),
+        faces: Some(faces),
+    })
 }

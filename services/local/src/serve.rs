@@ -32,8 +32,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         alert_below: args.alert_below,
         allow_private_urls: args.allow_private_urls,
     };
-    let analyzer = crate::models::analyzer(&args.pipeline, crate::models::Comparisons::Enabled)?;
-    let app = app::build(&config, analyzer).await?;
+    let models = crate::models::load(&args.pipeline, crate::models::Comparisons::Enabled)?;
+    let app = app::build(&config, models).await?;
     let resumed = app.db.release_all().await?;
     if resumed > 0 {
         tracing::info!(

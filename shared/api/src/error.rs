@@ -91,6 +91,9 @@ impl From<AuthError> for ApiError {
             AuthError::InvalidCredentials => {
                 ApiError::new(S::UNAUTHORIZED, "invalid_credentials", message)
             }
+            AuthError::FaceNotRecognised => {
+                ApiError::new(S::UNAUTHORIZED, "face_not_recognised", message)
+            }
             AuthError::Throttled { retry_after_secs } => ApiError {
                 retry_after_secs: Some(retry_after_secs),
                 ..ApiError::new(S::TOO_MANY_REQUESTS, "too_many_attempts", message)

@@ -6,5 +6,6 @@ pub mod analysis;
 pub mod auth;
 pub mod clock;
 pub mod domain;
+pub mod faces;
 pub mod ports;
 pub mod secret;

@@ -123,8 +123,34 @@ pub struct SignInAttempt {
     pub at: OffsetDateTime,
     /// Whether a token was issued.
     pub success: bool,
-    /// `ok`, `bad_credentials`, `throttled` or `signed_out`.
+    /// `ok`, `bad_credentials`, `throttled`, `bad_confirmation`; for faces `no_match` and
+    /// `not_live`.
     pub reason: String,
+    /// How the person tried: a password or a face. Records made before faces were a way in
+    /// are passwords.
+    #[serde(default)]
+    pub method: SignInMethod,
+}
+
+/// The way a sign-in was tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignInMethod {
+    /// Name and password.
+    #[default]
+    Password,
+    /// Name and camera captures of the face.
+    Face,
+}
+
+impl SignInMethod {
+    /// `password` or `face`, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInMethod::Password => "password",
+            SignInMethod::Face => "face",
+        }
+    }
 }
 
 /// A throttle counter as stored: how many attempts were counted against one key, and when the

@@ -38,6 +38,8 @@ pub(crate) const DEAD_JOBS: TableDefinition<&str, &[u8]> = TableDefinition::new(
 pub(crate) const ALERTS: TableDefinition<&str, &[u8]> = TableDefinition::new("alerts");
 /// Analyses already alerted on.
 pub(crate) const ALERTED: TableDefinition<&str, ()> = TableDefinition::new("alerted");
+/// Enrolled faces, sealed (see [`crate::SealedFaces`]), by account name.
+pub(crate) const FACES: TableDefinition<&str, &[u8]> = TableDefinition::new("faces");
 /// Pending purges: the name of a deleted account to when it was deleted (RFC 3339).
 pub(crate) const PURGES: TableDefinition<&str, &str> = TableDefinition::new("purges");
 
@@ -74,6 +76,7 @@ impl LocalDb {
             txn.open_table(ALERTS).map_err(unavailable)?;
             txn.open_table(ALERTED).map_err(unavailable)?;
             txn.open_table(PURGES).map_err(unavailable)?;
+            txn.open_table(FACES).map_err(unavailable)?;
         }
         txn.commit().map_err(unavailable)?;
         let inner = Arc::new(db);

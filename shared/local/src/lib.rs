@@ -8,6 +8,7 @@ mod audit;
 mod check;
 mod db;
 mod durable;
+mod faces;
 mod objects;
 mod outbox;
 mod purges;
@@ -19,6 +20,7 @@ mod writer;
 
 pub use check::DbCheck;
 pub use db::LocalDb;
+pub use faces::{FACE_KEY_LEN, SealedFaces};
 pub use objects::{LocalObjects, SignatureError, SignedAccess};
 pub use outbox::FileOutbox;
 pub use queue::{Claim, Job, MAX_ATTEMPTS, MAX_CRASHES};

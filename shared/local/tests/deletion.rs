@@ -1,6 +1,7 @@
 //! Deletion on the embedded adapters: an analysis deleted while the worker processes it, or
 //! before its photo arrives, leaves no file; the purge of a deleted account erases every
-//! analysis, file, alert and count of it, and one cut short is finished by a later run.
+//! analysis, file, alert, count and enrolled face of it, and one cut short is finished by a
+//! later run.
 
 use async_trait::async_trait;
 use facelens_core::analysis::ports::{
@@ -13,8 +14,9 @@ use facelens_core::analysis::{
 };
 use facelens_core::clock::SystemClock;
 use facelens_core::domain::{Email, Role, User, Username};
+use facelens_core::faces::{FaceError, FaceVault, SeenFace};
 use facelens_core::ports::UserStore;
-use facelens_local::{LocalDb, LocalObjects};
+use facelens_local::{LocalDb, LocalObjects, SealedFaces};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use time::OffsetDateTime;
@@ -64,8 +66,39 @@ impl PhotoAnalyzer for OneUnsureFace {
     }
 }
 
+/// The sealed face store as the purge sees it: only forgetting is used here.
+struct SealedVault(SealedFaces);
+
+#[async_trait]
+impl FaceVault for SealedVault {
+    async fn look(&self, _capture: &[u8]) -> Result<Vec<SeenFace>, FaceError> {
+        unreachable!("the purge only forgets faces")
+    }
+    async fn enrol(&self, _: &Username, _: &str, _: &[u8]) -> Result<(), FaceError> {
+        unreachable!("the purge only forgets faces")
+    }
+    async fn verify(
+        &self,
+        _: &Username,
+        _: &str,
+        _: &[u8],
+    ) -> Result<Option<facelens_core::analysis::Likeness>, FaceError> {
+        unreachable!("the purge only forgets faces")
+    }
+    async fn is_enrolled(&self, _: &Username, _: &str) -> Result<bool, FaceError> {
+        unreachable!("the purge only forgets faces")
+    }
+    async fn remove(&self, owner: &Username) -> Result<(), FaceError> {
+        self.0
+            .remove(owner)
+            .await
+            .map_err(|e| FaceError::Unavailable(e.to_string()))
+    }
+}
+
 struct Setup {
     dir: tempfile::TempDir,
+    faces: SealedFaces,
     db: LocalDb,
     objects: Arc<LocalObjects>,
     analyzer: Arc<OneUnsureFace>,
@@ -99,14 +132,17 @@ fn setup() -> Setup {
         Arc::new(db.clone()),
         Arc::new(db.clone()),
     ));
+    let faces = SealedFaces::new(db.clone(), &[9; 32]).expect("face store");
     let purge = PurgeService::new(
         objects.clone(),
         Arc::new(db.clone()),
         Arc::new(db.clone()),
         Arc::new(db.clone()),
-    );
+    )
+    .with_faces(Arc::new(SealedVault(faces.clone())));
     Setup {
         dir,
+        faces,
         db,
         objects,
         analyzer,
@@ -236,6 +272,10 @@ async fn given_a_deleted_account_when_purged_then_its_files_records_alerts_and_c
     let bob = account("bob");
     for user in [&alice, &bob] {
         UserStore::create(&s.db, user).await.expect("created");
+        s.faces
+            .put(&user.username, &user.id.to_string(), &[0.25; 128])
+            .await
+            .expect("face enrolled");
     }
     let mut ids = Vec::new();
     for _ in 0..3 {
@@ -310,5 +350,18 @@ async fn given_a_deleted_account_when_purged_then_its_files_records_alerts_and_c
             .expect("counts")
             .all,
         1
+    );
+    assert_eq!(
+        s.faces.sealed_bytes(&alice.username).await.expect("read"),
+        None,
+        "alice's face is gone"
+    );
+    assert!(
+        s.faces
+            .sealed_bytes(&bob.username)
+            .await
+            .expect("read")
+            .is_some(),
+        "bob's face is kept"
     );
 }

@@ -6,9 +6,11 @@
 //! tokio's blocking pool.
 
 mod analyzer;
+mod faces;
 mod vision;
 
 pub use analyzer::{
     FaceFinder, FaceMatcher, FoundFace, MaskJudge, Pipeline, PixelRect, StoredImage,
 };
+pub use faces::{EngineFace, FaceEngine, yaw_of};
 pub use vision::{ClassifierJudge, DetectorFinder, EmbeddingMatcher};

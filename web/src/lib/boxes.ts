@@ -46,11 +46,94 @@ export function faceTone(face: Face): FaceTone {
   return face.mask.masked ? 'masked' : 'unmasked';
 }
 
-/** Short label read out by screen readers and shown in the face list. */
-export function faceLabel(face: Face, index: number): string {
+/** A similarity (0..100) in whole percents, e.g. "87% similar". */
+export function similarityText(similarity: number): string {
+  const s = Number.isFinite(similarity) ? Math.round(Math.min(100, Math.max(0, similarity))) : 0;
+  return `${s}% similar`;
+}
+
+/**
+ * A face of a comparison: `match` (the person looked for), `other` (someone else) or
+ * `unknown` (it could not be compared); `null` when the photo was not compared at all.
+ */
+export type FaceMatch = 'match' | 'other' | 'unknown';
+
+export function faceMatch(face: Face, compared: boolean): FaceMatch | null {
+  if (!compared) return null;
+  if (!face.likeness) return 'unknown';
+  return face.likeness.samePerson ? 'match' : 'other';
+}
+
+/** Extra classes of a face's box and chip in a comparison: a strong outline for a match, dimmed otherwise. */
+export function matchClass(face: Face, compared: boolean): 'match' | 'dimmed' | undefined {
+  const m = faceMatch(face, compared);
+  if (m === null) return undefined;
+  return m === 'match' ? 'match' : 'dimmed';
+}
+
+/** Which edge of a box a label below it is aligned with, so it stays over the photo. */
+export function labelSide(box: Box): 'start' | 'end' {
+  const b = clipBox(box);
+  return b.left + b.width / 2 > 0.5 ? 'end' : 'start';
+}
+
+/** Short label read out by screen readers and shown in the face list; `compared` adds the likeness. */
+export function faceLabel(face: Face, index: number, compared = false): string {
   const verdict = face.mask.masked ? 'mask' : 'no mask';
   const low = face.lowConfidence ? ', low confidence' : '';
-  return `Face ${index + 1}: ${verdict}${low}`;
+  let likeness = '';
+  if (compared) {
+    const l = face.likeness;
+    likeness = l ? `, ${l.samePerson ? 'same person' : 'someone else'}, ${similarityText(l.similarity)}` : ', not compared';
+  }
+  return `Face ${index + 1}: ${verdict}${low}${likeness}`;
+}
+
+/** The index of the largest face (the one a comparison looks for), or -1 without faces. */
+export function largestFace(faces: Face[]): number {
+  let best = -1;
+  let area = -1;
+  faces.forEach((f, i) => {
+    const b = clipBox(f.box);
+    const a = b.width * b.height;
+    if (a > area) {
+      best = i;
+      area = a;
+    }
+  });
+  return best;
+}
+
+/**
+ * How to show only one face of a photo: a frame with the face's shape (`aspectRatio`), and
+ * the whole image inside it, scaled and shifted (percent of the frame) so that the face,
+ * with a margin around it, fills the frame. Needs the image's size in pixels.
+ */
+export function faceCrop(
+  box: Box,
+  imageWidth: number,
+  imageHeight: number,
+  margin = 0.25,
+): { aspectRatio: string; image: { width: string; height: string; left: string; top: string } } | null {
+  if (!(imageWidth > 0) || !(imageHeight > 0)) return null;
+  const b = clipBox(box);
+  if (b.width <= 0 || b.height <= 0) return null;
+  // Grow the box by the margin on every side, then keep it inside the image.
+  const grown = clipBox({
+    left: b.left - b.width * margin,
+    top: b.top - b.height * margin,
+    width: b.width * (1 + 2 * margin),
+    height: b.height * (1 + 2 * margin),
+  });
+  return {
+    aspectRatio: `${Math.round(grown.width * imageWidth)} / ${Math.round(grown.height * imageHeight)}`,
+    image: {
+      width: pct(1 / grown.width),
+      height: pct(1 / grown.height),
+      left: pct(-grown.left / grown.width),
+      top: pct(-grown.top / grown.height),
+    },
+  };
 }
 
 /** Faces in reading order: top to bottom, then left to right, keeping their original index. */

@@ -43,8 +43,9 @@ export type Guard = { redirect: string } | null;
 /** Where a visitor must go instead of `route`, given who is signed in. */
 export function guard(route: Route, user: { role: string; mustChangePassword: boolean } | null): Guard {
   if (PUBLIC_PATHS.has(route.path)) {
-    // A signed-in user opening the sign-in page goes home; reset links always work.
-    if (user && route.path === '/signin') return { redirect: buildHash('/analyse') };
+    // A signed-in user on the sign-in page goes where they were going (home by default),
+    // the same place the sign-in form sends them, so the two never race; reset links always work.
+    if (user && route.path === '/signin') return { redirect: safeNext(route.query.next) };
     return null;
   }
   if (!user) {

@@ -50,12 +50,22 @@ export interface FaceAttributes {
   faceOccluded?: Verdict | null;
 }
 
+/** How much a face looks like the reference face of a comparison. */
+export interface Likeness {
+  /** 0..100, on the scale of the engine that measured it. */
+  similarity: number;
+  /** The engine's verdict at its own threshold. */
+  samePerson: boolean;
+}
+
 export interface Face {
   box: Box;
   confidence: number;
   lowConfidence: boolean;
   mask: { masked: boolean; confidence: number };
   attributes: FaceAttributes | null;
+  /** Only in a comparison; absent for a face that could not be compared. */
+  likeness?: Likeness | null;
 }
 
 export interface Analysis {
@@ -74,6 +84,10 @@ export interface Analysis {
   /** False when the detector reports no attributes (the local one). */
   attributesAvailable?: boolean;
   faces: Face[];
+  /** A comparison: the analysis whose largest face every face here was compared with. */
+  reference?: string | null;
+  /** A finished comparison: how many faces are the same person. */
+  matchCount?: number | null;
 }
 
 export interface AnalysisSummary {
@@ -85,6 +99,10 @@ export interface AnalysisSummary {
   maskedCount: number;
   category?: Category | null;
   thumbnailUrl?: string | null;
+  /** A comparison: the analysis whose largest face was looked for. */
+  reference?: string | null;
+  /** A finished comparison: how many faces are the same person. */
+  matchCount?: number | null;
 }
 
 export interface Counts {

@@ -1,7 +1,8 @@
-//! The auth service's routes: sign-in, the caller's account, password recovery, and the admin
-//! routes for users and the sign-in audit.
+//! The auth service's routes: sign-in (with a password or a face), the caller's account and
+//! enrolled face, password recovery, and the admin routes for users and the sign-in audit.
 
 mod audit;
+mod face;
 mod login;
 mod me;
 mod recovery;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 
 /// Largest JSON body the auth routes accept.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
+pub use face::MAX_FACE_BODY_BYTES;
 
 /// What the auth routes need.
 #[derive(Clone)]
@@ -31,6 +33,14 @@ impl FromRef<AuthState> for Arc<AuthService> {
 
 /// The auth router, paths included (`/api/auth/...`, `/api/me`, `/api/users`, ...).
 pub fn router(state: AuthState) -> Router {
+    // Camera captures are larger than any other auth body.
+    let faces = Router::new()
+        .route("/api/auth/face", post(face::login))
+        .route(
+            "/api/me/face",
+            get(face::status).put(face::enrol).delete(face::remove),
+        )
+        .layer(DefaultBodyLimit::max(face::MAX_FACE_BODY_BYTES));
     Router::new()
         .route("/api/health", get(health))
         .route("/api/auth/login", post(login::login))
@@ -43,6 +53,7 @@ pub fn router(state: AuthState) -> Router {
         .route("/api/users/{username}", delete(users::remove))
         .route("/api/audit", get(audit::list))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .merge(faces)
         .with_state(state)
 }
 

@@ -4,7 +4,7 @@ use super::item::{Item, get_bool, get_instant, get_s, instant, key, s};
 use super::keys::{audit_pk, audit_sk};
 use super::{DynamoDb, unavailable};
 use async_trait::async_trait;
-use facelens_core::ports::{AuditLog, SignInAttempt, StoreError};
+use facelens_core::ports::{AuditLog, SignInAttempt, SignInMethod, StoreError};
 use time::{Duration, OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 
@@ -87,7 +87,7 @@ impl DynamoDb {
 
 fn attempt_attributes(
     attempt: &SignInAttempt,
-) -> Result<[(String, aws_sdk_dynamodb::types::AttributeValue); 6], StoreError> {
+) -> Result<[(String, aws_sdk_dynamodb::types::AttributeValue); 7], StoreError> {
     Ok([
         ("entity".to_owned(), s("signin")),
         ("username".to_owned(), s(&attempt.username)),
@@ -98,6 +98,7 @@ fn attempt_attributes(
             aws_sdk_dynamodb::types::AttributeValue::Bool(attempt.success),
         ),
         ("reason".to_owned(), s(&attempt.reason)),
+        ("method".to_owned(), s(attempt.method.as_str())),
     ])
 }
 
@@ -108,5 +109,10 @@ fn parse_attempt(item: &Item) -> Result<SignInAttempt, StoreError> {
         at: get_instant(item, "at")?,
         success: get_bool(item, "success")?,
         reason: get_s(item, "reason")?.to_owned(),
+        // Items written before face sign-in have no method: they were passwords.
+        method: match get_s(item, "method") {
+            Ok("face") => SignInMethod::Face,
+            _ => SignInMethod::Password,
+        },
     })
 }

@@ -1,7 +1,8 @@
-//! `AuditLog`: attempts newest first, with the client address.
+//! `AuditLog`: attempts newest first, with the client address and the way in (password or
+//! face).
 
 use crate::support::{Stores, now, on_both_adapters};
-use facelens_core::ports::SignInAttempt;
+use facelens_core::ports::{SignInAttempt, SignInMethod};
 use time::{Duration, OffsetDateTime};
 
 on_both_adapters!(
@@ -16,6 +17,7 @@ fn attempt(username: &str, at: OffsetDateTime, success: bool) -> SignInAttempt {
         at,
         success,
         reason: if success { "ok" } else { "bad_credentials" }.to_owned(),
+        method: SignInMethod::Password,
     }
 }
 
@@ -24,7 +26,10 @@ async fn given_attempts_over_several_days_when_listing_recent_then_newest_first_
 ) {
     let t = now();
     let old = attempt("kim", t - Duration::days(2), false);
-    let hour = attempt("lee", t - Duration::hours(1), true);
+    let hour = SignInAttempt {
+        method: SignInMethod::Face,
+        ..attempt("lee", t - Duration::hours(1), true)
+    };
     let minute = attempt("kim", t - Duration::minutes(1), false);
     let latest = attempt("unknown-name", t, false);
     for a in [&minute, &old, &latest, &hour] {

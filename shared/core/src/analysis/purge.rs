@@ -5,6 +5,7 @@
 use super::ports::{AlertSink, AnalysisStore, ObjectStore, PurgeQueue};
 use super::{Analysis, AnalysisError, ObjectKey};
 use crate::domain::Username;
+use crate::faces::FaceVault;
 use crate::ports::StoreError;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -55,12 +56,13 @@ impl Erasure {
 }
 
 /// Erases the data of deleted accounts: every analysis with its photo, annotated image,
-/// thumbnail and alert, then the account's counts. Each purge is recorded when its account is
+/// thumbnail and alert, the enrolled face, then the account's counts. Each purge is recorded when its account is
 /// deleted and stays pending until it is over, so one that a crash or a timeout interrupts is
 /// finished by the next run ([`PurgeService::resume`]).
 pub struct PurgeService {
     erasure: Erasure,
     purges: Arc<dyn PurgeQueue>,
+    faces: Option<Arc<dyn FaceVault>>,
 }
 
 impl PurgeService {
@@ -78,7 +80,15 @@ impl PurgeService {
                 alerts,
             },
             purges,
+            faces: None,
         }
+    }
+
+    /// Also forgets the enrolled face of each deleted account.
+    #[must_use]
+    pub fn with_faces(mut self, faces: Arc<dyn FaceVault>) -> Self {
+        self.faces = Some(faces);
+        self
     }
 
     /// Erases `owner`'s data page by page and ends the purge; stops between pages once
@@ -99,6 +109,12 @@ impl PurgeService {
             if started.elapsed() >= budget {
                 return Ok(false);
             }
+        }
+        if let Some(faces) = &self.faces {
+            faces
+                .remove(owner)
+                .await
+                .map_err(|e| AnalysisError::Internal(e.to_string()))?;
         }
         self.purges.complete_purge(owner).await?;
         tracing::info!(owner = %owner, "the data of a deleted account is erased");

@@ -9,6 +9,10 @@ pub enum AuthError {
     /// Unknown user or wrong password; deliberately not saying which.
     #[error("wrong username or password")]
     InvalidCredentials,
+    /// A face sign-in that did not match; deliberately not saying whether the name exists,
+    /// has a face enrolled, or may sign in with it.
+    #[error("the face does not match, or this name cannot sign in with a face")]
+    FaceNotRecognised,
     /// Too many failures for this name; try again after the given seconds.
     #[error("too many failed sign-in attempts; try again in {retry_after_secs} s")]
     Throttled {

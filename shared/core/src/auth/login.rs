@@ -4,7 +4,7 @@
 use super::jwt::ACCESS_TOKEN_TYPE;
 use super::{AuthError, AuthService, Claims};
 use crate::domain::{User, Username};
-use crate::ports::{SignInAttempt, StoreError};
+use crate::ports::{SignInAttempt, SignInMethod, StoreError};
 use std::net::IpAddr;
 use time::OffsetDateTime;
 
@@ -139,12 +139,26 @@ impl AuthService {
         success: bool,
         reason: &str,
     ) -> Result<(), AuthError> {
+        self.audit_as(SignInMethod::Password, name, client, success, reason)
+            .await
+    }
+
+    /// Records a sign-in attempt made with `method`.
+    pub(crate) async fn audit_as(
+        &self,
+        method: SignInMethod,
+        name: &Username,
+        client: IpAddr,
+        success: bool,
+        reason: &str,
+    ) -> Result<(), AuthError> {
         let attempt = SignInAttempt {
             username: name.to_string(),
             client: client.to_string(),
             at: self.ports.clock.now(),
             success,
             reason: reason.to_owned(),
+            method,
         };
         self.ports.audit.record(&attempt).await?;
         Ok(())

@@ -5,6 +5,7 @@ mod deletion;
 pub use accounts::BootstrapOutcome;
 pub mod argon2id;
 mod error;
+mod face;
 pub mod jwt;
 mod login;
 mod passwords;
@@ -39,6 +40,8 @@ pub struct AuthConfig {
     pub welcome_ttl: Duration,
     /// How sign-ins and reset requests are slowed down.
     pub throttle: ThrottleRules,
+    /// Whether admins may enrol a face and sign in with it (off: admins use their password).
+    pub admin_face_sign_in: bool,
     /// How long `POST /api/auth/forgot` takes to answer, whether or not the email belongs to
     /// an account: the link is made and mailed in the background meanwhile.
     pub forgot_answer_time: std::time::Duration,
@@ -57,6 +60,7 @@ impl AuthConfig {
             reset_ttl: Duration::minutes(10),
             welcome_ttl: Duration::hours(24),
             throttle: ThrottleRules::default(),
+            admin_face_sign_in: false,
             forgot_answer_time: std::time::Duration::from_secs(1),
             public_url: public_url.into().trim_end_matches('/').to_owned(),
         }
@@ -116,6 +120,8 @@ pub struct AuthService {
     decoy_hash: OnceLock<String>,
     /// Erases the data of deleted accounts; `None` where accounts are never deleted.
     purge: Option<Arc<crate::analysis::PurgeService>>,
+    /// Enrolled faces and the engine that compares them; `None` where faces are no way in.
+    faces: Option<Arc<dyn crate::faces::FaceVault>>,
 }
 
 impl AuthService {
@@ -128,6 +134,7 @@ impl AuthService {
             config,
             decoy_hash: OnceLock::new(),
             purge: None,
+            faces: None,
         }
     }
 

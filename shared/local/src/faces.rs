@@ -1,0 +1,262 @@
+//! Enrolled faces at rest: one embedding per account name, bound to the account's id, sealed
+//! with XChaCha20-Poly1305 under a key derived from a secret kept outside the database
+//! (`<data-dir>/face-key`, or `FACELENS_FACE_KEY`), with the name as associated data, so a copy of the database file alone reveals no face and a
+//! sealed face moved under another name does not open.
+
+use crate::db::{FACES, LocalDb, from_json, to_json, unavailable};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use facelens_core::domain::Username;
+use facelens_core::ports::StoreError;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// The shortest secret the sealing key is derived from, in bytes.
+pub const FACE_KEY_LEN: usize = 32;
+const NONCE_LEN: usize = 24;
+
+/// What is sealed: whose face (the account id) and the face itself.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Enrolment {
+    account_id: String,
+    embedding: Vec<f32>,
+}
+
+/// The sealed store of enrolled faces in the local database.
+#[derive(Clone)]
+pub struct SealedFaces {
+    db: LocalDb,
+    cipher: Arc<XChaCha20Poly1305>,
+}
+
+impl SealedFaces {
+    /// The store on `db`, sealing with a key derived from `secret` (at least
+    /// [`FACE_KEY_LEN`] bytes): SHA-256 of a label and the secret.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] for a shorter secret.
+    pub fn new(db: LocalDb, secret: &[u8]) -> Result<Self, StoreError> {
+        if secret.len() < FACE_KEY_LEN {
+            return Err(StoreError::Unavailable(format!(
+                "the face key must be at least {FACE_KEY_LEN} bytes"
+            )));
+        }
+        let key = Sha256::new()
+            .chain_update(b"facelens face sealing key\0")
+            .chain_update(secret)
+            .finalize();
+        Ok(Self {
+            db,
+            cipher: Arc::new(XChaCha20Poly1305::new(Key::from_slice(&key))),
+        })
+    }
+
+    /// Seals and stores `owner`'s face, replacing an earlier one.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when sealing or the database fails.
+    pub async fn put(
+        &self,
+        owner: &Username,
+        account_id: &str,
+        embedding: &[f32],
+    ) -> Result<(), StoreError> {
+        let plain = to_json(&Enrolment {
+            account_id: account_id.to_owned(),
+            embedding: embedding.to_vec(),
+        })?;
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rng().fill_bytes(&mut nonce);
+        let sealed = self
+            .cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: &plain,
+                    aad: owner.as_str().as_bytes(),
+                },
+            )
+            .map_err(|_| StoreError::Unavailable("sealing a face failed".into()))?;
+        let mut stored = nonce.to_vec();
+        stored.extend_from_slice(&sealed);
+        let owner = owner.as_str().to_owned();
+        self.db
+            .write(move |txn| {
+                txn.open_table(FACES)
+                    .map_err(unavailable)?
+                    .insert(owner.as_str(), stored.as_slice())
+                    .map_err(unavailable)?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// `owner`'s face when it was enrolled by the account `account_id`.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the database fails or the sealed face does not open
+    /// (another key, or tampered with).
+    pub async fn get(
+        &self,
+        owner: &Username,
+        account_id: &str,
+    ) -> Result<Option<Vec<f32>>, StoreError> {
+        let name = owner.as_str().to_owned();
+        let stored = self
+            .db
+            .read(move |txn| {
+                let table = txn.open_table(FACES).map_err(unavailable)?;
+                Ok(table
+                    .get(name.as_str())
+                    .map_err(unavailable)?
+                    .map(|v| v.value().to_vec()))
+            })
+            .await?;
+        let Some(stored) = stored else {
+            return Ok(None);
+        };
+        if stored.len() < NONCE_LEN {
+            return Err(StoreError::Unavailable("a sealed face is truncated".into()));
+        }
+        let (nonce, sealed) = stored.split_at(NONCE_LEN);
+        let plain = self
+            .cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: owner.as_str().as_bytes(),
+                },
+            )
+            .map_err(|_| StoreError::Unavailable("a sealed face does not open".into()))?;
+        let enrolment: Enrolment = from_json(&plain)?;
+        Ok((enrolment.account_id == account_id).then_some(enrolment.embedding))
+    }
+
+    /// Forgets `owner`'s face; forgetting none succeeds.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the database fails.
+    pub async fn remove(&self, owner: &Username) -> Result<(), StoreError> {
+        let owner = owner.as_str().to_owned();
+        self.db
+            .write(move |txn| {
+                txn.open_table(FACES)
+                    .map_err(unavailable)?
+                    .remove(owner.as_str())
+                    .map_err(unavailable)?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// The stored (sealed) bytes of `owner`'s face, for tests that check nothing is in clear.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the database fails.
+    pub async fn sealed_bytes(&self, owner: &Username) -> Result<Option<Vec<u8>>, StoreError> {
+        let owner = owner.as_str().to_owned();
+        self.db
+            .read(move |txn| {
+                let table = txn.open_table(FACES).map_err(unavailable)?;
+                Ok(table
+                    .get(owner.as_str())
+                    .map_err(unavailable)?
+                    .map(|v| v.value().to_vec()))
+            })
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(n: &str) -> Username {
+        Username::parse(n).expect("a name")
+    }
+
+    fn store(dir: &tempfile::TempDir, key: u8) -> SealedFaces {
+        let db = LocalDb::open(&dir.path().join("db.redb")).expect("db");
+        SealedFaces::new(db, &[key; FACE_KEY_LEN]).expect("store")
+    }
+
+    #[tokio::test]
+    async fn a_face_is_sealed_bound_to_its_name_and_account_and_removable() {
+        let dir = tempfile::tempdir().expect("dir");
+        let faces = store(&dir, 7);
+        let embedding: Vec<f32> = (0..128).map(|i| i as f32 / 128.0).collect();
+        faces
+            .put(&name("ada"), "account-1", &embedding)
+            .await
+            .expect("put");
+        assert_eq!(
+            faces.get(&name("ada"), "account-1").await.expect("get"),
+            Some(embedding.clone())
+        );
+        // Another account of the same name does not see it.
+        assert_eq!(
+            faces.get(&name("ada"), "account-2").await.expect("get"),
+            None
+        );
+
+        // Nothing of the plain text is in what is stored.
+        let sealed = faces
+            .sealed_bytes(&name("ada"))
+            .await
+            .expect("read")
+            .expect("stored");
+        let plain = to_json(&Enrolment {
+            account_id: "account-1".into(),
+            embedding: embedding.clone(),
+        })
+        .expect("json");
+        assert!(!sealed.windows(9).any(|w| w == b"account-1"));
+        assert!(
+            !sealed
+                .windows(16)
+                .any(|w| plain.windows(16).any(|p| p == w))
+        );
+
+        // Moved under another name, it does not open.
+        let moved = sealed.clone();
+        faces
+            .db
+            .write(move |txn| {
+                txn.open_table(FACES)
+                    .map_err(unavailable)?
+                    .insert("bob", moved.as_slice())
+                    .map_err(unavailable)?;
+                Ok(())
+            })
+            .await
+            .expect("moved");
+        assert!(faces.get(&name("bob"), "account-1").await.is_err());
+
+        faces.remove(&name("ada")).await.expect("removed");
+        assert_eq!(
+            faces.get(&name("ada"), "account-1").await.expect("get"),
+            None
+        );
+        faces
+            .remove(&name("ada"))
+            .await
+            .expect("removing none succeeds");
+    }
+
+    #[tokio::test]
+    async fn another_key_cannot_open_a_sealed_face() {
+        let dir = tempfile::tempdir().expect("dir");
+        let faces = store(&dir, 7);
+        faces
+            .put(&name("ada"), "account-1", &[0.5; 128])
+            .await
+            .expect("put");
+        let other = SealedFaces::new(faces.db.clone(), &[8; FACE_KEY_LEN]).expect("store");
+        assert!(other.get(&name("ada"), "account-1").await.is_err());
+        assert!(SealedFaces::new(faces.db.clone(), &[1; 16]).is_err());
+    }
+}

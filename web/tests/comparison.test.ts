@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { comparisonBadge, comparisonVerdict, isReferenceCandidate, referenceProblem } from '../src/lib/comparison';
+import type { Face } from '../src/lib/types';
+
+const face = (similarity?: number, samePerson = false): Face => ({
+  box: { left: 0.1, top: 0.1, width: 0.2, height: 0.3 },
+  confidence: 99,
+  lowConfidence: false,
+  mask: { masked: false, confidence: 90 },
+  attributes: null,
+  ...(similarity === undefined ? {} : { likeness: { similarity, samePerson } }),
+});
+
+describe('comparisonVerdict', () => {
+  it('two portraits: one face, same person or someone else', () => {
+    expect(comparisonVerdict([face(87.4, true)])).toEqual({ text: 'Same person, 87% similar.', found: true });
+    expect(comparisonVerdict([face(12.1, false)])).toEqual({ text: 'Someone else, 12% similar.', found: false });
+    expect(comparisonVerdict([face()])).toEqual({ text: 'The face could not be compared with the person.', found: false });
+  });
+
+  it('a group photo with the person in it names the face', () => {
+    const faces = [face(31), face(87, true), face(5)];
+    expect(comparisonVerdict(faces)).toEqual({ text: 'The person is here: face 2, 87% similar.', found: true });
+  });
+
+  it('several faces like the person are all named, in face order', () => {
+    const faces = [face(81, true), face(10), face(20), face(87.6, true)];
+    expect(comparisonVerdict(faces).text).toBe('The person is in 2 faces: face 1 (81% similar) and face 4 (88% similar).');
+    const three = [face(90, true), face(91, true), face(92, true)];
+    expect(comparisonVerdict(three).text).toBe(
+      'The person is in 3 faces: face 1 (90% similar), face 2 (91% similar) and face 3 (92% similar).',
+    );
+  });
+
+  it('a group photo without the person names the closest face', () => {
+    const faces = [face(12), face(4), face(31.2), face()];
+    expect(comparisonVerdict(faces)).toEqual({
+      text: 'The person is not in this photo (closest: face 3, 31% similar).',
+      found: false,
+    });
+    expect(comparisonVerdict([face(), face()]).text).toBe('The person is not in this photo (no face could be compared).');
+  });
+
+  it('no face at all', () => {
+    expect(comparisonVerdict([])).toEqual({ text: 'No face was found in this photo, so the person is not in it.', found: false });
+  });
+});
+
+describe('comparisonBadge', () => {
+  it('counts the matches of a finished comparison', () => {
+    expect(comparisonBadge({ status: 'done', reference: 'r1', matchCount: 1 })).toEqual({ text: 'Compared: 1 match', found: true });
+    expect(comparisonBadge({ status: 'done', reference: 'r1', matchCount: 3 })).toEqual({ text: 'Compared: 3 matches', found: true });
+    expect(comparisonBadge({ status: 'done', reference: 'r1', matchCount: 0 })).toEqual({ text: 'Compared: no match', found: false });
+    expect(comparisonBadge({ status: 'done', reference: 'r1' })).toEqual({ text: 'Compared: no match', found: false });
+  });
+
+  it('a comparison on its way or failed, and a plain analysis', () => {
+    expect(comparisonBadge({ status: 'processing', reference: 'r1' })).toEqual({ text: 'Comparison', found: false });
+    expect(comparisonBadge({ status: 'failed', reference: 'r1' })).toEqual({ text: 'Comparison', found: false });
+    expect(comparisonBadge({ status: 'done', matchCount: 2 })).toBeNull();
+    expect(comparisonBadge({ status: 'done', reference: null })).toBeNull();
+  });
+});
+
+describe('the person to look for', () => {
+  it('only finished photos with a face are offered', () => {
+    expect(isReferenceCandidate({ status: 'done', faceCount: 2 })).toBe(true);
+    expect(isReferenceCandidate({ status: 'done', faceCount: 0 })).toBe(false);
+    expect(isReferenceCandidate({ status: 'processing', faceCount: 0 })).toBe(false);
+    expect(isReferenceCandidate({ status: 'failed', faceCount: 0 })).toBe(false);
+  });
+
+  it('says plainly why a photo cannot be the person', () => {
+    const base = { filename: 'me.jpg', faces: [face()], faceCount: 1 };
+    expect(referenceProblem({ ...base, status: 'done' })).toBeNull();
+    expect(referenceProblem({ ...base, status: 'done', faces: [], faceCount: 0 })).toBe(
+      'No face was found in me.jpg. Choose a photo where the face is clearly visible.',
+    );
+    expect(referenceProblem({ ...base, status: 'pending', faces: [], faceCount: 0 })).toMatch(/^me\.jpg is still being analysed/);
+    expect(referenceProblem({ ...base, status: 'failed', faces: [], faceCount: 0 })).toMatch(/could not be analysed, so it has no face/);
+  });
+});
