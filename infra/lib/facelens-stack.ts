@@ -23,6 +23,7 @@ import {
   aws_lambda as lambda,
   aws_lambda_event_sources as eventSources,
   aws_logs as logs,
+  aws_rekognition as rekognition,
   aws_s3 as s3,
   aws_s3_deployment as s3deploy,
   aws_s3_notifications as s3n,
@@ -306,6 +307,11 @@ export class FacelensStack extends Stack {
     const distribution = this.buildDistribution(cfg, webBucket, logsBucket, api, uploadsOrigin, key, originSecret);
     const siteUrl = `https://${cfg.domainName ?? distribution.distributionDomainName}`;
 
+    // Enrolled faces (face sign-in): the collection keeps face vectors only, never a picture.
+    const faceCollection = new rekognition.CfnCollection(this, 'FaceCollection', {
+      collectionId: `${this.stackName}-faces`,
+    });
+
     // ---------------------------------------------------------------- functions
     const common = { RUST_LOG: 'info', FACELENS_TABLE_NAME: table.tableName };
     const env: Record<FunctionName, Record<string, string>> = {
@@ -316,6 +322,7 @@ export class FacelensStack extends Stack {
         FACELENS_PUBLIC_URL: siteUrl,
         FACELENS_BUCKET_NAME: uploadsBucket.bucketName,
         FACELENS_ORIGIN_SECRET: originSecret,
+        FACELENS_FACE_COLLECTION: faceCollection.collectionId,
       },
       // uploads and analyses verify tokens with the public key auth publishes in the table
       // (`SIGNING_KEYS`, beyond their write permissions): they cannot mint tokens.
@@ -415,6 +422,13 @@ export class FacelensStack extends Stack {
       uploadsBucket.arnForObjects('uploads/*'),
       uploadsBucket.arnForObjects('annotated/*'),
     ]);
+
+    // Face sign-in: captures are looked at (DetectFaces has no resource-level permissions) and
+    // matched in the collection; enrolment and the purge of an account write and delete there.
+    allow('auth', 'FaceCollection', ['rekognition:IndexFaces', 'rekognition:SearchFacesByImage', 'rekognition:DeleteFaces'], [
+      faceCollection.attrArn,
+    ]);
+    allow('auth', 'LookAtCaptures', ['rekognition:DetectFaces'], ['*']);
 
     allow('uploads', 'PutOriginals', ['s3:PutObject'], [uploadsBucket.arnForObjects('uploads/*')]);
     allow('uploads', 'PhotoKeyWrite', PHOTO_KEY_WRITE, [key.keyArn], via('s3'));

@@ -34,13 +34,59 @@ const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigPropert
   sampledRequestsEnabled: true,
 });
 
+/**
+ * The API paths whose bodies are camera captures (face enrolment and face sign-in: a few
+ * hundred KB of base64 JPEG), larger than the common rule set's 8 KB body limit.
+ */
+export const CAPTURE_PATHS = ['/api/auth/face', '/api/me/face'] as const;
+
+/** The body size the common rule set's `SizeRestrictions_BODY` allows. */
+export const MAX_INSPECTED_BODY = 8192;
+
 function managedRule(name: string, priority: number): wafv2.CfnWebACL.RuleProperty {
+  // The common rule set's body limit is enforced by `BodySizeOutsideCaptures` instead, which
+  // lets the capture paths through.
+  const ruleActionOverrides =
+    name === 'AWSManagedRulesCommonRuleSet' ? [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }] : undefined;
   return {
     name,
     priority,
     overrideAction: { none: {} },
-    statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+    statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ruleActionOverrides } },
     visibilityConfig: visibility(name),
+  };
+}
+
+/** Blocks bodies over {@link MAX_INSPECTED_BODY} bytes (or too long to inspect) on every path but the capture paths. */
+function bodySizeRule(priority: number): wafv2.CfnWebACL.RuleProperty {
+  const capturePath = (searchString: string): wafv2.CfnWebACL.StatementProperty => ({
+    byteMatchStatement: {
+      fieldToMatch: { uriPath: {} },
+      positionalConstraint: 'EXACTLY',
+      searchString,
+      textTransformations: [{ priority: 0, type: 'NONE' }],
+    },
+  });
+  return {
+    name: 'BodySizeOutsideCaptures',
+    priority,
+    action: { block: {} },
+    statement: {
+      andStatement: {
+        statements: [
+          {
+            sizeConstraintStatement: {
+              fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
+              comparisonOperator: 'GT',
+              size: MAX_INSPECTED_BODY,
+              textTransformations: [{ priority: 0, type: 'NONE' }],
+            },
+          },
+          { notStatement: { statement: { orStatement: { statements: CAPTURE_PATHS.map(capturePath) } } } },
+        ],
+      },
+    },
+    visibilityConfig: visibility('BodySizeOutsideCaptures'),
   };
 }
 
@@ -73,14 +119,18 @@ const API_PATHS: wafv2.CfnWebACL.StatementProperty = {
 };
 
 /**
- * A WAFv2 web ACL that allows by default: the AWS managed rule groups (when asked for), a
+ * A WAFv2 web ACL that allows by default: the AWS managed rule groups (when asked for, with
+ * their body size limit kept everywhere but on the capture paths), a
  * per-client-address rate rule, and optionally a rate rule over all clients' API requests.
  * Rate rules answer 429, like API Gateway's throttling. Blocked and counted requests are logged
  * (see {@link logBlocked}).
  */
 export function webAcl(scope: Construct, id: string, opts: WebAclOptions): wafv2.CfnWebACL {
   const rules: wafv2.CfnWebACL.RuleProperty[] = [];
-  if (opts.managedRules) MANAGED_RULE_GROUPS.forEach((name) => rules.push(managedRule(name, rules.length)));
+  if (opts.managedRules) {
+    MANAGED_RULE_GROUPS.forEach((name) => rules.push(managedRule(name, rules.length)));
+    rules.push(bodySizeRule(rules.length));
+  }
   rules.push(rateRule('RatePerClient', rules.length, opts.perClientLimit, 'IP'));
   if (opts.apiLimit !== undefined) rules.push(rateRule('RateApiAllClients', rules.length, opts.apiLimit, 'CONSTANT', API_PATHS));
   const acl = new wafv2.CfnWebACL(scope, id, {

@@ -63,6 +63,13 @@ const EXPECTED: Record<string, any[]> = {
       Action: ['s3:DeleteObject'],
       Resource: ['${UploadsBucket.Arn}/uploads/*', '${UploadsBucket.Arn}/annotated/*'],
     },
+    {
+      Sid: 'FaceCollection',
+      Effect: 'Allow',
+      Action: ['rekognition:IndexFaces', 'rekognition:SearchFacesByImage', 'rekognition:DeleteFaces'],
+      Resource: ['${FaceCollection.Arn}'],
+    },
+    { Sid: 'LookAtCaptures', Effect: 'Allow', Action: ['rekognition:DetectFaces'], Resource: ['*'] },
   ],
   UploadsFunction: [
     logs('UploadsFunction'),
@@ -179,11 +186,20 @@ describe('function roles', () => {
     });
   }
 
-  test('only the worker may call Rekognition, publish alerts or consume the queue', () => {
+  test('only the worker may publish alerts or consume the queue; Rekognition is the worker\'s and, for faces, auth\'s', () => {
+    const actions = (fn: string) => policyOf(`${fn}Role`).flatMap((s) => s.Action as string[]);
     for (const fn of ['AuthFunction', 'UploadsFunction', 'AnalysesFunction']) {
-      const actions = policyOf(`${fn}Role`).flatMap((s) => s.Action);
-      assert.ok(!actions.some((a: string) => a.startsWith('rekognition:') || a.startsWith('sns:') || a.startsWith('sqs:')), fn);
+      assert.ok(!actions(fn).some((a) => a.startsWith('sns:') || a.startsWith('sqs:')), fn);
     }
+    for (const fn of ['UploadsFunction', 'AnalysesFunction']) {
+      assert.ok(!actions(fn).some((a) => a.startsWith('rekognition:')), fn);
+    }
+    assert.deepEqual(actions('AuthFunction').filter((a) => a.startsWith('rekognition:')).sort(), [
+      'rekognition:DeleteFaces',
+      'rekognition:DetectFaces',
+      'rekognition:IndexFaces',
+      'rekognition:SearchFacesByImage',
+    ]);
   });
 
   test('only auth may read the token signing secret (the others verify with the published public key)', () => {
@@ -204,7 +220,7 @@ describe('function roles', () => {
     for (const fn of Object.keys(EXPECTED)) {
       for (const s of policyOf(`${fn}Role`)) {
         for (const a of s.Action) assert.ok(!/^[a-z0-9]+:\*$/.test(a) && a !== '*', `${fn}: ${a}`);
-        if (s.Sid !== 'DetectAndCompareFaces') assert.ok(!s.Resource.includes('*'), `${fn}: ${s.Sid}`);
+        if (!['DetectAndCompareFaces', 'LookAtCaptures'].includes(s.Sid)) assert.ok(!s.Resource.includes('*'), `${fn}: ${s.Sid}`);
       }
     }
   });

@@ -70,6 +70,7 @@ describe('lambda functions', () => {
       FACELENS_MAIL_FROM: 'facelens@example.com',
       FACELENS_PUBLIC_URL: 'https://${Distribution.DomainName}',
       FACELENS_BUCKET_NAME: '${UploadsBucket}',
+      FACELENS_FACE_COLLECTION: 'Facelens-faces',
     });
     assert.deepEqual(env('uploads'), { ...api, FACELENS_BUCKET_NAME: '${UploadsBucket}' });
     assert.deepEqual(env('analyses'), { ...api, FACELENS_BUCKET_NAME: '${UploadsBucket}' });
@@ -388,6 +389,12 @@ describe('HTTP API', () => {
     }
   });
 
+  test('one face collection, named after the stack (only the auth function is told of it)', () => {
+    const collections = resourcesOfType(json, 'AWS::Rekognition::Collection');
+    assert.equal(collections.length, 1);
+    assert.equal(collections[0][1].Properties.CollectionId, 'Facelens-faces');
+  });
+
   test('the routes cover the API of the design', () => {
     const keys = API_ROUTES.map((r) => `${r.method} ${r.path}`);
     for (const k of [
@@ -395,8 +402,12 @@ describe('HTTP API', () => {
       'POST /api/auth/forgot',
       'POST /api/auth/reset',
       'POST /api/auth/logout',
+      'POST /api/auth/face',
       'GET /api/me',
       'DELETE /api/me',
+      'GET /api/me/face',
+      'PUT /api/me/face',
+      'DELETE /api/me/face',
       'PUT /api/me/password',
       'GET /api/users',
       'POST /api/users',
@@ -645,15 +656,36 @@ describe('WAF', () => {
     const acl = acls(j).CloudFrontWebAcl;
     assert.equal(acl.Scope, 'CLOUDFRONT');
     assert.deepEqual(acl.DefaultAction, { Allow: {} });
-    assert.deepEqual(ruleNames(acl), ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'RatePerClient']);
+    assert.deepEqual(ruleNames(acl), [
+      'AWSManagedRulesCommonRuleSet',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+      'BodySizeOutsideCaptures',
+      'RatePerClient',
+    ]);
     for (const r of acl.Rules.slice(0, 2)) {
-      assert.deepEqual(r.Statement, { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: r.Name } });
+      assert.equal(r.Statement.ManagedRuleGroupStatement.VendorName, 'AWS');
+      assert.equal(r.Statement.ManagedRuleGroupStatement.Name, r.Name);
       assert.deepEqual(r.OverrideAction, { None: {} });
     }
-    assert.deepEqual(acl.Rules[2].Statement, {
+    // The common rule set's 8 KB body limit only counts; our rule blocks the same bodies
+    // everywhere but on the paths that take camera captures.
+    assert.deepEqual(acl.Rules[0].Statement.ManagedRuleGroupStatement.RuleActionOverrides, [
+      { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
+    ]);
+    assert.equal(acl.Rules[1].Statement.ManagedRuleGroupStatement.RuleActionOverrides, undefined);
+    const [size, notCaptures] = acl.Rules[2].Statement.AndStatement.Statements;
+    assert.deepEqual(size.SizeConstraintStatement.FieldToMatch, { Body: { OversizeHandling: 'MATCH' } });
+    assert.equal(size.SizeConstraintStatement.ComparisonOperator, 'GT');
+    assert.equal(size.SizeConstraintStatement.Size, 8192);
+    assert.deepEqual(
+      notCaptures.NotStatement.Statement.OrStatement.Statements.map((m: any) => m.ByteMatchStatement.SearchString),
+      ['/api/auth/face', '/api/me/face'],
+    );
+    assert.deepEqual(acl.Rules[2].Action, { Block: {} });
+    assert.deepEqual(acl.Rules[3].Statement, {
       RateBasedStatement: { AggregateKeyType: 'IP', EvaluationWindowSec: 60, Limit: 300 },
     });
-    assert.deepEqual(acl.Rules[2].Action, { Block: { CustomResponse: { ResponseCode: 429 } } });
+    assert.deepEqual(acl.Rules[3].Action, { Block: { CustomResponse: { ResponseCode: 429 } } });
     assert.equal(readable(webAclOf(j)), '${CloudFrontWebAcl.Arn}');
     assert.ok(!suppressionsIn(j).has('CKV_AWS_68'), 'no WAF suppression once there is a WAF');
   });
@@ -691,10 +723,11 @@ describe('WAF', () => {
     assert.deepEqual(ruleNames(acls(j).AlbWebAcl), [
       'AWSManagedRulesCommonRuleSet',
       'AWSManagedRulesKnownBadInputsRuleSet',
+      'BodySizeOutsideCaptures',
       'RatePerClient',
       'RateApiAllClients',
     ]);
-    assert.deepEqual(acls(j).AlbWebAcl.Rules.map((r: any) => r.Priority), [0, 1, 2, 3]);
+    assert.deepEqual(acls(j).AlbWebAcl.Rules.map((r: any) => r.Priority), [0, 1, 2, 3, 4]);
   });
 
   test('each web ACL logs what it blocks, without bearer tokens, cookies or query strings', () => {

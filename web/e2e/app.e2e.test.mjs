@@ -58,7 +58,7 @@ async function signIn(username, password) {
   await page.goto(url('#/signin'));
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 async function signOut() {
@@ -128,10 +128,10 @@ describe('Facelens in a browser', { timeout: 10 * 60_000 }, () => {
     for (let i = 0; i < 8; i++) {
       await page.getByLabel('Username').fill('ghost');
       await page.getByLabel('Password', { exact: true }).fill(`wrong-${i}`);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       const alert = page.locator('.form-message .msg-error');
       await alert.waitFor();
-      await page.getByRole('button', { name: 'Sign in' }).and(page.locator(':enabled')).waitFor();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).and(page.locator(':enabled')).waitFor();
       if (/Too many attempts/.test(await alert.innerText())) break;
     }
     const text = await page.locator('.form-message .msg-error').innerText();

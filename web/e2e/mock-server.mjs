@@ -30,6 +30,8 @@ const blobs = new Map(); // id -> { type, bytes }
 const alerts = [];
 const attempts = [];
 const failures = new Map();
+const faces = new Set(); // usernames with a face enrolled
+const MAX_CAPTURE_BYTES = 512 * 1024;
 
 function addUser(username, email, role, password, mustChangePassword) {
   users.set(username, { username, email, role, password, mustChangePassword, createdAt: now(), version: 1 });
@@ -193,9 +195,48 @@ const view = (a) => ({
 
 const COUNT_KEYS = { no_faces: 'noFaces', all_masked: 'allMasked', none_masked: 'noneMasked', some_masked: 'someMasked' };
 
+/**
+ * What is wrong with a camera capture (base64 JPEG or PNG, a data: URL is fine), in the real
+ * server's words; null when it will do. The mock does not look at faces.
+ */
+function captureProblem(capture) {
+  if (typeof capture !== 'string') return 'a capture must be a base64 JPEG or PNG image (a data: URL is fine)';
+  const bytes = Buffer.from(capture.split(';base64,').at(-1).trim(), 'base64');
+  if (!bytes.length || bytes.length > MAX_CAPTURE_BYTES) return `A capture must be an image of at most ${MAX_CAPTURE_BYTES / 1024} KB.`;
+  const image = bytes.subarray(0, 3).toString('hex') === 'ffd8ff' || bytes.subarray(0, 8).toString('hex') === '89504e470d0a1a0a';
+  return image ? null : 'The capture is not a usable image: it is not a JPEG or PNG.';
+}
+
+/**
+ * A face sign-in: 2 to 6 usable captures, then any enrolled user (not an admin) signs in.
+ * The mock sees no faces, so it takes every capture as a live face of that user.
+ */
+function faceLogin(res, body) {
+  const name = typeof body.username === 'string' ? body.username.trim().toLowerCase() : '';
+  const captures = Array.isArray(body.captures) ? body.captures : [];
+  if (captures.length < 2 || captures.length > 6) return fail(res, 400, 'invalid_input', 'Send 2 to 6 camera captures.');
+  const problem = captures.map(captureProblem).find(Boolean);
+  if (problem) return fail(res, 400, 'invalid_input', problem);
+  const f = failures.get(name) ?? 0;
+  if (f >= 5) {
+    attempts.unshift({ username: name, at: now(), success: false, reason: 'throttled', method: 'face' });
+    return fail(res, 429, 'too_many_attempts', 'too many failed sign-ins', { 'Retry-After': '300' });
+  }
+  const u = users.get(name);
+  if (!u || u.role === 'admin' || !faces.has(name)) {
+    failures.set(name, f + 1);
+    attempts.unshift({ username: name, at: now(), success: false, reason: 'no_match', method: 'face' });
+    return fail(res, 401, 'face_not_recognised', 'the face does not match, or this name cannot sign in with a face');
+  }
+  failures.delete(name);
+  attempts.unshift({ username: name, at: now(), success: true, reason: 'ok', method: 'face' });
+  return json(res, 200, issue(u));
+}
+
 /** Deletes an account and everything of it, as the server's purge does. */
 function removeAccount(name) {
   users.delete(name);
+  faces.delete(name);
   for (const a of [...analyses.values()]) if (a.owner === name) analyses.delete(a.id);
   for (let i = alerts.length - 1; i >= 0; i--) if (alerts[i].username === name) alerts.splice(i, 1);
 }
@@ -212,12 +253,29 @@ async function api(req, res, url) {
     if (f >= 5) return fail(res, 429, 'too_many_attempts', 'too many failed sign-ins', { 'Retry-After': '300' });
     if (!u || u.password !== body.password) {
       failures.set(body.username, f + 1);
-      attempts.unshift({ username: body.username, at: now(), success: false, reason: u ? 'wrong password' : 'unknown user' });
+      attempts.unshift({ username: body.username, at: now(), success: false, reason: 'bad_credentials', method: 'password' });
       return fail(res, 401, 'invalid_credentials', 'wrong username or password');
     }
     failures.delete(body.username);
-    attempts.unshift({ username: u.username, at: now(), success: true, reason: null });
+    attempts.unshift({ username: u.username, at: now(), success: true, reason: 'ok', method: 'password' });
     return json(res, 200, issue(u));
+  }
+  if (path === '/api/auth/face' && method === 'POST') return faceLogin(res, body);
+  if (path === '/api/me/face') {
+    const u = authed(req, res);
+    if (!u) return;
+    if (method === 'GET') return json(res, 200, { enrolled: faces.has(u.username) });
+    if (method === 'DELETE') {
+      faces.delete(u.username);
+      return json(res, 204, undefined);
+    }
+    if (method === 'PUT') {
+      if (u.role === 'admin') return fail(res, 400, 'invalid_input', 'Admins sign in with their password; face sign-in is for users.');
+      const problem = captureProblem(body.capture);
+      if (problem) return fail(res, 400, 'invalid_input', problem);
+      faces.add(u.username);
+      return json(res, 200, { enrolled: true });
+    }
   }
   if (path === '/api/auth/forgot' && method === 'POST') {
     const u = [...users.values()].find((x) => x.email === body.email);

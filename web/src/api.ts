@@ -83,6 +83,17 @@ export const changePassword = (currentPassword: string, newPassword: string) =>
 /** Deletes the caller's account and all its data; the password confirms it. */
 export const deleteAccount = (password: string) => request<void>('DELETE', '/api/me', { body: { password } });
 
+// Face sign-in. Captures are base64 JPEGs (`data:` URLs); nothing of a face ever comes back.
+/** Whether the caller has a face enrolled. */
+export const faceStatus = () => request<{ enrolled: boolean }>('GET', '/api/me/face');
+/** Enrols the face of one camera picture, replacing an earlier one; a 400 says what is wrong with it. */
+export const enrolFace = (capture: string) => request<{ enrolled: boolean }>('PUT', '/api/me/face', { body: { capture } });
+/** Forgets the caller's face. */
+export const removeFace = () => request<void>('DELETE', '/api/me/face');
+/** Signs in with 2 to 6 camera pictures taken while the head turns; answers like `login`. */
+export const faceLogin = (username: string, captures: string[]) =>
+  request<Session>('POST', '/api/auth/face', { body: { username, captures }, anonymous: true });
+
 // Admin
 export const listUsers = () => request<{ users: User[] }>('GET', '/api/users');
 export const createUser = (username: string, email: string, role: Role) =>

@@ -1,5 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { changePassword, createUpload, deleteAccount, deleteAnalysis, listAnalyses, login, me, setAuthHandlers, uploadFromUrl } from '../src/api';
+import {
+  changePassword,
+  createUpload,
+  deleteAccount,
+  deleteAnalysis,
+  enrolFace,
+  faceLogin,
+  faceStatus,
+  listAnalyses,
+  login,
+  me,
+  removeFace,
+  setAuthHandlers,
+  uploadFromUrl,
+} from '../src/api';
 import { ApiError } from '../src/lib/errors';
 import { session } from '../src/session';
 
@@ -107,6 +121,31 @@ describe('api', () => {
       { filename: 'plain.jpg', contentType: 'image/jpeg', size: 99 },
       { url: 'https://example.org/g.jpg', reference: 'ref-1' },
       { url: 'https://example.org/p.jpg' },
+    ]);
+  });
+
+  it('face sign-in goes without a token, and a face that does not match is not an ended session', async () => {
+    fetchMock.mockResolvedValue(reply(401, { error: { code: 'face_not_recognised', message: 'the face does not match' } }));
+    await expect(faceLogin('alice', ['data:image/jpeg;base64,AAA', 'BBB'])).rejects.toMatchObject({ code: 'face_not_recognised', status: 401 });
+    const [path, init] = fetchMock.mock.calls[0];
+    expect([path, init.method]).toEqual(['/api/auth/face', 'POST']);
+    expect(init.headers.Authorization).toBeUndefined();
+    expect(JSON.parse(init.body)).toEqual({ username: 'alice', captures: ['data:image/jpeg;base64,AAA', 'BBB'] });
+    expect(unauthorized).not.toHaveBeenCalled();
+  });
+
+  it('reads, enrols and removes the caller\'s face', async () => {
+    fetchMock.mockResolvedValueOnce(reply(200, { enrolled: false }));
+    expect(await faceStatus()).toEqual({ enrolled: false });
+    fetchMock.mockResolvedValueOnce(reply(200, { enrolled: true }));
+    expect(await enrolFace('data:image/jpeg;base64,AAA')).toEqual({ enrolled: true });
+    fetchMock.mockResolvedValueOnce(new Response(null, { status: 204 }));
+    await expect(removeFace()).resolves.toBeUndefined();
+    const calls = fetchMock.mock.calls.map(([path, init]) => [path, init.method, init.headers.Authorization, init.body && JSON.parse(init.body)]);
+    expect(calls).toEqual([
+      ['/api/me/face', 'GET', 'Bearer tok', undefined],
+      ['/api/me/face', 'PUT', 'Bearer tok', { capture: 'data:image/jpeg;base64,AAA' }],
+      ['/api/me/face', 'DELETE', 'Bearer tok', undefined],
     ]);
   });
 });

@@ -45,6 +45,15 @@ describe('errors', () => {
     expect(messageFor(new ApiError(409, 'conflict', ''), 'users')).toMatch(/already taken/);
     expect(messageFor(new ApiError(409, 'conflict', 'cannot delete the last admin'), 'users')).toBe('Cannot delete the last admin.');
     expect(messageFor(new ApiError(500, 'server_error', ''))).toMatch(/on its side/);
+    expect(messageFor(new ApiError(401, 'face_not_recognised', 'the face does not match, or this name cannot sign in with a face'), 'signin')).toBe(
+      'Your face did not match, or face sign-in is not set up for this name. Sign in with your password.',
+    );
+    expect(messageFor(new ApiError(400, 'invalid_input', 'Turn your head slowly to one side while the pictures are taken.'), 'signin')).toBe(
+      'Turn your head slowly to one side while the pictures are taken.',
+    );
+    expect(messageFor(new ApiError(400, 'invalid_input', 'Your face is too small in the picture: come closer to the camera.'))).toBe(
+      'Your face is too small in the picture: come closer to the camera.',
+    );
     expect(messageFor(new ApiError(400, 'something_new', 'odd thing'))).toBe('Odd thing.');
   });
 

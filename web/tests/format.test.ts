@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageRangeText, attributeRows, auditReason, emotionBars, emotionName, formatPercent } from '../src/lib/format';
+import { ageRangeText, attributeRows, auditReason, emotionBars, emotionName, formatPercent, signInMethodName } from '../src/lib/format';
 
 describe('format', () => {
   it('formats confidences', () => {
@@ -45,5 +45,15 @@ describe('audit reasons', () => {
     expect(auditReason('throttled')).toBe('Too many attempts');
     expect(auditReason('account_locked')).toBe('account locked');
     expect(auditReason(null)).toBe('');
+    expect(auditReason('no_match')).toBe('Face did not match');
+    expect(auditReason('not_live')).toBe('Liveness check failed');
+  });
+
+  it('names the way a sign-in was tried', () => {
+    expect(signInMethodName('face')).toBe('Face');
+    expect(signInMethodName('password')).toBe('Password');
+    // Records from before face sign-in have no method: passwords.
+    expect(signInMethodName(undefined)).toBe('Password');
+    expect(signInMethodName(null)).toBe('Password');
   });
 });

@@ -9,6 +9,7 @@ use facelens_api::layers;
 use facelens_aws::Aws;
 use facelens_core::analysis::PurgeService;
 use facelens_core::auth::{AuthConfig, AuthError, AuthPorts, AuthService, TokenKeys};
+use facelens_core::faces::FaceVault;
 use facelens_local::{FileOutbox, LocalDb, LocalObjects};
 use std::sync::Arc;
 
@@ -36,6 +37,7 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
         || aws.context("this configuration needs AWS, but no AWS configuration was given");
     let hasher = Arc::new(Argon2Hasher);
     let signer = config.jwt_secret.signer(aws).await?;
+    let mut faces: Option<Arc<dyn FaceVault>> = None;
     let (ports, purge, keys): (AuthPorts, PurgeService, TokenKeys) = match &config.storage {
         Storage::DynamoDb {
             table_name,
@@ -44,13 +46,19 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
             let aws = need_aws()?;
             let mailer = aws.ses_mailer(&config.mail_from)?;
             let table = aws.dynamodb(table_name.as_str());
-            let purge = PurgeService::new(
+            let mut purge = PurgeService::new(
                 Arc::new(aws.s3_objects(bucket_name.as_str())),
                 Arc::new(table.clone()),
                 // Erasing alerts needs the table only: no topic.
                 Arc::new(aws.sns_alerts(&table, None, None)),
                 Arc::new(table.clone()),
             );
+            if let Some(collection) = &config.face_collection {
+                let vault: Arc<dyn FaceVault> =
+                    Arc::new(aws.rekognition_vault(collection.as_str(), table.clone()));
+                purge = purge.with_faces(Arc::clone(&vault));
+                faces = Some(vault);
+            }
             // The other functions verify with the public key published in the table.
             let keys = TokenKeys::publishing(signer, Arc::new(table.clone()));
             (table.auth_ports(Arc::new(mailer), hasher), purge, keys)
@@ -75,10 +83,15 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
             )
         }
     };
-    let service = Arc::new(
-        AuthService::new(ports, keys, AuthConfig::new(config.public_url.clone()))
-            .with_purge(Arc::new(purge)),
-    );
+    let rules = AuthConfig {
+        admin_face_sign_in: config.admin_face_sign_in,
+        ..AuthConfig::new(config.public_url.clone())
+    };
+    let mut service = AuthService::new(ports, keys, rules).with_purge(Arc::new(purge));
+    if let Some(vault) = faces {
+        service = service.with_faces(vault);
+    }
+    let service = Arc::new(service);
     if let Some((username, email, password)) = &config.first_admin {
         match service
             .bootstrap_admin(username, email, Some(password.expose()))

@@ -37,6 +37,12 @@ pub struct Config {
     pub jwt_secret: JwtSecretSource,
     /// First admin `(username, email, password)` when no account exists (`FACELENS_ADMIN_*`).
     pub first_admin: Option<(String, String, Secret<String>)>,
+    /// The Rekognition collection of enrolled faces (`FACELENS_FACE_COLLECTION`, with
+    /// DynamoDB only); without it, faces are no way in.
+    pub face_collection: Option<String>,
+    /// Whether admins may sign in with a face (`FACELENS_ADMIN_FACE_SIGN_IN=true`; off by
+    /// default: admins keep their password).
+    pub admin_face_sign_in: bool,
 }
 
 impl Config {
@@ -81,7 +87,22 @@ impl Config {
                 Secret::new(password),
             )
         });
+        let face_collection = var("FACELENS_FACE_COLLECTION");
+        if face_collection.is_some() && !on_aws {
+            bail!(
+                "FACELENS_FACE_COLLECTION needs FACELENS_TABLE_NAME (the face records live there)"
+            );
+        }
+        let admin_face_sign_in = match var("FACELENS_ADMIN_FACE_SIGN_IN").as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                bail!("FACELENS_ADMIN_FACE_SIGN_IN must be true or false, not {other:?}")
+            }
+        };
         Ok(Self {
+            face_collection,
+            admin_face_sign_in,
             public_url: required_on_aws("FACELENS_PUBLIC_URL", "http://localhost:3000")
                 .context("links in emails")?,
             mail_from: required_on_aws("FACELENS_MAIL_FROM", "Facelens <no-reply@facelens.local>")
@@ -133,6 +154,32 @@ mod tests {
         );
         assert!(config.needs_aws());
         assert!(config.first_admin.is_none());
+        assert_eq!(config.face_collection, None);
+        assert!(!config.admin_face_sign_in);
+    }
+
+    #[test]
+    fn given_a_face_collection_when_read_then_faces_are_a_way_in_on_dynamodb_only() {
+        let aws = [
+            ("FACELENS_TABLE_NAME", "t"),
+            ("FACELENS_BUCKET_NAME", "b"),
+            ("FACELENS_JWT_SECRET", "s".repeat(32).leak() as &str),
+            ("FACELENS_MAIL_FROM", "Facelens <no-reply@example.com>"),
+            ("FACELENS_PUBLIC_URL", "https://facelens.example.com"),
+            ("FACELENS_FACE_COLLECTION", "facelens-faces"),
+            ("FACELENS_ADMIN_FACE_SIGN_IN", "true"),
+        ];
+        let read = config(&aws).expect("valid");
+        assert_eq!(read.face_collection.as_deref(), Some("facelens-faces"));
+        assert!(read.admin_face_sign_in);
+        let mut wrong = aws;
+        wrong[6] = ("FACELENS_ADMIN_FACE_SIGN_IN", "yes");
+        assert!(config(&wrong).is_err());
+        let embedded = config(&[
+            ("FACELENS_JWT_SECRET", "s".repeat(32).as_str()),
+            ("FACELENS_FACE_COLLECTION", "facelens-faces"),
+        ]);
+        assert!(embedded.is_err(), "the records need the table");
     }
 
     #[test]

@@ -42,6 +42,8 @@ pub struct LocalConfig {
     pub alert_below: f32,
     /// Let uploads by URL reach private and loopback addresses (tests only).
     pub allow_private_urls: bool,
+    /// Let admins enrol a face and sign in with it.
+    pub admin_face_sign_in: bool,
 }
 
 /// The application and its services, for the server and for tests.

@@ -112,6 +112,9 @@ pub struct ServeArgs {
     /// Faces detected with less confidence than this percentage raise an alert.
     #[arg(long, default_value_t = 50.0)]
     pub alert_below: f32,
+    /// Let admins enrol a face and sign in with it (off: admins sign in with their password).
+    #[arg(long, env = "FACELENS_ADMIN_FACE_SIGN_IN")]
+    pub admin_face_sign_in: bool,
     /// Analysis workers (each runs one photo at a time).
     #[arg(long, default_value_t = 2)]
     pub workers: usize,

@@ -129,6 +129,21 @@ impl Aws {
         )
     }
 
+    /// The Rekognition face collection `collection` as the vault of enrolled faces, with the
+    /// record of whose face is which in `table`.
+    pub fn rekognition_vault(
+        &self,
+        collection: impl Into<String>,
+        table: crate::DynamoDb,
+    ) -> crate::RekognitionVault {
+        crate::RekognitionVault::from_config(
+            aws_sdk_rekognition::Config::from(&self.sdk),
+            collection,
+            table,
+            crate::RekognitionFinder::INITIAL_BACKOFF,
+        )
+    }
+
     /// Rekognition `CompareFaces` on the photos of `bucket`, retried as the finder is.
     pub fn rekognition_matcher(&self, bucket: impl Into<String>) -> crate::RekognitionMatcher {
         crate::RekognitionMatcher::from_config(

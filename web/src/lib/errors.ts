@@ -70,6 +70,8 @@ export function messageFor(error: unknown, context: ErrorContext = 'general'): s
   switch (error.code) {
     case 'invalid_credentials':
       return context === 'password' ? 'Your current password is wrong.' : 'Wrong username or password.';
+    case 'face_not_recognised':
+      return 'Your face did not match, or face sign-in is not set up for this name. Sign in with your password.';
     case 'too_many_attempts':
       return error.retryAfter !== undefined
         ? `Too many attempts. Try again in ${describeWait(error.retryAfter)}.`

@@ -72,7 +72,14 @@ const AUDIT_REASONS: Record<string, string> = {
   invalid_credentials: 'Wrong username or password',
   throttled: 'Too many attempts',
   too_many_attempts: 'Too many attempts',
+  no_match: 'Face did not match',
+  not_live: 'Liveness check failed',
 };
+
+/** How a sign-in was tried, for the audit: "Password" or "Face". */
+export function signInMethodName(method: string | null | undefined): string {
+  return method === 'face' ? 'Face' : 'Password';
+}
 
 /** A sign-in audit reason code in plain words; unknown codes are shown as they are. */
 export function auditReason(reason: string | null | undefined): string {

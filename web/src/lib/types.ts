@@ -136,9 +136,13 @@ export interface Alert {
   message: string;
 }
 
+/** How a sign-in was tried; records from before face sign-in have none (a password). */
+export type SignInMethod = 'password' | 'face';
+
 export interface SignInAttempt {
   username: string;
   at: string;
   success: boolean;
   reason?: string | null;
+  method?: SignInMethod | null;
 }

@@ -75,6 +75,8 @@ pub async fn stack() -> Stack {
             "admin@example.com".into(),
             Secret::new(ADMIN.1.into()),
         )),
+        face_collection: None,
+        admin_face_sign_in: false,
     };
     let auth = facelens_auth::app_on(&auth_config, Some(&aws))
         .await

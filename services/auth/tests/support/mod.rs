@@ -53,6 +53,8 @@ pub async fn function(backend: Backend) -> Function {
                     b"an event-test secret of 32+ bytes!".to_vec(),
                 )),
                 first_admin,
+                face_collection: None,
+                admin_face_sign_in: false,
             };
             let router = app_on(&config, None).await.expect("app builds");
             Function {
@@ -79,6 +81,8 @@ pub async fn function(backend: Backend) -> Function {
                 mail_from: format!("Facelens <{sender}>"),
                 jwt_secret: JwtSecretSource::SecretsManager(secret_arn),
                 first_admin,
+                face_collection: None,
+                admin_face_sign_in: false,
             };
             let router = app_on(&config, Some(&aws)).await.expect("app builds");
             Function {

@@ -23,6 +23,9 @@ pub fn user_pk(name: &str) -> String {
 /// Sort key of an account's profile.
 pub const PROFILE: &str = "PROFILE";
 
+/// Sort key of an account's enrolled face (its id in the Rekognition collection).
+pub const FACE: &str = "FACE";
+
 /// `gsi1pk` of every profile, so `gsi1` lists accounts by name.
 pub const USERS: &str = "USERS";
 

@@ -1,10 +1,11 @@
 //! The single DynamoDB table of `docs/architecture.md` ("Table design"): accounts, one-time
 //! tokens, the sign-in audit, throttle counters, the public keys of access tokens, analysis
-//! records and pending purges. Every key is built in [`keys`]; items are plain attributes,
+//! records, pending purges and which collection face is whose. Every key is built in [`keys`]; items are plain attributes,
 //! read back through [`item`], so the table reads well in the console.
 
 mod analyses;
 mod audit;
+mod faces;
 mod item;
 pub mod keys;
 mod purges;
@@ -12,6 +13,8 @@ mod signing_keys;
 mod throttle;
 mod tokens;
 mod users;
+
+pub use faces::FaceRecord;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
