@@ -201,10 +201,18 @@ describe('Face sign-in with a camera', { timeout: 10 * 60_000 }, () => {
     assert.deepEqual((await api('GET', '/api/me/face', { token })).body, { enrolled: true });
   });
 
-  test('leaving the page turns the camera off', async () => {
+  test('leaving the page turns the camera off (and the page fits a phone)', async () => {
     await page.getByRole('button', { name: 'Take a new picture' }).click();
     await page.getByRole('button', { name: 'Take picture' }).and(page.locator(':enabled')).waitFor({ timeout: TIMEOUT });
     assert.equal(await liveTracks(page), 1, 'the camera is on');
+    await page.setViewportSize({ width: 375, height: 812 });
+    try {
+      const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(sideways <= 1, `no sideways scrolling on the face page (${sideways}px)`);
+      await shots.take(page, 'phone-face-enrol');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
     await page.getByRole('link', { name: 'History', exact: true }).click();
     await page.getByRole('heading', { name: 'History' }).waitFor();
     await page.waitForFunction(() => window.__cameraStreams.flatMap((s) => s.getTracks()).every((t) => t.readyState === 'ended'));

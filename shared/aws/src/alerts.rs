@@ -28,6 +28,18 @@ pub struct SnsAlerts {
 }
 
 impl SnsAlerts {
+    /// As [`Aws::sns_alerts`](crate::Aws::sns_alerts), with the SNS client built from `sns`
+    /// (tests give it a replaying HTTP client); the timeouts and the classification of
+    /// `KMSThrottling` as throttling are added to it.
+    pub fn with_sns_config(
+        table: DynamoDb,
+        sns: aws_sdk_sns::config::Builder,
+        topic_arn: Option<String>,
+        link: Option<String>,
+    ) -> Self {
+        Self::new(table, crate::sns_retry::sns_client(sns), topic_arn, link)
+    }
+
     /// Alerts recorded in `table` and published to `topic_arn` (none: listing only); `link`
     /// (the site's address) goes into each message when given.
     pub(crate) fn new(

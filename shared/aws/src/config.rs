@@ -6,15 +6,6 @@ use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_smithy_http_client::tls;
 use facelens_core::ports::MailError;
 
-/// Time limits of SNS calls: without them a stalled `Publish` waits until Lambda ends the
-/// worker (only a connect timeout is set by default). 5 s per attempt, 20 s in all.
-fn sns_timeouts() -> aws_sdk_sns::config::timeout::TimeoutConfig {
-    aws_sdk_sns::config::timeout::TimeoutConfig::builder()
-        .operation_attempt_timeout(std::time::Duration::from_secs(5))
-        .operation_timeout(std::time::Duration::from_secs(20))
-        .build()
-}
-
 /// The one HTTP(S) client of every AWS client of the process: rustls with *ring* (the SDK's
 /// default would bring aws-lc as a second crypto library; see the workspace `Cargo.toml`).
 fn https_client() -> SharedHttpClient {
@@ -104,11 +95,7 @@ impl Aws {
     ) -> SnsAlerts {
         SnsAlerts::new(
             table.clone(),
-            aws_sdk_sns::Client::from_conf(
-                aws_sdk_sns::config::Builder::from(&self.sdk)
-                    .timeout_config(sns_timeouts())
-                    .build(),
-            ),
+            crate::sns_retry::sns_client(aws_sdk_sns::config::Builder::from(&self.sdk)),
             topic_arn,
             link,
         )

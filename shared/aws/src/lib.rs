@@ -32,6 +32,7 @@ mod rekognition;
 mod s3;
 mod secrets;
 mod ses;
+mod sns_retry;
 
 #[cfg(feature = "test-support")]
 pub mod moto;
