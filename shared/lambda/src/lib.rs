@@ -4,10 +4,12 @@
 
 #[cfg(feature = "aws")]
 mod aws_api;
+mod host_guard;
 pub mod s3_event;
 
 #[cfg(feature = "aws")]
 pub use aws_api::{JwtSecretSource, required, token_checks};
+pub use host_guard::{HostGuard, drop_unusable_host};
 
 use axum::Router;
 use facelens_api::client::ClientAddress;
@@ -166,7 +168,8 @@ pub async fn run(router: Router) -> Result<(), lambda_http::Error> {
         .map_request(without_stage)
         .map_request(with_client_address)
         .service(router);
-    lambda_http::run(service).await
+    // Not `lambda_http::run`: the guard must see each event before `lambda_http` converts it.
+    lambda_http::lambda_runtime::run(HostGuard(lambda_http::Adapter::from(service))).await
 }
 
 #[cfg(test)]
