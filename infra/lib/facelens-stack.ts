@@ -392,7 +392,8 @@ export class FacelensStack extends Stack {
     // uploads and analyses read accounts (token checks) and lists (indexes), and write analyses
     // only: uploads creates a record and counts it, analyses deletes one (and uncounts it).
     allow('uploads', 'TableRead', TABLE_READ, [table.tableArn, indexArn]);
-    allow('uploads', 'TableWriteAnalyses', ['dynamodb:PutItem', 'dynamodb:UpdateItem'], [table.tableArn], leadingKeys(ANALYSIS_KEYS));
+    // DeleteItem: a record made for an account deleted while the request ran is taken back.
+    allow('uploads', 'TableWriteAnalyses', ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], [table.tableArn], leadingKeys(ANALYSIS_KEYS));
     allow('analyses', 'TableRead', TABLE_READ, [table.tableArn, indexArn]);
     allow('analyses', 'TableWriteAnalyses', ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'], [table.tableArn], leadingKeys(ANALYSIS_KEYS));
     // The worker reads and finishes a record, counts it and records its alert: item by item on
@@ -430,7 +431,7 @@ export class FacelensStack extends Stack {
     ]);
     allow('auth', 'LookAtCaptures', ['rekognition:DetectFaces'], ['*']);
 
-    allow('uploads', 'PutOriginals', ['s3:PutObject'], [uploadsBucket.arnForObjects('uploads/*')]);
+    allow('uploads', 'PutOriginals', ['s3:PutObject', 's3:DeleteObject'], [uploadsBucket.arnForObjects('uploads/*')]);
     allow('uploads', 'PhotoKeyWrite', PHOTO_KEY_WRITE, [key.keyArn], via('s3'));
 
     allow('analyses', 'ReadAndDeleteImages', ['s3:GetObject', 's3:DeleteObject'], [

@@ -77,12 +77,17 @@ const EXPECTED: Record<string, any[]> = {
     {
       Sid: 'TableWriteAnalyses',
       Effect: 'Allow',
-      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       Resource: ['${Table.Arn}'],
       Condition: analysisKeys,
     },
     tableKey,
-    { Sid: 'PutOriginals', Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['${UploadsBucket.Arn}/uploads/*'] },
+    {
+      Sid: 'PutOriginals',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:DeleteObject'],
+      Resource: ['${UploadsBucket.Arn}/uploads/*'],
+    },
     photoKey('PhotoKeyWrite', ['kms:GenerateDataKey', 'kms:Decrypt']),
   ],
   AnalysesFunction: [
@@ -232,7 +237,7 @@ describe('function roles', () => {
         .flatMap((s) => s.Action.flatMap((a: string) => s.Resource.map((r: string) => `${a} ${r.replace('${UploadsBucket.Arn}/', '')}`)))
         .sort();
     assert.deepEqual(s3('AuthFunction'), ['s3:DeleteObject annotated/*', 's3:DeleteObject uploads/*']);
-    assert.deepEqual(s3('UploadsFunction'), ['s3:PutObject uploads/*']);
+    assert.deepEqual(s3('UploadsFunction'), ['s3:DeleteObject uploads/*', 's3:PutObject uploads/*']);
     assert.deepEqual(s3('AnalysesFunction'), [
       's3:DeleteObject annotated/*',
       's3:DeleteObject uploads/*',

@@ -121,9 +121,10 @@ describe('uploads and analyses write analyses only; auth keeps the whole table',
     });
   }
 
-  test('uploads creates and counts a record; analyses deletes and uncounts one', () => {
+  test('uploads creates and counts a record (and takes back one of a deleted account); analyses deletes and uncounts one', () => {
     assert.equal(allowed('UploadsFunctionRole', 'dynamodb:PutItem', TABLE, ['ANALYSIS#0b7c']), true);
     assert.equal(allowed('UploadsFunctionRole', 'dynamodb:UpdateItem', TABLE, ['COUNTS#alice']), true);
+    assert.equal(allowed('UploadsFunctionRole', 'dynamodb:DeleteItem', TABLE, ['ANALYSIS#0b7c']), true);
     assert.equal(allowed('AnalysesFunctionRole', 'dynamodb:DeleteItem', TABLE, ['ANALYSIS#0b7c']), true);
     assert.equal(allowed('AnalysesFunctionRole', 'dynamodb:UpdateItem', TABLE, ['COUNTS#alice']), true);
   });

@@ -130,6 +130,7 @@ pub async fn build(config: &LocalConfig, models: Models) -> anyhow::Result<App> 
     let uploads = Arc::new(UploadService::new(
         objects.clone(),
         Arc::new(db.clone()),
+        Arc::new(db.clone()),
         clock.clone(),
         config.upload_policy,
     ));

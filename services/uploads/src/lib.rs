@@ -63,6 +63,7 @@ pub fn app(config: &Config, aws: &Aws) -> Router {
     let auth = token_checks(&table);
     let service = Arc::new(UploadService::new(
         objects,
+        Arc::new(table.clone()),
         Arc::new(table),
         Arc::new(SystemClock),
         config.policy,

@@ -78,6 +78,7 @@ impl From<AnalysisError> for ApiError {
             }
             AnalysisError::TooLarge(_) => ApiError::new(S::PAYLOAD_TOO_LARGE, "too_large", message),
             AnalysisError::NotFound => ApiError::not_found(),
+            AnalysisError::AccountGone => ApiError::new(S::UNAUTHORIZED, "unauthorized", message),
             AnalysisError::Internal(cause) => ApiError::internal(cause),
         }
     }

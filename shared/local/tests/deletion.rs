@@ -1,7 +1,7 @@
 //! Deletion on the embedded adapters: an analysis deleted while the worker processes it, or
 //! before its photo arrives, leaves no file; the purge of a deleted account erases every
 //! analysis, file, alert, count and enrolled face of it, and one cut short is finished by a
-//! later run.
+//! later run; a request of a deleted account that makes a record late keeps nothing.
 
 use async_trait::async_trait;
 use facelens_core::analysis::ports::{
@@ -9,8 +9,8 @@ use facelens_core::analysis::ports::{
     PhotoAnalyzer, PurgeQueue, ReferencePhoto,
 };
 use facelens_core::analysis::{
-    Analysis, AnalysisService, Counts, FaceBox, ImageType, MaskVerdict, ObjectKey, ProcessOutcome,
-    ProcessService, PurgeService,
+    Analysis, AnalysisError, AnalysisService, Counts, FaceBox, ImageType, MaskVerdict, ObjectKey,
+    ProcessOutcome, ProcessService, PurgeService, UploadPolicy, UploadService,
 };
 use facelens_core::clock::SystemClock;
 use facelens_core::domain::{Email, Role, User, Username};
@@ -364,4 +364,75 @@ async fn given_a_deleted_account_when_purged_then_its_files_records_alerts_and_c
             .is_some(),
         "bob's face is kept"
     );
+}
+
+#[tokio::test]
+async fn given_a_request_of_a_deleted_account_when_it_makes_a_record_then_nothing_is_kept() {
+    let s = setup();
+    let uploads = UploadService::new(
+        s.objects.clone(),
+        Arc::new(s.db.clone()),
+        Arc::new(s.db.clone()),
+        Arc::new(SystemClock),
+        UploadPolicy::default(),
+    );
+    let old = account("carol");
+    UserStore::create(&s.db, &old).await.expect("created");
+    // Signed in, then deleted (and purged) while the request was under way.
+    UserStore::delete(&s.db, &old.username)
+        .await
+        .expect("deleted");
+    s.purge
+        .purge(&old.username, std::time::Duration::from_secs(5))
+        .await
+        .expect("purged");
+
+    let refused = uploads
+        .presign(&old, "late.jpg", "image/jpeg", 1000, None)
+        .await;
+    assert!(
+        matches!(refused, Err(AnalysisError::AccountGone)),
+        "{refused:?}"
+    );
+    let fetched = uploads
+        .store_fetched(&old, "https://example.org/late.jpg", jpeg_bytes(), None)
+        .await;
+    assert!(
+        matches!(fetched, Err(AnalysisError::AccountGone)),
+        "{fetched:?}"
+    );
+
+    // A new account of the name sees nothing of the old one's late requests, and a request
+    // of the old account made now is refused too.
+    let new = account("carol");
+    UserStore::create(&s.db, &new).await.expect("created again");
+    let late = uploads
+        .store_fetched(&old, "https://example.org/later.jpg", jpeg_bytes(), None)
+        .await;
+    assert!(matches!(late, Err(AnalysisError::AccountGone)), "{late:?}");
+    let (listed, _) = AnalysisStore::list(&s.db, &new.username, None, None, 10)
+        .await
+        .expect("listed");
+    assert!(listed.is_empty(), "{listed:?}");
+    assert!(files(&s.dir.path().join("objects")).is_empty());
+    // The new account's own uploads are kept.
+    uploads
+        .presign(&new, "mine.jpg", "image/jpeg", 1000, None)
+        .await
+        .expect("presigned");
+    assert_eq!(
+        AnalysisStore::list(&s.db, &new.username, None, None, 10)
+            .await
+            .expect("listed")
+            .0
+            .len(),
+        1
+    );
+}
+
+/// The start of a JPEG: enough for the type sniffing of uploads by URL.
+fn jpeg_bytes() -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    bytes.extend_from_slice(&[0; 64]);
+    bytes
 }

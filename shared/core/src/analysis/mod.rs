@@ -39,6 +39,10 @@ pub enum AnalysisError {
     /// No such analysis for this caller.
     #[error("no such analysis")]
     NotFound,
+    /// The caller's account was deleted (or its name given to a new account) while the request
+    /// ran; nothing it made was kept.
+    #[error("this account no longer exists")]
+    AccountGone,
     /// Our fault; the text goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),

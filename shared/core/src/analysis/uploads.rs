@@ -5,6 +5,7 @@ use super::ports::{AnalysisStore, ObjectStore};
 use super::{Analysis, AnalysisError, AnalysisId, ImageType, Status};
 use crate::clock::Clock;
 use crate::domain::User;
+use crate::ports::UserStore;
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 
@@ -45,21 +46,25 @@ pub struct PresignedUpload {
 pub struct UploadService {
     objects: Arc<dyn ObjectStore>,
     analyses: Arc<dyn AnalysisStore>,
+    users: Arc<dyn UserStore>,
     clock: Arc<dyn Clock>,
     policy: UploadPolicy,
 }
 
 impl UploadService {
-    /// Wires the use cases.
+    /// Wires the use cases; `users` is read to confirm that the caller's account still exists
+    /// once a record is made (see [`UploadService::keep_if_owner_exists`]).
     pub fn new(
         objects: Arc<dyn ObjectStore>,
         analyses: Arc<dyn AnalysisStore>,
+        users: Arc<dyn UserStore>,
         clock: Arc<dyn Clock>,
         policy: UploadPolicy,
     ) -> Self {
         Self {
             objects,
             analyses,
+            users,
             clock,
             policy,
         }
@@ -110,6 +115,7 @@ impl UploadService {
             )
             .await?;
         self.analyses.create(&analysis).await?;
+        self.keep_if_owner_exists(caller, &analysis).await?;
         Ok(PresignedUpload {
             analysis_id: analysis.id,
             url: signed.url,
@@ -156,7 +162,36 @@ impl UploadService {
         self.objects
             .put(&analysis.original_key, bytes, kind.mime())
             .await?;
+        self.keep_if_owner_exists(caller, &analysis).await?;
         Ok(analysis.id)
+    }
+
+    /// Undoes a record made for an account that is gone. A request authenticated just before
+    /// its account was deleted can still be running (an upload by URL fetching its photo); if
+    /// it made its record after the purge of that account's data, the record would outlive it
+    /// and show to a new account of the same name. So once the record exists, the account is
+    /// read again: the same id, or the record and its photo are removed. Either the record was
+    /// made before the deletion (and the purge, which comes after the deletion, erases it) or
+    /// this read comes after the deletion and sees it.
+    ///
+    /// # Errors
+    /// [`AnalysisError::AccountGone`] when the account is gone or is another account now.
+    async fn keep_if_owner_exists(
+        &self,
+        caller: &User,
+        analysis: &Analysis,
+    ) -> Result<(), AnalysisError> {
+        let current = self.users.get(&caller.username).await?;
+        if current.is_some_and(|user| user.id == caller.id) {
+            return Ok(());
+        }
+        self.objects.delete(&analysis.original_key).await?;
+        match self.analyses.delete(analysis.id).await {
+            Ok(()) | Err(crate::ports::StoreError::NotFound) => {}
+            Err(other) => return Err(other.into()),
+        }
+        self.objects.delete(&analysis.original_key).await?;
+        Err(AnalysisError::AccountGone)
     }
 
     /// Checks, before anything is recorded, that a photo can be compared with `reference`:
