@@ -6,7 +6,7 @@
 use axum::Router;
 use facelens_api::analyses::{self, AnalysesState};
 use facelens_api::layers;
-use facelens_aws::Aws;
+use facelens_aws::{AlertRecords, Aws};
 use facelens_core::analysis::AnalysisService;
 use facelens_lambda::{required, token_checks};
 use std::sync::Arc;
@@ -45,8 +45,8 @@ impl Config {
 pub fn app(config: &Config, aws: &Aws) -> Router {
     let table = aws.dynamodb(config.table_name.as_str());
     let auth = token_checks(&table);
-    // This function lists alerts; it never raises one, so it has no topic.
-    let alerts = aws.sns_alerts(&table, None, None);
+    // This function lists and erases alerts; it never raises one, so it has no SNS client.
+    let alerts = AlertRecords::new(table.clone());
     let service = AnalysisService::new(
         Arc::new(aws.s3_objects(config.bucket_name.as_str())),
         Arc::new(table),

@@ -6,10 +6,11 @@ use axum::Router;
 use facelens_api::auth::{self, AuthState};
 use facelens_api::hashing::Argon2Hasher;
 use facelens_api::layers;
-use facelens_aws::Aws;
+use facelens_aws::{AlertRecords, Aws};
 use facelens_core::analysis::PurgeService;
 use facelens_core::auth::{AuthConfig, AuthError, AuthPorts, AuthService, TokenKeys};
 use facelens_core::faces::FaceVault;
+#[cfg(feature = "embedded")]
 use facelens_local::{FileOutbox, LocalDb, LocalObjects};
 use std::sync::Arc;
 
@@ -49,8 +50,8 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
             let mut purge = PurgeService::new(
                 Arc::new(aws.s3_objects(bucket_name.as_str())),
                 Arc::new(table.clone()),
-                // Erasing alerts needs the table only: no topic.
-                Arc::new(aws.sns_alerts(&table, None, None)),
+                // Erasing alerts needs the table only: no SNS client.
+                Arc::new(AlertRecords::new(table.clone())),
                 Arc::new(table.clone()),
             );
             if let Some(collection) = &config.face_collection {
@@ -63,6 +64,7 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
             let keys = TokenKeys::publishing(signer, Arc::new(table.clone()));
             (table.auth_ports(Arc::new(mailer), hasher), purge, keys)
         }
+        #[cfg(feature = "embedded")]
         Storage::Embedded { data_dir } => {
             std::fs::create_dir_all(data_dir)
                 .with_context(|| format!("creating {}", data_dir.display()))?;

@@ -2,6 +2,7 @@
 
 use anyhow::{Context, bail};
 use facelens_core::secret::Secret;
+#[cfg(feature = "embedded")]
 use std::path::PathBuf;
 
 /// Where accounts, tokens and the audit live, and where emails go.
@@ -15,7 +16,9 @@ pub enum Storage {
         /// `FACELENS_BUCKET_NAME`.
         bucket_name: String,
     },
-    /// The embedded database and an `.eml` outbox under `data_dir` (`FACELENS_DATA_DIR`).
+    /// The embedded database and an `.eml` outbox under `data_dir` (`FACELENS_DATA_DIR`;
+    /// builds with the `embedded` feature only).
+    #[cfg(feature = "embedded")]
     Embedded {
         /// Directory of the database file and the `outbox/` folder.
         data_dir: PathBuf,
@@ -68,10 +71,15 @@ impl Config {
                     "FACELENS_BUCKET_NAME must be set when FACELENS_TABLE_NAME is (deleting an account erases its photos)",
                 )?,
             },
+            #[cfg(feature = "embedded")]
             None => Storage::Embedded {
                 data_dir: var("FACELENS_DATA_DIR")
                     .map_or_else(|| PathBuf::from("/tmp/facelens"), PathBuf::from),
             },
+            #[cfg(not(feature = "embedded"))]
+            None => bail!(
+                "FACELENS_TABLE_NAME must be set: this build has no embedded store (build with --features embedded)"
+            ),
         };
         let on_aws = matches!(storage, Storage::DynamoDb { .. });
         let required_on_aws = |name: &str, local_default: &str| match var(name) {

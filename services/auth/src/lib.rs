@@ -11,9 +11,11 @@
 //!   bucket `FACELENS_BUCKET_NAME`. Region, credentials and `AWS_ENDPOINT_URL` come from
 //!   the standard AWS configuration chain, so the same binary runs against a local
 //!   AWS-compatible server.
-//! - **Embedded** (no `FACELENS_TABLE_NAME`): the embedded database and an `.eml` outbox under
-//!   `FACELENS_DATA_DIR` (default `/tmp/facelens`), so `cargo lambda watch` runs with no AWS
-//!   account. On AWS that directory would be the sandbox's `/tmp` and would not persist.
+//! - **Embedded** (no `FACELENS_TABLE_NAME`, builds with the `embedded` feature only): the
+//!   embedded database and an `.eml` outbox under `FACELENS_DATA_DIR` (default
+//!   `/tmp/facelens`), so `cargo lambda watch --features embedded` runs with no AWS account.
+//!   On AWS that directory would be the sandbox's `/tmp` and would not persist; the deployed
+//!   zip is built without it (redb and lettre would make it larger).
 //!
 //! In both modes `FACELENS_JWT_SECRET` (32 bytes or more) may give the secret directly instead of
 //! `FACELENS_JWT_SECRET_ARN`, and `FACELENS_ADMIN_PASSWORD` (with `FACELENS_ADMIN_USERNAME`,

@@ -41,7 +41,7 @@ pub mod s3s;
 #[cfg(feature = "test-support")]
 mod test_server;
 
-pub use alerts::SnsAlerts;
+pub use alerts::{AlertRecords, SnsAlerts};
 pub use compare_faces::{MIN_OVERLAP, RekognitionMatcher, SAME_PERSON_SIMILARITY};
 pub use config::Aws;
 pub use dynamodb::DynamoDb;
