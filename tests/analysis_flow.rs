@@ -466,6 +466,34 @@ async fn a_person_is_found_in_a_group_photo_and_unusable_references_are_refused(
     assert_eq!(item["reference"], portrait.as_str(), "{item}");
     assert_eq!(item["matchCount"], 1, "{item}");
 
+    // The same person with a mask on is found too, and the same face of the group.
+    let (masked, _) = user
+        .upload(
+            "masked.jpg",
+            "image/jpeg",
+            photos::fixture("face-masked.jpg"),
+        )
+        .await;
+    assert_eq!(user.wait_for(&masked).await["status"], "done");
+    let (again, _) = user
+        .upload_compared(
+            "group.jpg",
+            "image/jpeg",
+            photos::with_faces(),
+            Some(&masked),
+        )
+        .await;
+    let by_mask = user.wait_for(&again).await;
+    assert_eq!(by_mask["matchCount"], 1, "{by_mask}");
+    let found = |r: &Value| {
+        r["faces"]
+            .as_array()
+            .expect("faces")
+            .iter()
+            .position(|f| f["likeness"]["samePerson"] == true)
+    };
+    assert_eq!(found(&by_mask), found(&result), "the same face: {by_mask}");
+
     // References that cannot be compared with are refused before anything is recorded.
     let (no_face, _) = user
         .upload("coffee.jpg", "image/jpeg", photos::fixture("no-face.jpg"))

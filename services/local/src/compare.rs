@@ -1,11 +1,12 @@
 //! `facelens compare REFERENCE PHOTO`: the face of REFERENCE (its largest) against every face
-//! of PHOTO, by SFace embeddings of faces aligned from CenterFace's landmarks. Compares two
-//! portraits, or finds a person in a group photo.
+//! of PHOTO, by SFace embeddings of faces aligned from CenterFace's landmarks on each face's
+//! region (YuNet finds the faces). Compares two portraits, or finds a person in a group photo.
 
 use crate::cli::CompareArgs;
-use anyhow::{Context, bail};
+use anyhow::Context;
 use facelens_imaging::{Limits, decode};
-use facelens_vision::{Detection, Embedding, FaceDetector, FaceEmbedder};
+use facelens_pipeline::Embeddings;
+use facelens_vision::{Detection, Embedding, FaceDetector};
 use std::io::Write;
 use std::path::Path;
 
@@ -18,18 +19,17 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
     let models = &args.pipeline.models_dir;
     let detector = FaceDetector::from_path(models.join(crate::models::DETECTOR_FILE))
         .context("loading the face detector (run `make models`)")?;
-    let embedder = FaceEmbedder::from_path(models.join(crate::models::EMBEDDER_FILE))
-        .context("loading the face-embedding model (run `make models`)")?;
+    let embeddings = crate::models::embeddings(models)?;
     let limits = Limits {
         max_pixels: args.pipeline.max_megapixels * 1_000_000,
         ..Limits::default()
     };
-    let reference = faces(&args.reference, &detector, &embedder, &limits)?
+    let reference = faces(&args.reference, &detector, &embeddings, &limits)?
         .into_iter()
         .max_by(|a, b| a.0.bbox.area().total_cmp(&b.0.bbox.area()))
         .with_context(|| format!("{}: no face found", args.reference.display()))?
         .1;
-    let found = faces(&args.photo, &detector, &embedder, &limits)?;
+    let found = faces(&args.photo, &detector, &embeddings, &limits)?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -61,7 +61,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
 fn faces(
     path: &Path,
     detector: &FaceDetector,
-    embedder: &FaceEmbedder,
+    embeddings: &Embeddings,
     limits: &Limits,
 ) -> anyhow::Result<Vec<(Detection, Embedding)>> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
@@ -70,10 +70,7 @@ fn faces(
         .rgb;
     let mut out = Vec::new();
     for d in detector.detect(&image)? {
-        let Some(landmarks) = d.landmarks else {
-            bail!("the detector gave no landmarks");
-        };
-        let embedding = embedder.embed(&image, &landmarks)?;
+        let embedding = embeddings.embed(&image, &d.bbox, d.landmarks)?;
         out.push((d, embedding));
     }
     Ok(out)

@@ -1,13 +1,17 @@
 //! The local analyzer: the ONNX face detector, our mask classifier and the SFace face
-//! embeddings (`facelens-vision`) plugged into the pipeline. The models are loaded and
+//! embeddings aligned from CenterFace's landmarks (`facelens-vision`) plugged into the
+//! pipeline. The models are loaded and
 //! optimised once per process.
 
 use crate::cli::PipelineArgs;
 use anyhow::Context;
 use facelens_core::analysis::ports::PhotoAnalyzer;
 use facelens_imaging::Limits;
-use facelens_pipeline::{ClassifierJudge, DetectorFinder, EmbeddingMatcher, FaceEngine, Pipeline};
-use facelens_vision::{FaceDetector, FaceEmbedder, MaskClassifier};
+use facelens_pipeline::{
+    ClassifierJudge, DetectorFinder, EmbeddingMatcher, Embeddings, FaceEngine, Pipeline,
+};
+use facelens_vision::{FaceDetector, FaceEmbedder, MaskClassifier, RegionLandmarks};
+use std::path::Path;
 use std::sync::Arc;
 
 /// File name of the face detector under the models folder.
@@ -17,6 +21,8 @@ pub const CLASSIFIER_FILE: &str = "mask-classifier.onnx";
 
 /// File name of the face-embedding model under the models folder.
 pub const EMBEDDER_FILE: &str = "sface-112.onnx";
+/// File name of the landmark model (CenterFace, on each face's region) under the models folder.
+pub const LANDMARKS_FILE: &str = "centerface.onnx";
 
 /// Whether the server's face features are wanted (comparing faces with reference photos,
 /// face enrolment and sign-in), which load the 38 MB face-embedding model: the server does,
@@ -64,13 +70,25 @@ pub fn load(args: &PipelineArgs, comparisons: Comparisons) -> anyhow::Result<Mod
             faces: None,
         });
     }
-    let embedder_path = args.models_dir.join(EMBEDDER_FILE);
-    let embedder = FaceEmbedder::from_path(&embedder_path)
-        .with_context(|| format!("loading {} (run `make models`)", embedder_path.display()))?;
-    let faces = FaceEngine::new(detector, classifier, embedder.clone(), limits);
-    let matcher = EmbeddingMatcher::new(shared_detector, embedder);
+    let embeddings = Arc::new(embeddings(&args.models_dir)?);
+    let faces = FaceEngine::new(detector, classifier, Arc::clone(&embeddings), limits);
+    let matcher = EmbeddingMatcher::new(shared_detector, embeddings);
     Ok(Models {
         analyzer: Arc::new(pipeline.with_matcher(Arc::new(matcher))),
         faces: Some(faces),
     })
+}
+
+/// SFace and CenterFace from the models folder: one embedding per face.
+///
+/// # Errors
+/// When a model file is missing or does not load.
+pub fn embeddings(models_dir: &Path) -> anyhow::Result<Embeddings> {
+    let embedder_path = models_dir.join(EMBEDDER_FILE);
+    let embedder = FaceEmbedder::from_path(&embedder_path)
+        .with_context(|| format!("loading {} (run `make models`)", embedder_path.display()))?;
+    let landmarks_path = models_dir.join(LANDMARKS_FILE);
+    let landmarks = RegionLandmarks::from_path(&landmarks_path)
+        .with_context(|| format!("loading {} (run `make models`)", landmarks_path.display()))?;
+    Ok(Embeddings::new(landmarks, embedder))
 }

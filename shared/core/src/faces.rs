@@ -119,8 +119,9 @@ pub fn check_enrolment(faces: &[SeenFace]) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks the captures of a face sign-in for life: one face in each, and the head turned
-/// between them by at least [`MIN_YAW_SPREAD`] degrees (a printed photo does not turn).
+/// Checks the captures of a face sign-in for life: one bare face in each (a mask hides what
+/// tells people apart), and the head turned between them by at least [`MIN_YAW_SPREAD`]
+/// degrees (a printed photo does not turn).
 ///
 /// # Errors
 /// What is wrong, in words for the person in front of the camera.
@@ -128,6 +129,9 @@ pub fn check_liveness(captures: &[Vec<SeenFace>]) -> Result<(), String> {
     let mut yaws = Vec::with_capacity(captures.len());
     for faces in captures {
         match faces.as_slice() {
+            [face] if face.masked => {
+                return Err("Take off your mask to sign in with your face.".into());
+            }
             [face] => yaws.push(face.yaw),
             [] => return Err("Your face was lost in one of the pictures: stay in view.".into()),
             _ => return Err("More than one face is in view: sign in alone.".into()),
@@ -202,6 +206,12 @@ mod tests {
         );
         let lost = check_liveness(&[vec![face(0.3, 0.0)], vec![]]);
         assert!(lost.expect_err("refused").contains("lost"));
+        let masked = SeenFace {
+            masked: true,
+            ..face(0.3, 20.0)
+        };
+        let covered = check_liveness(&[vec![face(0.3, 0.0)], vec![masked]]);
+        assert!(covered.expect_err("refused").contains("mask"));
         let crowd = check_liveness(&[vec![face(0.3, 0.0)], vec![face(0.3, 20.0), face(0.2, 0.0)]]);
         assert!(crowd.expect_err("refused").contains("More than one"));
     }

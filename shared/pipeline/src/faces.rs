@@ -2,10 +2,12 @@
 //! within limits, faces found by the detector with their landmarks, masks judged by our
 //! classifier, the head's turn estimated from the landmarks, and SFace embeddings.
 
+use crate::Embeddings;
 use facelens_core::analysis::FaceBox;
 use facelens_core::faces::{FaceError, SeenFace};
 use facelens_imaging::{Limits, RgbImage, decode};
-use facelens_vision::{Detection, Embedding, FaceDetector, FaceEmbedder, MaskClassifier};
+use facelens_vision::{Detection, Embedding, FaceDetector, MaskClassifier, PixelBox};
+use std::sync::Arc;
 
 /// How far in front of the eyes the nose tip lies, as a share of the distance between the
 /// eyes (a typical adult head): turned by `yaw`, the nose moves sideways by this share times
@@ -17,7 +19,7 @@ const NOSE_DEPTH: f32 = 0.6;
 pub struct FaceEngine {
     detector: FaceDetector,
     classifier: MaskClassifier,
-    embedder: FaceEmbedder,
+    embeddings: Arc<Embeddings>,
     limits: Limits,
 }
 
@@ -26,6 +28,8 @@ pub struct FaceEngine {
 pub struct EngineFace {
     /// Box, turn, mask.
     pub seen: SeenFace,
+    /// Where it is, in pixels.
+    pub bbox: PixelBox,
     /// Where the detector put eyes, nose and mouth corners.
     pub landmarks: [[f32; 2]; 5],
 }
@@ -35,13 +39,13 @@ impl FaceEngine {
     pub fn new(
         detector: FaceDetector,
         classifier: MaskClassifier,
-        embedder: FaceEmbedder,
+        embeddings: Arc<Embeddings>,
         limits: Limits,
     ) -> Self {
         Self {
             detector,
             classifier,
-            embedder,
+            embeddings,
             limits,
         }
     }
@@ -90,6 +94,7 @@ impl FaceEngine {
                         masked: verdict.masked,
                         eyes_open: None,
                     },
+                    bbox: b,
                     landmarks,
                 })
             })
@@ -106,7 +111,10 @@ impl FaceEngine {
             .into_iter()
             .max_by(|a, b| area(&a.seen.bbox).total_cmp(&area(&b.seen.bbox)));
         largest
-            .map(|face| self.embedder.embed(image, &face.landmarks))
+            .map(|face| {
+                self.embeddings
+                    .embed(image, &face.bbox, Some(face.landmarks))
+            })
             .transpose()
             .map_err(unavailable)
     }

@@ -8,7 +8,7 @@ use facelens_core::analysis::ports::AnalyzeError;
 use facelens_core::analysis::{Likeness, MaskVerdict, ObjectKey};
 use facelens_imaging::RgbImage;
 use facelens_vision::{
-    FaceDetector, FaceEmbedder, MaskClassifier, PixelBox, SAME_PERSON_THRESHOLD,
+    FaceDetector, FaceEmbedder, MaskClassifier, PixelBox, RegionLandmarks, SAME_PERSON_THRESHOLD,
 };
 use std::sync::Arc;
 
@@ -51,51 +51,86 @@ impl FaceFinder for DetectorFinder {
     }
 }
 
-/// SFace embeddings of faces aligned by the detector's landmarks as the face matcher: the
-/// reference photo's largest face is found by the same detector, and similarity is the cosine
-/// of two embeddings times 100 (below 0 shown as 0); the same person from
-/// [`SAME_PERSON_THRESHOLD`].
+/// SFace embeddings as the face matcher, each face aligned from landmarks CenterFace finds on
+/// its region (those hold under a mask; the detector's are the fallback): the reference
+/// photo's largest face is found by the same detector, and similarity is the cosine of two
+/// embeddings times 100 (below 0 shown as 0); the same person from [`SAME_PERSON_THRESHOLD`].
 pub struct EmbeddingMatcher {
     detector: Arc<FaceDetector>,
-    embedder: Arc<FaceEmbedder>,
+    faces: Arc<Embeddings>,
+}
+
+/// The embedder with the landmarks it aligns by: one embedding per found face.
+pub struct Embeddings {
+    landmarks: RegionLandmarks,
+    embedder: FaceEmbedder,
+}
+
+impl Embeddings {
+    /// The embedder, aligning faces from `landmarks`.
+    pub fn new(landmarks: RegionLandmarks, embedder: FaceEmbedder) -> Self {
+        Self {
+            landmarks,
+            embedder,
+        }
+    }
+
+    /// The embedding of the face in `face` of `img`, aligned from CenterFace's landmarks on
+    /// its region, or from `fallback` (the detector's) when CenterFace finds none there.
+    ///
+    /// # Errors
+    /// [`VisionError`](facelens_vision::VisionError) when a model fails or no landmarks are
+    /// known.
+    pub fn embed(
+        &self,
+        img: &RgbImage,
+        face: &PixelBox,
+        fallback: Option<[[f32; 2]; 5]>,
+    ) -> Result<facelens_vision::Embedding, facelens_vision::VisionError> {
+        let points = match self.landmarks.find(img, face)? {
+            Some(points) => points,
+            None => fallback.ok_or_else(|| {
+                facelens_vision::VisionError::Input("no landmarks for this face".into())
+            })?,
+        };
+        self.embedder.embed(img, &points)
+    }
 }
 
 impl EmbeddingMatcher {
-    /// A matcher on a loaded detector (shared with the finder) and embedder.
-    pub fn new(detector: Arc<FaceDetector>, embedder: FaceEmbedder) -> Self {
-        Self {
-            detector,
-            embedder: Arc::new(embedder),
-        }
+    /// A matcher on a loaded detector (shared with the finder) and the embeddings.
+    pub fn new(detector: Arc<FaceDetector>, faces: Arc<Embeddings>) -> Self {
+        Self { detector, faces }
     }
 
     fn measure(
         detector: &FaceDetector,
-        embedder: &FaceEmbedder,
+        faces: &Embeddings,
         reference: &RgbImage,
         photo: &RgbImage,
-        landmarks: &[Option<[[f32; 2]; 5]>],
+        found: &[(PixelBox, Option<[[f32; 2]; 5]>)],
     ) -> Result<Vec<Option<Likeness>>, AnalyzeError> {
         let failed = |e: facelens_vision::VisionError| AnalyzeError::Failed(format!("{e}"));
         let largest = detector
             .detect(reference)
             .map_err(failed)?
             .into_iter()
-            .filter(|d| d.landmarks.is_some())
             .max_by(|a, b| a.bbox.area().total_cmp(&b.bbox.area()));
-        let Some(points) = largest.and_then(|d| d.landmarks) else {
+        let Some(largest) = largest else {
             return Err(AnalyzeError::Rejected(
                 "no face was found in the reference photo".into(),
             ));
         };
-        let wanted = embedder.embed(reference, &points).map_err(failed)?;
-        landmarks
+        let wanted = faces
+            .embed(reference, &largest.bbox, largest.landmarks)
+            .map_err(failed)?;
+        found
             .iter()
-            .map(|points| {
-                let Some(points) = points else {
+            .map(|(bbox, landmarks)| {
+                let Ok(embedding) = faces.embed(photo, bbox, *landmarks) else {
                     return Ok(None);
                 };
-                let cosine = wanted.similarity(&embedder.embed(photo, points).map_err(failed)?);
+                let cosine = wanted.similarity(&embedding);
                 Ok(Some(Likeness {
                     similarity: (cosine * 100.0).clamp(0.0, 100.0),
                     same_person: cosine >= SAME_PERSON_THRESHOLD,
@@ -114,12 +149,24 @@ impl FaceMatcher for EmbeddingMatcher {
         faces: &[FoundFace],
     ) -> Result<Vec<Option<Likeness>>, AnalyzeError> {
         let detector = Arc::clone(&self.detector);
-        let embedder = Arc::clone(&self.embedder);
+        let embeddings = Arc::clone(&self.faces);
         let reference = Arc::clone(reference.image);
         let photo = Arc::clone(photo.image);
-        let landmarks: Vec<_> = faces.iter().map(|f| f.landmarks).collect();
+        let found: Vec<_> = faces
+            .iter()
+            .map(|f| {
+                let r = f.rect;
+                let bbox = PixelBox {
+                    x: r.x,
+                    y: r.y,
+                    width: r.width,
+                    height: r.height,
+                };
+                (bbox, f.landmarks)
+            })
+            .collect();
         tokio::task::spawn_blocking(move || {
-            Self::measure(&detector, &embedder, &reference, &photo, &landmarks)
+            Self::measure(&detector, &embeddings, &reference, &photo, &found)
         })
         .await
         .map_err(|e| AnalyzeError::Failed(format!("face matcher task: {e}")))?

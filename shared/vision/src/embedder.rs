@@ -237,7 +237,7 @@ pub fn align(img: &RgbImage, landmarks: &[[f32; 2]; 5]) -> Result<RgbImage, Visi
 }
 
 /// The colour at a fractional position, black outside the image.
-fn bilinear(img: &RgbImage, x: f32, y: f32) -> [u8; 3] {
+pub(crate) fn bilinear(img: &RgbImage, x: f32, y: f32) -> [u8; 3] {
     let (w, h) = (img.width() as f32, img.height() as f32);
     if !(x >= 0.0 && y >= 0.0 && x <= w - 1.0 && y <= h - 1.0) {
         return [0, 0, 0];

@@ -9,8 +9,9 @@
 //!   photo is cropped with a margin, resized to 64x64 and classified (one face per
 //!   run: the plan is optimised for a batch of one, tract's fastest case).
 //!
-//! - [`FaceEmbedder`]: SFace, 128-d embeddings of faces aligned from the detector's
-//!   landmarks, compared by cosine similarity (face identity).
+//! - [`FaceEmbedder`]: SFace, 128-d embeddings of faces aligned from five landmarks,
+//!   compared by cosine similarity (face identity); [`RegionLandmarks`] (CenterFace on the
+//!   region around one face) gives landmarks that hold under a mask.
 //!
 //! Model files are found by the caller (the product resolves a `models/` directory);
 //! this crate takes a path or the bytes of the file.
@@ -19,6 +20,7 @@ mod classifier;
 mod detector;
 mod embedder;
 mod error;
+mod landmarks;
 mod letterbox;
 mod model;
 mod nms;
@@ -32,6 +34,7 @@ pub use embedder::{
     TEMPLATE, align,
 };
 pub use error::VisionError;
+pub use landmarks::{REGION_SCALE, REGION_SIZE, RegionLandmarks};
 pub use letterbox::Letterbox;
 pub use nms::{iou, non_max_suppression};
 pub use tiles::{Region, tiles};

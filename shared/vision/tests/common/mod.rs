@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use facelens_vision::{FaceDetector, FaceEmbedder, MaskClassifier, PixelBox};
+use facelens_vision::{FaceDetector, FaceEmbedder, MaskClassifier, PixelBox, RegionLandmarks};
 use serde_json::Value;
 
 /// The repository's `models/` directory.
@@ -29,6 +29,12 @@ pub fn detector() -> FaceDetector {
 pub fn embedder() -> FaceEmbedder {
     FaceEmbedder::from_path(models_dir().join("sface-112.onnx"))
         .expect("models/sface-112.onnx: run `make models` (bash scripts/models/fetch.sh)")
+}
+
+/// CenterFace, for landmarks on a face's region (fetched by `make models`).
+pub fn region_landmarks() -> RegionLandmarks {
+    RegionLandmarks::from_path(models_dir().join("centerface.onnx"))
+        .expect("models/centerface.onnx: run `make models` (bash scripts/models/fetch.sh)")
 }
 
 /// Our classifier (committed in models/).
