@@ -2,45 +2,11 @@
 //! image, thumbnail, record and count of it off the real server, and a new account of the same
 //! name starts empty.
 
-use facelens_tests::api::ApiClient;
-use facelens_tests::{ADMIN_PASSWORD, Server, mail_field, photos};
+use facelens_tests::api::{ApiClient, USER_PASSWORD as PASSWORD, admin, new_user};
+use facelens_tests::{Server, photos};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-
-const PASSWORD: &str = "a long test passphrase";
-
-async fn admin(server: &Server) -> ApiClient {
-    let mut client = ApiClient::new(&server.base_url);
-    client.sign_in("admin", ADMIN_PASSWORD).await;
-    client
-}
-
-/// Creates a user and returns a client signed in as them, past the first-login change.
-async fn new_user(server: &Server, admin: &ApiClient, name: &str) -> ApiClient {
-    let email = format!("{name}@example.com");
-    let (status, body) = admin
-        .send(
-            "POST",
-            "/api/users",
-            Some(json!({ "username": name, "email": email })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let one_time = mail_field(&server.last_mail_to(&email), "One-time password: ");
-    let mut client = ApiClient::new(&server.base_url);
-    client.sign_in(name, &one_time).await;
-    let (status, body) = client
-        .send(
-            "PUT",
-            "/api/me/password",
-            Some(json!({ "currentPassword": one_time, "newPassword": PASSWORD })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    client.token = body["token"].as_str().map(str::to_owned);
-    client
-}
 
 /// Uploads two photos and waits for both results.
 async fn two_analysed_photos(user: &ApiClient) {

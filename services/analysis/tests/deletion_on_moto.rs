@@ -12,34 +12,17 @@ use aws_smithy_types::body::SdkBody;
 use axum::Router;
 use facelens_analysis::worker::{handle_batch, process_service_with};
 use facelens_aws::RekognitionFinder;
+use facelens_aws::recorded::rekognition_reply;
 use facelens_core::analysis::ports::AnalyzeError;
 use facelens_core::analysis::ports::{AnalysisStore, PurgeQueue};
 use facelens_core::analysis::{AnalysisId, Counts, ObjectKey, ProcessService};
 use facelens_core::domain::Username;
 use facelens_imaging::RgbImage;
 use facelens_pipeline::{FaceFinder, FoundFace};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use support::{ADMIN, Stack, call, stack};
-
-/// A recorded `DetectFaces` reply from `shared/aws/tests/fixtures/rekognition/`.
-fn recorded(name: &str) -> http::Response<SdkBody> {
-    let path = format!(
-        "{}/../../shared/aws/tests/fixtures/rekognition/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let fixture: Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("JSON");
-    let mut response =
-        http::Response::builder().status(fixture["status"].as_u64().expect("status") as u16);
-    for (name, value) in fixture["headers"].as_object().expect("headers") {
-        response = response.header(name.as_str(), value.as_str().expect("text"));
-    }
-    response
-        .body(SdkBody::from(fixture["body"].to_string()))
-        .expect("response")
-}
 
 /// Rekognition answering `replies`, in order.
 fn rekognition(stack: &Stack, replies: &[&str]) -> RekognitionFinder {
@@ -51,7 +34,7 @@ fn rekognition(stack: &Stack, replies: &[&str]) -> RekognitionFinder {
                     .uri("https://rekognition.us-east-1.amazonaws.com/")
                     .body(SdkBody::empty())
                     .expect("request"),
-                recorded(name),
+                rekognition_reply(name),
             )
         })
         .collect();

@@ -10,30 +10,13 @@ use aws_sdk_rekognition::config::{BehaviorVersion, Credentials, Region};
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_types::body::SdkBody;
 use facelens_analysis::worker::{handle_batch, process_service_with};
+use facelens_aws::recorded::rekognition_reply;
 use facelens_aws::{RekognitionFinder, RekognitionMatcher};
 use facelens_core::analysis::ProcessService;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use support::{MAX_RECEIVES, Stack, call, sqs_event, stack};
-
-/// A recorded `DetectFaces` reply from `shared/aws/tests/fixtures/rekognition/`.
-fn recorded(name: &str) -> http::Response<SdkBody> {
-    let path = format!(
-        "{}/../../shared/aws/tests/fixtures/rekognition/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let fixture: Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("JSON");
-    let mut response =
-        http::Response::builder().status(fixture["status"].as_u64().expect("status") as u16);
-    for (name, value) in fixture["headers"].as_object().expect("headers") {
-        response = response.header(name.as_str(), value.as_str().expect("text"));
-    }
-    response
-        .body(SdkBody::from(fixture["body"].to_string()))
-        .expect("response")
-}
 
 /// The worker with Rekognition answering `replies`, in order.
 fn worker(stack: &Stack, replies: &[&str]) -> ProcessService {
@@ -45,7 +28,7 @@ fn worker(stack: &Stack, replies: &[&str]) -> ProcessService {
                     .uri("https://rekognition.us-east-1.amazonaws.com/")
                     .body(SdkBody::empty())
                     .expect("request"),
-                recorded(name),
+                rekognition_reply(name),
             )
         })
         .collect();

@@ -10,10 +10,9 @@
 //! use is [`AnalyzeError::Rejected`] with a reason for its owner; throttling and server errors
 //! are retried by the SDK, then [`AnalyzeError::Failed`] so the job is tried again later.
 
-use crate::rekognition::{image_of, pixel_rect};
+use crate::rekognition::{client_with_retries, image_of, pixel_rect};
 use async_trait::async_trait;
 use aws_sdk_rekognition::Client;
-use aws_sdk_rekognition::config::retry::RetryConfig;
 use aws_sdk_rekognition::error::{DisplayErrorContext, SdkError};
 use aws_sdk_rekognition::operation::compare_faces::{CompareFacesError, CompareFacesOutput};
 use aws_sdk_rekognition::types::QualityFilter;
@@ -50,12 +49,8 @@ impl RekognitionMatcher {
         bucket: impl Into<String>,
         initial_backoff: Duration,
     ) -> Self {
-        let retry = RetryConfig::standard()
-            .with_max_attempts(Self::MAX_ATTEMPTS)
-            .with_initial_backoff(initial_backoff);
-        let config = config.to_builder().retry_config(retry).build();
         Self {
-            client: Client::from_conf(config),
+            client: client_with_retries(config, Self::MAX_ATTEMPTS, initial_backoff),
             bucket: bucket.into().into(),
         }
     }

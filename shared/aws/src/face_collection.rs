@@ -16,7 +16,6 @@ use crate::SAME_PERSON_SIMILARITY;
 use crate::dynamodb::{DynamoDb, FaceRecord};
 use async_trait::async_trait;
 use aws_sdk_rekognition::Client;
-use aws_sdk_rekognition::config::retry::RetryConfig;
 use aws_sdk_rekognition::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_rekognition::primitives::Blob;
 use aws_sdk_rekognition::types::{Attribute, FaceDetail, Image, QualityFilter};
@@ -46,12 +45,8 @@ impl RekognitionVault {
         table: DynamoDb,
         initial_backoff: Duration,
     ) -> Self {
-        let retry = RetryConfig::standard()
-            .with_max_attempts(MAX_ATTEMPTS)
-            .with_initial_backoff(initial_backoff);
-        let config = config.to_builder().retry_config(retry).build();
         Self {
-            client: Client::from_conf(config),
+            client: crate::rekognition::client_with_retries(config, MAX_ATTEMPTS, initial_backoff),
             collection: collection.into().into(),
             table,
         }

@@ -37,6 +37,8 @@ mod sns_retry;
 #[cfg(feature = "test-support")]
 pub mod moto;
 #[cfg(feature = "test-support")]
+pub mod recorded;
+#[cfg(feature = "test-support")]
 pub mod s3s;
 #[cfg(feature = "test-support")]
 mod test_server;

@@ -56,12 +56,8 @@ impl RekognitionFinder {
         bucket: impl Into<String>,
         initial_backoff: Duration,
     ) -> Self {
-        let retry = RetryConfig::standard()
-            .with_max_attempts(Self::MAX_ATTEMPTS)
-            .with_initial_backoff(initial_backoff);
-        let config = config.to_builder().retry_config(retry).build();
         Self {
-            client: Client::from_conf(config),
+            client: client_with_retries(config, Self::MAX_ATTEMPTS, initial_backoff),
             bucket: bucket.into().into(),
         }
     }
@@ -124,6 +120,19 @@ pub(crate) async fn image_of(
         .await
         .map_err(|e| AnalyzeError::Failed(format!("JPEG copy of {key} failed: {e}")))??;
     Ok(Image::builder().bytes(Blob::new(copy)).build())
+}
+
+/// A Rekognition client on `config` whose retry policy is replaced by the standard strategy
+/// with `max_attempts` attempts, the first retry after `initial_backoff`.
+pub(crate) fn client_with_retries(
+    config: aws_sdk_rekognition::Config,
+    max_attempts: u32,
+    initial_backoff: Duration,
+) -> Client {
+    let retry = RetryConfig::standard()
+        .with_max_attempts(max_attempts)
+        .with_initial_backoff(initial_backoff);
+    Client::from_conf(config.to_builder().retry_config(retry).build())
 }
 
 /// Whether Rekognition can read the stored photo itself: it reads JPEG and PNG only.

@@ -6,6 +6,7 @@
 use aws_sdk_rekognition::config::{BehaviorVersion, Credentials, Region};
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_types::body::SdkBody;
+use facelens_aws::recorded::rekognition_reply;
 use facelens_aws::{Aws, RekognitionFinder, RekognitionMatcher};
 use facelens_core::analysis::ports::AnalyzeError;
 use facelens_core::analysis::{
@@ -14,7 +15,6 @@ use facelens_core::analysis::{
 use facelens_imaging::RgbImage;
 use facelens_pipeline::{FaceFinder, FaceMatcher, FoundFace, PixelRect, StoredImage};
 use serde_json::{Value, json};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,29 +31,6 @@ fn key() -> ObjectKey {
 
 fn image() -> Arc<RgbImage> {
     Arc::new(RgbImage::new(WIDTH, HEIGHT))
-}
-
-/// A recorded reply: `fixtures/rekognition/{name}.json`.
-fn reply(name: &str) -> http::Response<SdkBody> {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "tests",
-        "fixtures",
-        "rekognition",
-        &format!("{name}.json"),
-    ]
-    .iter()
-    .collect();
-    let text = std::fs::read_to_string(&path).expect("the fixture exists");
-    let fixture: Value = serde_json::from_str(&text).expect("the fixture is JSON");
-    let status = fixture["status"].as_u64().expect("a status") as u16;
-    let mut response = http::Response::builder().status(status);
-    for (name, value) in fixture["headers"].as_object().expect("headers") {
-        response = response.header(name.as_str(), value.as_str().expect("a text header"));
-    }
-    response
-        .body(SdkBody::from(fixture["body"].to_string()))
-        .expect("a valid response")
 }
 
 /// The one request the finder should send for [`KEY`]: the stored object by bucket and name
@@ -77,7 +54,7 @@ fn replay(replies: &[&str]) -> StaticReplayClient {
     StaticReplayClient::new(
         replies
             .iter()
-            .map(|name| ReplayEvent::new(expected_request(), reply(name)))
+            .map(|name| ReplayEvent::new(expected_request(), rekognition_reply(name)))
             .collect(),
     )
 }
@@ -469,7 +446,7 @@ async fn compare(
     let http = StaticReplayClient::new(
         replies
             .iter()
-            .map(|name| ReplayEvent::new(expected_compare_request(), reply(name)))
+            .map(|name| ReplayEvent::new(expected_compare_request(), rekognition_reply(name)))
             .collect(),
     );
     let reference_key = ObjectKey::parse_original(REFERENCE_KEY).expect("a key").0;

@@ -7,6 +7,7 @@
 use aws_sdk_rekognition::config::{BehaviorVersion, Credentials, Region};
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_types::body::SdkBody;
+use facelens_aws::recorded::rekognition_reply;
 use facelens_aws::{DynamoDb, RekognitionVault};
 use facelens_core::analysis::Likeness;
 use facelens_core::domain::Username;
@@ -18,23 +19,6 @@ const COLLECTION: &str = "facelens-faces-test";
 const ACCOUNT: &str = "0190c9a2-7b3c-7cc1-8a5e-1c1f6f3c9b10";
 const FIRST_FACE: &str = "11111111-2222-4333-8444-555555555555";
 const SECOND_FACE: &str = "66666666-7777-4888-8999-000000000000";
-
-fn reply(name: &str) -> http::Response<SdkBody> {
-    let path = format!(
-        "{}/tests/fixtures/rekognition/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let fixture: Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("JSON");
-    let mut response =
-        http::Response::builder().status(fixture["status"].as_u64().expect("status") as u16);
-    for (name, value) in fixture["headers"].as_object().expect("headers") {
-        response = response.header(name.as_str(), value.as_str().expect("text"));
-    }
-    response
-        .body(SdkBody::from(fixture["body"].to_string()))
-        .expect("response")
-}
 
 /// A vault whose Rekognition answers `replies` in order, on a fresh moto table.
 async fn vault(replies: &[&str]) -> (RekognitionVault, StaticReplayClient, DynamoDb) {
@@ -49,7 +33,7 @@ async fn vault(replies: &[&str]) -> (RekognitionVault, StaticReplayClient, Dynam
                     .uri("https://rekognition.eu-west-1.amazonaws.com/")
                     .body(SdkBody::empty())
                     .expect("request");
-                ReplayEvent::new(request, reply(name))
+                ReplayEvent::new(request, rekognition_reply(name))
             })
             .collect(),
     );
