@@ -26,13 +26,20 @@ export function contentSecurityPolicy(uploadsOrigin: string): string {
   return LOCAL_CSP.map(([name, value]) => `${name} ${name === 'connect-src' ? `'self' ${uploadsOrigin}` : value}`).join('; ');
 }
 
+/**
+ * The `Permissions-Policy` of `facelens serve` (services/local/src/web.rs, kept equal by a
+ * test): the camera for the site itself (face enrolment and sign-in), nothing else for anyone.
+ */
+export const PERMISSIONS_POLICY =
+  'camera=(self), microphone=(), geolocation=(), payment=(), usb=(), accelerometer=(), gyroscope=(), magnetometer=()';
+
 /** HSTS max-age: two years, as hstspreload.org asks for. */
 export const HSTS_MAX_AGE = Duration.days(730);
 
 /**
  * CloudFront's response headers for every behaviour: the CSP above, HSTS, `nosniff`,
- * `X-Frame-Options: DENY` and `Referrer-Policy: no-referrer` (the last three as the local
- * server sends them). `override` replaces whatever the origin sent.
+ * `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer` and the `Permissions-Policy` (the
+ * last four as the local server sends them). `override` replaces whatever the origin sent.
  */
 export function securityHeadersPolicy(scope: Construct, id: string, uploadsOrigin: string): cloudfront.ResponseHeadersPolicy {
   const stack = Stack.of(scope);
@@ -46,6 +53,9 @@ export function securityHeadersPolicy(scope: Construct, id: string, uploadsOrigi
       contentTypeOptions: { override: true },
       frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
       referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+    },
+    customHeadersBehavior: {
+      customHeaders: [{ header: 'Permissions-Policy', value: PERMISSIONS_POLICY, override: true }],
     },
   });
 }

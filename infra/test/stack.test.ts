@@ -629,6 +629,16 @@ describe('CloudFront', () => {
     assert.deepEqual(h.ReferrerPolicy, { ReferrerPolicy: 'no-referrer', Override: true });
   });
 
+  test("the local server's Permissions-Policy: the camera for the site only", () => {
+    const rust = fs.readFileSync(path.join(__dirname, '..', '..', 'services', 'local', 'src', 'web.rs'), 'utf8');
+    const m = /pub const PERMISSIONS_POLICY: &str =\s*"((?:[^"\\]|\\\n)*)";/.exec(rust);
+    assert.ok(m, 'PERMISSIONS_POLICY in services/local/src/web.rs');
+    const local = m[1].replace(/\\\n\s*/g, '');
+    const custom = headersOf(json).CustomHeadersConfig.Items;
+    assert.deepEqual(custom, [{ Header: 'Permissions-Policy', Value: local, Override: true }]);
+    assert.match(local, /^camera=\(self\), microphone=\(\)/);
+  });
+
   test('client-side routes are rewritten to index.html, files are not', () => {
     const code = resourcesOfType(json, 'AWS::CloudFront::Function')[0][1].Properties.FunctionCode as string;
     const handler = new Function(`${code}; return handler;`)();

@@ -110,6 +110,9 @@ describe('Facelens in a browser', { timeout: 10 * 60_000 }, () => {
     const csp = res.headers.get('content-security-policy') ?? '';
     assert.match(csp, /default-src 'self'/, 'Content-Security-Policy header on /');
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    const permissions = res.headers.get('permissions-policy') ?? '';
+    assert.match(permissions, /camera=\(self\)/, 'the camera for our own origin only');
+    assert.match(permissions, /microphone=\(\)/);
   });
 
   test('a wrong password shows its error next to the form', async () => {

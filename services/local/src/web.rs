@@ -7,6 +7,11 @@ use std::path::Path;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+/// The browser features the client may use: the camera (face enrolment and face sign-in) from
+/// our own origin only; no microphone, location, payment, USB or sensors for anyone.
+pub const PERMISSIONS_POLICY: &str = "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), \
+     accelerometer=(), gyroscope=(), magnetometer=()";
+
 /// The Content-Security-Policy: everything from our own origin; images also from blobs (the
 /// preview of a picked file) and from signed object URLs.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' blob: data: https:; \
@@ -24,8 +29,12 @@ pub fn with_client(api: Router, web_dir: &Path) -> Router {
     } else {
         router.fallback(facelens_api::layers::not_found)
     };
-    let headers: [(HeaderName, &'static str); 4] = [
+    let headers: [(HeaderName, &'static str); 5] = [
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (
+            HeaderName::from_static("permissions-policy"),
+            PERMISSIONS_POLICY,
+        ),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_FRAME_OPTIONS, "DENY"),
