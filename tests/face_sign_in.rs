@@ -5,9 +5,9 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use facelens_tests::Server;
 use facelens_tests::api::{ApiClient, USER_PASSWORD, admin, new_user};
 use facelens_tests::photos::{self, BARE_EYE_DISTANCE, BARE_NOSE_X, turned};
+use facelens_tests::{Options, Server};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -202,4 +202,21 @@ async fn admins_keep_their_password_and_a_deleted_account_takes_its_face_along()
         face_login(&server, "gus", turning_head()).await.0,
         StatusCode::UNAUTHORIZED
     );
+}
+
+#[tokio::test]
+async fn a_deployment_that_allows_it_lets_admins_sign_in_with_a_face() {
+    let server = Server::start_with(Options {
+        admin_face_sign_in: true,
+        ..Options::default()
+    });
+    let admin = admin(&server).await;
+    let portrait = capture(&photos::fixture("face-bare.jpg"));
+    let (status, body) = admin
+        .send("PUT", "/api/me/face", Some(json!({ "capture": portrait })))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = face_login(&server, "admin", turning_head()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["user"]["role"], "admin");
 }

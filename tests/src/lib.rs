@@ -27,6 +27,8 @@ pub struct Options {
     pub data_dir: Option<std::sync::Arc<tempfile::TempDir>>,
     /// Let uploads by URL reach 127.0.0.1 (for the test's own photo server).
     pub allow_private_urls: bool,
+    /// Let admins enrol a face and sign in with it (`--admin-face-sign-in`).
+    pub admin_face_sign_in: bool,
 }
 
 /// The workspace's root folder.
@@ -73,6 +75,9 @@ impl Server {
             .arg(data_dir.path());
         if options.allow_private_urls {
             command.arg("--allow-private-urls");
+        }
+        if options.admin_face_sign_in {
+            command.arg("--admin-face-sign-in");
         }
         let mut child = command
             .env("FACELENS_ADMIN_USERNAME", "admin")

@@ -119,9 +119,11 @@ pub async fn build(config: &LocalConfig, models: Models) -> anyhow::Result<App> 
     }
     let purge = Arc::new(purge);
     let ports = db.auth_ports(Arc::new(outbox), Arc::new(Argon2Hasher));
-    let mut auth_service =
-        AuthService::new(ports, keys, AuthConfig::new(config.public_url.clone()))
-            .with_purge(Arc::clone(&purge));
+    let rules = AuthConfig {
+        admin_face_sign_in: config.admin_face_sign_in,
+        ..AuthConfig::new(config.public_url.clone())
+    };
+    let mut auth_service = AuthService::new(ports, keys, rules).with_purge(Arc::clone(&purge));
     if let Some(vault) = vault {
         auth_service = auth_service.with_faces(vault);
     }
