@@ -106,22 +106,18 @@ impl FaceEngine {
     /// # Errors
     /// [`FaceError::Unavailable`] when a model fails.
     pub fn embed_largest(&self, image: &RgbImage) -> Result<Option<Embedding>, FaceError> {
+        // The detector alone: the mask verdicts of `look` are not needed here.
         let largest = self
-            .look(image)?
+            .detector
+            .detect(image)
+            .map_err(unavailable)?
             .into_iter()
-            .max_by(|a, b| area(&a.seen.bbox).total_cmp(&area(&b.seen.bbox)));
+            .max_by(|a, b| a.bbox.area().total_cmp(&b.bbox.area()));
         largest
-            .map(|face| {
-                self.embeddings
-                    .embed(image, &face.bbox, Some(face.landmarks))
-            })
+            .map(|face| self.embeddings.embed(image, &face.bbox, face.landmarks))
             .transpose()
             .map_err(unavailable)
     }
-}
-
-fn area(b: &FaceBox) -> f32 {
-    b.width * b.height
 }
 
 fn unavailable(err: impl std::fmt::Display) -> FaceError {
