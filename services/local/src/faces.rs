@@ -6,8 +6,8 @@ use facelens_core::analysis::Likeness;
 use facelens_core::domain::Username;
 use facelens_core::faces::{FaceError, FaceVault, SeenFace};
 use facelens_local::SealedFaces;
-use facelens_pipeline::FaceEngine;
-use facelens_vision::{EMBEDDING_LEN, Embedding, SAME_PERSON_THRESHOLD};
+use facelens_pipeline::{FaceEngine, likeness};
+use facelens_vision::{EMBEDDING_LEN, Embedding};
 use std::sync::Arc;
 
 /// [`FaceVault`] on the local models and database.
@@ -88,10 +88,7 @@ impl FaceVault for LocalFaceVault {
             .try_into()
             .map_err(|_| FaceError::Unavailable("an enrolled face has the wrong length".into()))?;
         let cosine = Embedding(enrolled).similarity(&self.embed(capture).await?);
-        Ok(Some(Likeness {
-            similarity: (cosine * 100.0).clamp(0.0, 100.0),
-            same_person: cosine >= SAME_PERSON_THRESHOLD,
-        }))
+        Ok(Some(likeness(cosine)))
     }
 
     async fn is_enrolled(&self, owner: &Username, account_id: &str) -> Result<bool, FaceError> {

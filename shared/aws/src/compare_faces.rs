@@ -108,10 +108,7 @@ fn likenesses(
                 .map(|(rect, similarity)| (face.rect.iou(rect), *similarity))
                 .filter(|(overlap, _)| *overlap >= MIN_OVERLAP)
                 .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, similarity)| Likeness {
-                    similarity,
-                    same_person: similarity >= SAME_PERSON_SIMILARITY,
-                })
+                .map(|(_, similarity)| Likeness::at(similarity, SAME_PERSON_SIMILARITY))
         })
         .collect()
 }

@@ -197,17 +197,11 @@ impl FaceVault for RekognitionVault {
             .iter()
             .find(|m| m.face().and_then(|f| f.face_id()) == Some(record.face_id.as_str()))
             .and_then(|m| m.similarity());
-        Ok(Some(match similarity {
-            Some(similarity) => Likeness {
-                similarity,
-                same_person: similarity >= SAME_PERSON_SIMILARITY,
-            },
-            // Under the threshold asked for: not the same person.
-            None => Likeness {
-                similarity: 0.0,
-                same_person: false,
-            },
-        }))
+        // Not among the matches: under the threshold asked for, not the same person.
+        Ok(Some(Likeness::at(
+            similarity.unwrap_or(0.0),
+            SAME_PERSON_SIMILARITY,
+        )))
     }
 
     async fn is_enrolled(&self, owner: &Username, account_id: &str) -> Result<bool, FaceError> {

@@ -13,4 +13,4 @@ pub use analyzer::{
     FaceFinder, FaceMatcher, FoundFace, MaskJudge, Pipeline, PixelRect, StoredImage,
 };
 pub use faces::{EngineFace, FaceEngine, yaw_of};
-pub use vision::{ClassifierJudge, DetectorFinder, EmbeddingMatcher, Embeddings};
+pub use vision::{ClassifierJudge, DetectorFinder, EmbeddingMatcher, Embeddings, likeness};

@@ -9,6 +9,7 @@ use facelens_core::analysis::{Likeness, MaskVerdict, ObjectKey};
 use facelens_imaging::RgbImage;
 use facelens_vision::{
     FaceDetector, FaceEmbedder, MaskClassifier, PixelBox, RegionLandmarks, SAME_PERSON_THRESHOLD,
+    VisionError,
 };
 use std::sync::Arc;
 
@@ -97,6 +98,11 @@ impl Embeddings {
     }
 }
 
+/// The likeness of two faces whose SFace embeddings have cosine similarity `cosine`.
+pub fn likeness(cosine: f32) -> Likeness {
+    Likeness::at(cosine * 100.0, SAME_PERSON_THRESHOLD * 100.0)
+}
+
 impl EmbeddingMatcher {
     /// A matcher on a loaded detector (shared with the finder) and the embeddings.
     pub fn new(detector: Arc<FaceDetector>, faces: Arc<Embeddings>) -> Self {
@@ -110,7 +116,7 @@ impl EmbeddingMatcher {
         photo: &RgbImage,
         found: &[(PixelBox, Option<[[f32; 2]; 5]>)],
     ) -> Result<Vec<Option<Likeness>>, AnalyzeError> {
-        let failed = |e: facelens_vision::VisionError| AnalyzeError::Failed(format!("{e}"));
+        let failed = |e: VisionError| AnalyzeError::Failed(format!("{e}"));
         let largest = detector
             .detect(reference)
             .map_err(failed)?
@@ -126,16 +132,14 @@ impl EmbeddingMatcher {
             .map_err(failed)?;
         found
             .iter()
-            .map(|(bbox, landmarks)| {
-                let Ok(embedding) = faces.embed(photo, bbox, *landmarks) else {
-                    return Ok(None);
-                };
-                let cosine = wanted.similarity(&embedding);
-                Ok(Some(Likeness {
-                    similarity: (cosine * 100.0).clamp(0.0, 100.0),
-                    same_person: cosine >= SAME_PERSON_THRESHOLD,
-                }))
-            })
+            .map(
+                |(bbox, landmarks)| match faces.embed(photo, bbox, *landmarks) {
+                    Ok(embedding) => Ok(Some(likeness(wanted.similarity(&embedding)))),
+                    // No landmarks for this face: it is not measured.
+                    Err(VisionError::Input(_)) => Ok(None),
+                    Err(other) => Err(failed(other)),
+                },
+            )
             .collect()
     }
 }

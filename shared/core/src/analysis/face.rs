@@ -160,6 +160,17 @@ pub struct Likeness {
     pub same_person: bool,
 }
 
+impl Likeness {
+    /// The likeness of a `similarity` (clamped to 0..100) on an engine that deems faces the
+    /// same person from `threshold` on the same scale.
+    pub fn at(similarity: f32, threshold: f32) -> Self {
+        Self {
+            similarity: similarity.clamp(0.0, 100.0),
+            same_person: similarity >= threshold,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,6 +185,20 @@ mod tests {
         assert_eq!(read.pose, None);
         assert_eq!(read.quality, None);
         assert_eq!(read.age_range, Some(AgeRange { low: 26, high: 43 }));
+    }
+
+    #[test]
+    fn a_likeness_is_clamped_to_0_to_100_and_same_from_the_threshold() {
+        assert_eq!(
+            Likeness::at(-12.0, 45.0),
+            Likeness {
+                similarity: 0.0,
+                same_person: false
+            }
+        );
+        assert!(Likeness::at(45.0, 45.0).same_person);
+        assert!(!Likeness::at(44.9, 45.0).same_person);
+        assert_eq!(Likeness::at(130.0, 80.0).similarity, 100.0);
     }
 
     #[test]
