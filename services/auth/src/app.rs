@@ -104,6 +104,10 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
             Err(err) => return Err(err).context("creating the first admin"),
         }
     }
-    let router = auth::router(AuthState { service }).fallback(layers::not_found);
+    let router = auth::router(AuthState {
+        service,
+        models_loaded: None,
+    })
+    .fallback(layers::not_found);
     Ok(layers::observed(router))
 }

@@ -10,6 +10,7 @@ use facelens_api::analyses::{self, AnalysesState};
 use facelens_api::auth::{self, AuthState};
 use facelens_api::hashing::Argon2Hasher;
 use facelens_api::layers;
+use facelens_api::live::{self, LiveState};
 use facelens_api::uploads::{self, UploadsState};
 use facelens_core::analysis::{
     AnalysisService, ProcessService, PurgeService, UploadPolicy, UploadService,
@@ -17,6 +18,8 @@ use facelens_core::analysis::{
 use facelens_core::auth::{AuthConfig, AuthService, TokenKeys, TokenSigner};
 use facelens_core::clock::SystemClock;
 use facelens_core::faces::FaceVault;
+use facelens_core::live::{LiveService, MailAdmins};
+use facelens_core::ports::Mailer;
 use facelens_fetch::GuardedFetcher;
 use facelens_local::{FileOutbox, LocalDb, LocalObjects, SealedFaces};
 use std::path::PathBuf;
@@ -117,8 +120,16 @@ pub async fn build(config: &LocalConfig, models: Models) -> anyhow::Result<App> 
     if let Some(vault) = &vault {
         purge = purge.with_faces(Arc::clone(vault));
     }
+    let mailer: Arc<dyn Mailer> = Arc::new(outbox);
+    let live = Arc::new(LiveService::new(
+        Arc::new(db.clone()),
+        objects.clone(),
+        Arc::new(MailAdmins::new(Arc::new(db.clone()), Arc::clone(&mailer))),
+        clock.clone(),
+    ));
+    purge = purge.with_live(Arc::clone(&live));
     let purge = Arc::new(purge);
-    let ports = db.auth_ports(Arc::new(outbox), Arc::new(Argon2Hasher));
+    let ports = db.auth_ports(mailer, Arc::new(Argon2Hasher));
     let rules = AuthConfig {
         admin_face_sign_in: config.admin_face_sign_in,
         ..AuthConfig::new(config.public_url.clone())
@@ -157,7 +168,12 @@ pub async fn build(config: &LocalConfig, models: Models) -> anyhow::Result<App> 
 
     let api = auth::router(AuthState {
         service: Arc::clone(&auth),
+        models_loaded: Some(true),
     })
+    .merge(live::router(LiveState {
+        auth: Arc::clone(&auth),
+        live,
+    }))
     .merge(uploads::router(UploadsState {
         auth: Arc::clone(&auth),
         uploads,

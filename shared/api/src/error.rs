@@ -6,6 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use facelens_core::analysis::AnalysisError;
 use facelens_core::auth::AuthError;
+use facelens_core::live::LiveError;
 use serde_json::json;
 
 /// An error as the caller sees it.
@@ -80,6 +81,28 @@ impl From<AnalysisError> for ApiError {
             AnalysisError::NotFound => ApiError::not_found(),
             AnalysisError::AccountGone => ApiError::new(S::UNAUTHORIZED, "unauthorized", message),
             AnalysisError::Internal(cause) => ApiError::internal(cause),
+        }
+    }
+}
+
+impl From<LiveError> for ApiError {
+    fn from(err: LiveError) -> Self {
+        use StatusCode as S;
+        let message = err.to_string();
+        match err {
+            LiveError::InvalidCamera(_) => ApiError::new(S::BAD_REQUEST, "invalid_camera", message),
+            LiveError::InvalidEvents(_) => ApiError::new(S::BAD_REQUEST, "invalid_events", message),
+            LiveError::InvalidQuery(_) => ApiError::new(S::BAD_REQUEST, "invalid_input", message),
+            LiveError::SnapshotsOff => ApiError::new(S::BAD_REQUEST, "snapshots_off", message),
+            LiveError::Replayed { .. } => ApiError::new(S::CONFLICT, "replayed", message),
+            LiveError::Ended => ApiError::new(S::CONFLICT, "session_ended", message),
+            LiveError::RateLimited { retry_after_secs } => ApiError {
+                retry_after_secs: Some(retry_after_secs),
+                ..ApiError::new(S::TOO_MANY_REQUESTS, "rate_limited", message)
+            },
+            LiveError::NotFound => ApiError::not_found(),
+            LiveError::Forbidden => ApiError::new(S::FORBIDDEN, "forbidden", message),
+            LiveError::Internal(cause) => ApiError::internal(cause),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod hashing;
 pub mod json;
 pub mod layers;
+pub mod live;
 pub mod uploads;
 
 pub use error::ApiError;

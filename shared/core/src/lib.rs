@@ -7,5 +7,6 @@ pub mod auth;
 pub mod clock;
 pub mod domain;
 pub mod faces;
+pub mod live;
 pub mod ports;
 pub mod secret;

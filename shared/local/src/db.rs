@@ -40,6 +40,18 @@ pub(crate) const ALERTS: TableDefinition<&str, &[u8]> = TableDefinition::new("al
 pub(crate) const ALERTED: TableDefinition<&str, ()> = TableDefinition::new("alerted");
 /// Enrolled faces, sealed (see [`crate::SealedFaces`]), by account name.
 pub(crate) const FACES: TableDefinition<&str, &[u8]> = TableDefinition::new("faces");
+/// Live sessions by id.
+pub(crate) const LIVE_SESSIONS: TableDefinition<&str, &[u8]> =
+    TableDefinition::new("live_sessions");
+/// Index: `{owner}\0{session id}` (ids are time-ordered).
+pub(crate) const LIVE_BY_OWNER: TableDefinition<&str, ()> = TableDefinition::new("live_by_owner");
+/// Violations by `{session id}\0{track, 10 digits}`.
+pub(crate) const LIVE_VIOLATIONS: TableDefinition<&str, &[u8]> =
+    TableDefinition::new("live_violations");
+/// Camera settings by `{owner}\0{camera}`.
+pub(crate) const LIVE_CAMERAS: TableDefinition<&str, &[u8]> = TableDefinition::new("live_cameras");
+/// Hour buckets by `{hour nanos}\0{owner}\0{camera}`.
+pub(crate) const LIVE_HOURS: TableDefinition<&str, &[u8]> = TableDefinition::new("live_hours");
 /// Pending purges: the name of a deleted account to when it was deleted (RFC 3339).
 pub(crate) const PURGES: TableDefinition<&str, &str> = TableDefinition::new("purges");
 
@@ -77,6 +89,11 @@ impl LocalDb {
             txn.open_table(ALERTED).map_err(unavailable)?;
             txn.open_table(PURGES).map_err(unavailable)?;
             txn.open_table(FACES).map_err(unavailable)?;
+            txn.open_table(LIVE_SESSIONS).map_err(unavailable)?;
+            txn.open_table(LIVE_BY_OWNER).map_err(unavailable)?;
+            txn.open_table(LIVE_VIOLATIONS).map_err(unavailable)?;
+            txn.open_table(LIVE_CAMERAS).map_err(unavailable)?;
+            txn.open_table(LIVE_HOURS).map_err(unavailable)?;
         }
         txn.commit().map_err(unavailable)?;
         let inner = Arc::new(db);

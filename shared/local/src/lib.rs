@@ -9,6 +9,7 @@ mod check;
 mod db;
 mod durable;
 mod faces;
+mod live;
 mod objects;
 mod outbox;
 mod purges;

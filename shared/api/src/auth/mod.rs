@@ -23,6 +23,9 @@ pub use face::MAX_FACE_BODY_BYTES;
 pub struct AuthState {
     /// The auth use cases.
     pub service: Arc<AuthService>,
+    /// Whether this process loaded the ONNX models (`/api/health` says `models: ok`);
+    /// `None` where no models run (the auth Lambda: the browser loads its models from the CDN).
+    pub models_loaded: Option<bool>,
 }
 
 impl FromRef<AuthState> for Arc<AuthService> {
@@ -57,6 +60,12 @@ pub fn router(state: AuthState) -> Router {
         .with_state(state)
 }
 
-async fn health() -> axum::Json<serde_json::Value> {
-    axum::Json(serde_json::json!({ "status": "ok" }))
+async fn health(
+    axum::extract::State(state): axum::extract::State<AuthState>,
+) -> axum::Json<serde_json::Value> {
+    let mut body = serde_json::json!({ "status": "ok" });
+    if let Some(loaded) = state.models_loaded {
+        body["models"] = serde_json::json!(if loaded { "ok" } else { "missing" });
+    }
+    axum::Json(body)
 }

@@ -77,7 +77,10 @@ pub async fn harness_with(edit: impl FnOnce(&mut AuthConfig)) -> Harness {
         .await
         .expect("bootstrap");
     Harness {
-        router: router(AuthState { service }),
+        router: router(AuthState {
+            service,
+            models_loaded: None,
+        }),
         clock,
         dir,
         config,

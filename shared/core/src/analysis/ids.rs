@@ -113,6 +113,18 @@ impl ObjectKey {
         [Self::annotated(owner, id), Self::thumbnail(owner, id)]
     }
 
+    /// `live/{user}/{session}/{track}-{seq}.jpg`: the snapshot of a live check's violation,
+    /// named by the batch that brought it too, so a refused batch's snapshot can be removed
+    /// without touching a recorded one.
+    pub fn live_snapshot(
+        owner: &Username,
+        session: crate::live::LiveSessionId,
+        track: u32,
+        seq: u64,
+    ) -> Self {
+        Self(format!("live/{owner}/{session}/{track}-{seq}.jpg"))
+    }
+
     /// Reads a key an event delivered; only `uploads/{user}/{uuid}.{ext}` is accepted, and the
     /// owner and id are returned with it.
     pub fn parse_original(key: &str) -> Option<(Self, Username, AnalysisId)> {

@@ -6,6 +6,7 @@ use super::ports::{AlertSink, AnalysisStore, ObjectStore, PurgeQueue};
 use super::{Analysis, AnalysisError, ObjectKey};
 use crate::domain::Username;
 use crate::faces::FaceVault;
+use crate::live::LiveService;
 use crate::ports::StoreError;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -56,13 +57,14 @@ impl Erasure {
 }
 
 /// Erases the data of deleted accounts: every analysis with its photo, annotated image,
-/// thumbnail and alert, the enrolled face, then the account's counts. Each purge is recorded when its account is
+/// thumbnail and alert, the enrolled face, the live checks, then the account's counts. Each purge is recorded when its account is
 /// deleted and stays pending until it is over, so one that a crash or a timeout interrupts is
 /// finished by the next run ([`PurgeService::resume`]).
 pub struct PurgeService {
     erasure: Erasure,
     purges: Arc<dyn PurgeQueue>,
     faces: Option<Arc<dyn FaceVault>>,
+    live: Option<Arc<LiveService>>,
 }
 
 impl PurgeService {
@@ -81,6 +83,7 @@ impl PurgeService {
             },
             purges,
             faces: None,
+            live: None,
         }
     }
 
@@ -88,6 +91,14 @@ impl PurgeService {
     #[must_use]
     pub fn with_faces(mut self, faces: Arc<dyn FaceVault>) -> Self {
         self.faces = Some(faces);
+        self
+    }
+
+    /// Also erases each deleted account's live checks (sessions, violations, snapshots,
+    /// cameras, statistics).
+    #[must_use]
+    pub fn with_live(mut self, live: Arc<LiveService>) -> Self {
+        self.live = Some(live);
         self
     }
 
@@ -113,6 +124,11 @@ impl PurgeService {
         if let Some(faces) = &self.faces {
             faces
                 .remove(owner)
+                .await
+                .map_err(|e| AnalysisError::Internal(e.to_string()))?;
+        }
+        if let Some(live) = &self.live {
+            live.erase_owner(owner)
                 .await
                 .map_err(|e| AnalysisError::Internal(e.to_string()))?;
         }
