@@ -9,7 +9,9 @@ use facelens_api::layers;
 use facelens_aws::{AlertRecords, Aws};
 use facelens_core::analysis::PurgeService;
 use facelens_core::auth::{AuthConfig, AuthError, AuthPorts, AuthService, TokenKeys};
+use facelens_core::clock::SystemClock;
 use facelens_core::faces::FaceVault;
+use facelens_core::live::LiveService;
 #[cfg(feature = "embedded")]
 use facelens_local::{FileOutbox, LocalDb, LocalObjects};
 use std::sync::Arc;
@@ -47,13 +49,21 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
             let aws = need_aws()?;
             let mailer = aws.ses_mailer(&config.mail_from)?;
             let table = aws.dynamodb(table_name.as_str());
+            let objects = Arc::new(aws.s3_objects(bucket_name.as_str()));
+            // Erasing live checks needs the table and the bucket only: no alerts.
+            let live = LiveService::new(
+                Arc::new(table.clone()),
+                objects.clone(),
+                Arc::new(SystemClock),
+            );
             let mut purge = PurgeService::new(
-                Arc::new(aws.s3_objects(bucket_name.as_str())),
+                objects,
                 Arc::new(table.clone()),
                 // Erasing alerts needs the table only: no SNS client.
                 Arc::new(AlertRecords::new(table.clone())),
                 Arc::new(table.clone()),
-            );
+            )
+            .with_live(Arc::new(live));
             if let Some(collection) = &config.face_collection {
                 let vault: Arc<dyn FaceVault> =
                     Arc::new(aws.rekognition_vault(collection.as_str(), table.clone()));
@@ -71,13 +81,21 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
             let db = LocalDb::open(&data_dir.join("facelens.redb"))?;
             let outbox = FileOutbox::new(&data_dir.join("outbox"), &config.mail_from)?;
             // This function signs no object URL; the objects are only ever deleted here.
-            let objects = LocalObjects::new(&data_dir.join("objects"), "", Vec::new(), db.clone());
+            let objects = Arc::new(LocalObjects::new(
+                &data_dir.join("objects"),
+                "",
+                Vec::new(),
+                db.clone(),
+            ));
+            let live =
+                LiveService::new(Arc::new(db.clone()), objects.clone(), Arc::new(SystemClock));
             let purge = PurgeService::new(
-                Arc::new(objects),
+                objects,
                 Arc::new(db.clone()),
                 Arc::new(db.clone()),
                 Arc::new(db.clone()),
-            );
+            )
+            .with_live(Arc::new(live));
             (
                 db.auth_ports(Arc::new(outbox), hasher),
                 purge,

@@ -1,6 +1,6 @@
 //! The AWS configuration of one process, loaded once, and the adapters built from it.
 
-use crate::{DynamoDb, S3Objects, SesMailer, SnsAlerts};
+use crate::{DynamoDb, S3Objects, SesMailer, SnsAlerts, SnsLiveAlerts};
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_smithy_http_client::tls;
@@ -82,6 +82,14 @@ impl Aws {
             .force_path_style(self.sdk.endpoint_url().is_some())
             .build();
         S3Objects::new(aws_sdk_s3::Client::from_conf(config), bucket.into())
+    }
+
+    /// Live alerts published to the SNS topic `topic_arn`.
+    pub fn sns_live_alerts(&self, topic_arn: impl Into<String>) -> SnsLiveAlerts {
+        SnsLiveAlerts::new(
+            crate::sns_retry::sns_client(aws_sdk_sns::config::Builder::from(&self.sdk)),
+            topic_arn.into(),
+        )
     }
 
     /// Alerts recorded in `table` and published to the SNS topic `topic_arn` (`None` for a

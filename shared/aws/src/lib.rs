@@ -28,6 +28,7 @@ mod compare_faces;
 mod config;
 pub mod dynamodb;
 mod face_collection;
+mod live_alerts;
 mod rekognition;
 mod s3;
 mod secrets;
@@ -48,6 +49,7 @@ pub use compare_faces::{MIN_OVERLAP, RekognitionMatcher, SAME_PERSON_SIMILARITY}
 pub use config::Aws;
 pub use dynamodb::DynamoDb;
 pub use face_collection::RekognitionVault;
+pub use live_alerts::SnsLiveAlerts;
 pub use rekognition::RekognitionFinder;
 pub use s3::S3Objects;
 pub use secrets::SecretError;

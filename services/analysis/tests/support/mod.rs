@@ -93,6 +93,7 @@ pub async fn stack() -> Stack {
         &facelens_analysis::api::Config {
             table_name: table.table_name().to_owned(),
             bucket_name: bucket.bucket().to_owned(),
+            alert_topic_arn: Some(topic.clone()),
         },
         &aws,
     );

@@ -143,6 +143,40 @@ pub const ALERT: &str = "ALERT";
 /// `gsi1pk` of every alert, so `gsi1` lists them newest first.
 pub const ALERTS: &str = "ALERTS";
 
+/// `LIVE#{id}`: the partition of a live session and its violations.
+pub fn live_session_pk(id: impl std::fmt::Display) -> String {
+    format!("LIVE#{id}")
+}
+
+/// Sort key of a live session.
+pub const LIVE_SESSION: &str = "SESSION";
+
+/// `USER#{name}#LIVE`: `gsi1pk` of an owner's live sessions.
+pub fn live_sessions_of(owner: &str) -> String {
+    format!("USER#{owner}#LIVE")
+}
+
+/// `gsi2pk` of every live session, so `gsi2` lists them newest first (admins).
+pub const LIVE_SESSIONS: &str = "LIVE#SESSIONS";
+
+/// `V#{track, 10 digits}`: a violation in its session's partition.
+pub fn live_violation_sk(track: u32) -> String {
+    format!("V#{track:010}")
+}
+
+/// `LIVECAM#{name}`: an owner's camera settings, one item per camera.
+pub fn live_camera_pk(owner: &str) -> String {
+    format!("LIVECAM#{owner}")
+}
+
+/// `LIVESTATS#{name}`: an owner's hour buckets, `{hour nanos}#{camera}`.
+pub fn live_stats_pk(owner: &str) -> String {
+    format!("LIVESTATS#{owner}")
+}
+
+/// `gsi1pk` of every hour bucket, so `gsi1` reads everyone's over a time range.
+pub const LIVE_STATS: &str = "LIVESTATS";
+
 /// Nanoseconds since the epoch, zero-padded to sort as text (as the embedded store does).
 pub fn time_key(at: OffsetDateTime) -> String {
     format!("{:024}", at.unix_timestamp_nanos().max(0))

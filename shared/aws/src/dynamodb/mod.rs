@@ -1,6 +1,6 @@
 //! The single DynamoDB table of `docs/architecture.md` ("Table design"): accounts, one-time
 //! tokens, the sign-in audit, throttle counters, the public keys of access tokens, analysis
-//! records, pending purges and which collection face is whose. Every key is built in [`keys`]; items are plain attributes,
+//! records, pending purges, which collection face is whose, and the live check's sessions. Every key is built in [`keys`]; items are plain attributes,
 //! read back through [`item`], so the table reads well in the console.
 
 mod analyses;
@@ -8,6 +8,7 @@ mod audit;
 mod faces;
 mod item;
 pub mod keys;
+mod live;
 mod purges;
 mod signing_keys;
 mod throttle;

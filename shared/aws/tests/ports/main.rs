@@ -12,6 +12,7 @@ mod alerts;
 mod audit;
 mod deletion;
 mod face_collection;
+mod live;
 mod secrets;
 mod ses;
 mod signing_keys;

@@ -2,6 +2,7 @@
 
 use facelens_core::analysis::ports::{AnalysisStore, PurgeQueue};
 use facelens_core::domain::{Email, Role, User, Username};
+use facelens_core::live::ports::LiveStore;
 use facelens_core::ports::{AuditLog, OneTimeTokenStore, ThrottleStore, UserStore};
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -15,6 +16,7 @@ pub struct Stores {
     pub throttle: Arc<dyn ThrottleStore>,
     pub analyses: Arc<dyn AnalysisStore>,
     pub purges: Arc<dyn PurgeQueue>,
+    pub live: Arc<dyn LiveStore>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -28,6 +30,7 @@ pub async fn local() -> Stores {
         audit: Arc::new(db.clone()),
         analyses: Arc::new(db.clone()),
         purges: Arc::new(db.clone()),
+        live: Arc::new(db.clone()),
         throttle: Arc::new(db),
         _dir: Some(dir),
     }
@@ -44,6 +47,7 @@ pub async fn dynamodb() -> Stores {
         audit: Arc::new(db.clone()),
         analyses: Arc::new(db.clone()),
         purges: Arc::new(db.clone()),
+        live: Arc::new(db.clone()),
         throttle: Arc::new(db),
         _dir: None,
     }

@@ -125,6 +125,11 @@ impl ObjectKey {
         Self(format!("live/{owner}/{session}/{track}-{seq}.jpg"))
     }
 
+    /// A key read back from a store that only ever holds keys built here.
+    pub fn stored(key: String) -> Self {
+        Self(key)
+    }
+
     /// Reads a key an event delivered; only `uploads/{user}/{uuid}.{ext}` is accepted, and the
     /// owner and id are returned with it.
     pub fn parse_original(key: &str) -> Option<(Self, Username, AnalysisId)> {

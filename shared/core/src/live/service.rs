@@ -155,7 +155,7 @@ pub struct ViolationView {
 pub struct LiveService {
     store: Arc<dyn LiveStore>,
     objects: Arc<dyn ObjectStore>,
-    alerts: Arc<dyn LiveAlertSink>,
+    alerts: Option<Arc<dyn LiveAlertSink>>,
     clock: Arc<dyn Clock>,
     limiter: RateLimiter,
 }
@@ -166,20 +166,26 @@ impl LiveService {
     /// Batches per second per session, sustained.
     pub const PER_SECOND: f64 = 1.0;
 
-    /// Wires the use cases.
+    /// Wires the use cases, without alerts (enough for a purge).
     pub fn new(
         store: Arc<dyn LiveStore>,
         objects: Arc<dyn ObjectStore>,
-        alerts: Arc<dyn LiveAlertSink>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             store,
             objects,
-            alerts,
+            alerts: None,
             clock,
             limiter: RateLimiter::new(Self::BURST, Self::PER_SECOND),
         }
+    }
+
+    /// Also raises cameras' alerts through `alerts`.
+    #[must_use]
+    pub fn with_alerts(mut self, alerts: Arc<dyn LiveAlertSink>) -> Self {
+        self.alerts = Some(alerts);
+        self
     }
 
     /// Starts a session on a camera; returns it with the camera's settings.
@@ -529,7 +535,9 @@ impl LiveService {
     /// Raises the camera's alert when its window holds more violations than its rule allows
     /// and no alert was raised within the window. A failure is logged: the events are kept.
     async fn alert_if_due(&self, camera: &Camera, owner: &Username, now: OffsetDateTime) {
-        let Some(rule) = camera.alert else { return };
+        let (Some(rule), Some(alerts)) = (camera.alert, &self.alerts) else {
+            return;
+        };
         let window = Duration::minutes(i64::from(rule.minutes));
         if camera.alerted_at.is_some_and(|at| now - at < window) {
             return;
@@ -551,7 +559,7 @@ impl LiveService {
                     .claim_alert(owner, &camera.name, camera.alerted_at, now)
                     .await
                 {
-                    Ok(true) => self.alerts.notify(&alert).await,
+                    Ok(true) => alerts.notify(&alert).await,
                     Ok(false) => Ok(()),
                     Err(err) => Err(err),
                 };
