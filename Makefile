@@ -34,7 +34,7 @@ cargo-test: models
 	$(CARGO) build --workspace --all-targets
 	$(CARGO) test --workspace
 
-web-build:
+web-build: models
 	bash scripts/web-build.sh
 
 web-test:

@@ -121,12 +121,11 @@ pub async fn build(config: &LocalConfig, models: Models) -> anyhow::Result<App> 
         purge = purge.with_faces(Arc::clone(vault));
     }
     let mailer: Arc<dyn Mailer> = Arc::new(outbox);
-    let live = Arc::new(LiveService::new(
-        Arc::new(db.clone()),
-        objects.clone(),
-        Arc::new(MailAdmins::new(Arc::new(db.clone()), Arc::clone(&mailer))),
-        clock.clone(),
-    ));
+    let live = Arc::new(
+        LiveService::new(Arc::new(db.clone()), objects.clone(), clock.clone()).with_alerts(
+            Arc::new(MailAdmins::new(Arc::new(db.clone()), Arc::clone(&mailer))),
+        ),
+    );
     purge = purge.with_live(Arc::clone(&live));
     let purge = Arc::new(purge);
     let ports = db.auth_ports(mailer, Arc::new(Argon2Hasher));
