@@ -2,7 +2,7 @@
 //! not an API path, and the security headers the browser should enforce.
 
 use axum::Router;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, header};
 use std::path::Path;
 use tower::ServiceBuilder;
 use tower_http::services::{ServeDir, ServeFile};
@@ -62,7 +62,7 @@ pub fn with_client(api: Router, web_dir: &Path) -> Router {
 mod tests {
     use super::*;
     use axum::body::Body;
-    use axum::http::{Request, StatusCode};
+    use axum::http::{HeaderMap, Request, StatusCode};
     use http_body_util::BodyExt;
     use tower::ServiceExt;
 
