@@ -558,3 +558,44 @@ async fn a_person_is_found_in_a_group_photo_and_unusable_references_are_refused(
     let (_, after) = user.send("GET", "/api/analyses", None).await;
     assert_eq!(before["counts"], after["counts"], "nothing was recorded");
 }
+
+#[tokio::test]
+async fn an_upload_whose_photo_never_arrives_fails_once_its_url_expires() {
+    // URLs work 2 s; the grace is 1 s; the sweep runs every second.
+    let server = Server::start_with(Options {
+        upload_url_seconds: Some(2),
+        ..Options::default()
+    });
+    let admin = admin(&server).await;
+    let user = new_user(&server, &admin, "abe").await;
+    let form = |name: &str, size: usize| json!({ "filename": name, "contentType": "image/jpeg", "size": size });
+    let (status, abandoned) = user
+        .send("POST", "/api/uploads", Some(form("lost.jpg", 1234)))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let abandoned_id = abandoned["analysisId"].as_str().expect("id").to_owned();
+    let photo = photos::with_faces();
+    let (arrived_id, put) = user.upload("kept.jpg", "image/jpeg", photo).await;
+    assert_eq!(put, StatusCode::OK);
+
+    let (_, pending) = user
+        .send("GET", &format!("/api/analyses/{abandoned_id}"), None)
+        .await;
+    assert_eq!(pending["status"], "pending", "the URL still works");
+    let failed = user.wait_for(&abandoned_id).await;
+    assert_eq!(failed["status"], "failed");
+    assert!(
+        failed["failureReason"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("the photo never arrived")),
+        "{failed}"
+    );
+    // Too late now: the URL has expired, so the photo cannot revive the record.
+    assert_ne!(
+        user.put_ticket(&abandoned, vec![0xFF; 1234]).await,
+        StatusCode::OK
+    );
+    assert_eq!(user.wait_for(&arrived_id).await["status"], "done");
+    let (_, history) = user.send("GET", "/api/analyses", None).await;
+    assert_eq!(history["counts"]["all"], 2, "{history}");
+}

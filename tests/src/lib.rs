@@ -29,6 +29,9 @@ pub struct Options {
     pub allow_private_urls: bool,
     /// Let admins enrol a face and sign in with it (`--admin-face-sign-in`).
     pub admin_face_sign_in: bool,
+    /// How long presigned upload URLs work (`--upload-url-seconds`; the server's default when
+    /// `None`).
+    pub upload_url_seconds: Option<u64>,
 }
 
 /// The workspace's root folder.
@@ -78,6 +81,9 @@ impl Server {
         }
         if options.admin_face_sign_in {
             command.arg("--admin-face-sign-in");
+        }
+        if let Some(seconds) = options.upload_url_seconds {
+            command.arg("--upload-url-seconds").arg(seconds.to_string());
         }
         let mut child = command
             .env("FACELENS_ADMIN_USERNAME", "admin")

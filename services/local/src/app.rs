@@ -13,7 +13,7 @@ use facelens_api::layers;
 use facelens_api::live::{self, LiveState};
 use facelens_api::uploads::{self, UploadsState};
 use facelens_core::analysis::{
-    AnalysisService, ProcessService, PurgeService, UploadPolicy, UploadService,
+    AbandonedUploads, AnalysisService, ProcessService, PurgeService, UploadPolicy, UploadService,
 };
 use facelens_core::auth::{AuthConfig, AuthService, TokenKeys, TokenSigner};
 use facelens_core::clock::SystemClock;
@@ -61,6 +61,8 @@ pub struct App {
     pub process: Arc<ProcessService>,
     /// Erases the data of deleted accounts (the server resumes pending purges with it).
     pub purge: Arc<PurgeService>,
+    /// The sweep of uploads whose photo never arrived.
+    pub abandoned: Arc<AbandonedUploads>,
     /// The object store, for the worker's clean-up of dead-lettered analyses.
     pub objects: Arc<LocalObjects>,
 }
@@ -146,6 +148,12 @@ pub async fn build(config: &LocalConfig, models: Models) -> anyhow::Result<App> 
         clock.clone(),
         config.upload_policy,
     ));
+    let abandoned = Arc::new(AbandonedUploads::new(
+        objects.clone(),
+        Arc::new(db.clone()),
+        clock.clone(),
+        config.upload_policy,
+    ));
     let analyses_service = Arc::new(AnalysisService::new(
         objects.clone(),
         Arc::new(db.clone()),
@@ -193,6 +201,7 @@ pub async fn build(config: &LocalConfig, models: Models) -> anyhow::Result<App> 
         db,
         process,
         purge,
+        abandoned,
         objects,
     })
 }

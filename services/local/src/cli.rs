@@ -109,6 +109,10 @@ pub struct ServeArgs {
     /// Largest photo accepted, in megabytes (15: the most Rekognition reads from S3).
     #[arg(long, default_value_t = 15)]
     pub max_upload_mb: u64,
+    /// How long a presigned upload URL works, in seconds; an analysis whose photo has not
+    /// arrived by then (and a grace period of half that, at most 5 minutes) fails.
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub upload_url_seconds: u64,
     /// Faces detected with less confidence than this percentage raise an alert.
     #[arg(long, default_value_t = 50.0)]
     pub alert_below: f32,

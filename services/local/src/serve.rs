@@ -27,7 +27,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         mail_from: args.mail_from.clone(),
         upload_policy: UploadPolicy {
             max_bytes: args.max_upload_mb * 1024 * 1024,
-            ..UploadPolicy::default()
+            url_ttl: time::Duration::seconds(
+                i64::try_from(args.upload_url_seconds).unwrap_or(i64::MAX),
+            ),
         },
         alert_below: args.alert_below,
         allow_private_urls: args.allow_private_urls,
@@ -50,6 +52,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         ));
     }
     tokio::spawn(crate::worker::purge(app.purge.clone()));
+    tokio::spawn(crate::worker::sweep_abandoned(
+        app.abandoned.clone(),
+        config.upload_policy,
+    ));
 
     let admin_password = std::env::var("FACELENS_ADMIN_PASSWORD").ok();
     let outcome = app

@@ -3,11 +3,14 @@
 //! failing or crashing ends dead-lettered with its analysis failed (see `facelens_local`'s
 //! queue), after which the worker removes the annotated images its analysis had written.
 //! An idle worker sleeps until an upload wakes it, polling read-only as a fallback. Beside it,
-//! the purge task finishes the purges of deleted accounts that a stop or an error interrupted.
+//! the purge task finishes the purges of deleted accounts that a stop or an error interrupted,
+//! and the sweep fails the analyses whose photo never arrived.
 
 use facelens_core::analysis::ObjectKey;
 use facelens_core::analysis::ports::ObjectStore;
-use facelens_core::analysis::{ProcessOutcome, ProcessService, PurgeService};
+use facelens_core::analysis::{
+    AbandonedUploads, ProcessOutcome, ProcessService, PurgeService, UploadPolicy,
+};
 use facelens_core::ports::StoreError;
 use facelens_local::{Job, LocalDb};
 use std::sync::Arc;
@@ -71,6 +74,24 @@ pub async fn purge(purge: Arc<PurgeService>) {
             Err(err) => tracing::warn!(error = %err, "purge failed; will retry"),
         }
         tokio::time::sleep(PURGE_POLL).await;
+    }
+}
+
+/// Fails the analyses whose photo never arrived, at start and then every 30 s (or every grace
+/// period, when uploads expire sooner), until the process ends.
+pub async fn sweep_abandoned(sweep: Arc<AbandonedUploads>, policy: UploadPolicy) {
+    let every = AbandonedUploads::grace(policy)
+        .clamp(time::Duration::SECOND, time::Duration::seconds(30))
+        .unsigned_abs();
+    loop {
+        match sweep.sweep().await {
+            Ok(0) => {}
+            Ok(failed) => tracing::info!(analyses = failed, "uploads that never arrived failed"),
+            Err(err) => {
+                tracing::warn!(error = %err, "sweep of abandoned uploads failed; will retry")
+            }
+        }
+        tokio::time::sleep(every).await;
     }
 }
 

@@ -3,7 +3,8 @@
 //! counts are kept in the same transactions.
 
 use crate::db::{
-    ANALYSES, ANALYSIS_COUNTS, BY_CATEGORY, BY_OWNER, LocalDb, from_json, to_json, unavailable,
+    ANALYSES, ANALYSIS_COUNTS, BY_CATEGORY, BY_OWNER, LocalDb, PENDING, from_json, time_key,
+    to_json, unavailable,
 };
 use async_trait::async_trait;
 use base64::Engine;
@@ -17,6 +18,19 @@ use time::OffsetDateTime;
 
 fn owner_key(owner: &str, id: AnalysisId) -> String {
     format!("{owner}\0{id}")
+}
+
+fn pending_key(analysis: &Analysis) -> String {
+    format!("{}\0{}", time_key(analysis.created_at), analysis.id)
+}
+
+/// Takes a finished or deleted analysis out of the pending index.
+fn unmark_pending(txn: &WriteTransaction, analysis: &Analysis) -> Result<(), StoreError> {
+    txn.open_table(PENDING)
+        .map_err(unavailable)?
+        .remove(pending_key(analysis).as_str())
+        .map_err(unavailable)?;
+    Ok(())
 }
 
 fn category_key(owner: &str, category: Category, id: AnalysisId) -> String {
@@ -68,7 +82,8 @@ pub(crate) fn fail_pending(
     records
         .insert(key.as_str(), to_json(&analysis)?.as_slice())
         .map_err(unavailable)?;
-    Ok(())
+    drop(records);
+    unmark_pending(txn, &analysis)
 }
 
 #[async_trait]
@@ -89,6 +104,12 @@ impl AnalysisStore for LocalDb {
                 .insert(owner_key(analysis.owner.as_str(), analysis.id).as_str(), ())
                 .map_err(unavailable)?;
             drop((records, by_owner));
+            if analysis.status == Status::Pending {
+                txn.open_table(PENDING)
+                    .map_err(unavailable)?
+                    .insert(pending_key(&analysis).as_str(), ())
+                    .map_err(unavailable)?;
+            }
             bump_counts(txn, analysis.owner.as_str(), None, 1)
         })
         .await
@@ -123,6 +144,7 @@ impl AnalysisStore for LocalDb {
                 .insert(id.as_str(), to_json(&analysis)?.as_slice())
                 .map_err(unavailable)?;
             drop(records);
+            unmark_pending(txn, &stored)?;
             if let Some(category) = analysis.category {
                 let mut by_category = txn.open_table(BY_CATEGORY).map_err(unavailable)?;
                 by_category
@@ -221,6 +243,37 @@ impl AnalysisStore for LocalDb {
         .await
     }
 
+    async fn pending_before(
+        &self,
+        cutoff: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<Analysis>, StoreError> {
+        let before = time_key(cutoff);
+        self.read(move |txn| {
+            let index = txn.open_table(PENDING).map_err(unavailable)?;
+            let records = txn.open_table(ANALYSES).map_err(unavailable)?;
+            let mut found = Vec::new();
+            for entry in index
+                .range(..before.as_str())
+                .map_err(unavailable)?
+                .take(limit)
+            {
+                let (key, _) = entry.map_err(unavailable)?;
+                let id = key
+                    .value()
+                    .rsplit('\0')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                if let Some(v) = records.get(id.as_str()).map_err(unavailable)? {
+                    found.push(from_json(v.value())?);
+                }
+            }
+            Ok(found)
+        })
+        .await
+    }
+
     async fn delete(&self, id: AnalysisId) -> Result<(), StoreError> {
         self.write(move |txn| {
             let key = id.to_string();
@@ -230,6 +283,7 @@ impl AnalysisStore for LocalDb {
                 None => return Err(StoreError::NotFound),
             };
             drop(records);
+            unmark_pending(txn, &stored)?;
             let owner = stored.owner.as_str();
             txn.open_table(BY_OWNER)
                 .map_err(unavailable)?

@@ -27,6 +27,8 @@ pub(crate) const BY_OWNER: TableDefinition<&str, ()> = TableDefinition::new("ana
 /// Index: `{owner}\0{category}\0{id}`.
 pub(crate) const BY_CATEGORY: TableDefinition<&str, ()> =
     TableDefinition::new("analyses_by_category");
+/// Index of pending analyses: `{created nanos}\0{id}`, removed when they finish or go.
+pub(crate) const PENDING: TableDefinition<&str, ()> = TableDefinition::new("analyses_pending");
 /// Per-owner counts.
 pub(crate) const ANALYSIS_COUNTS: TableDefinition<&str, &[u8]> =
     TableDefinition::new("analysis_counts");
@@ -82,6 +84,7 @@ impl LocalDb {
             txn.open_table(ANALYSES).map_err(unavailable)?;
             txn.open_table(BY_OWNER).map_err(unavailable)?;
             txn.open_table(BY_CATEGORY).map_err(unavailable)?;
+            txn.open_table(PENDING).map_err(unavailable)?;
             txn.open_table(ANALYSIS_COUNTS).map_err(unavailable)?;
             txn.open_table(JOBS).map_err(unavailable)?;
             txn.open_table(DEAD_JOBS).map_err(unavailable)?;

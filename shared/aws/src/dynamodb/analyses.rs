@@ -5,8 +5,8 @@
 
 use super::item::{Item, get_n, get_s, instant, key, n, s};
 use super::keys::{
-    ANALYSIS, COUNTS, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, analyses_in, analyses_of,
-    analysis_pk, analysis_sk, counts_pk,
+    ANALYSIS, COUNTS, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PENDING_ANALYSES, PK,
+    analyses_in, analyses_of, analysis_pk, analysis_sk, counts_pk, time_key,
 };
 use super::users::{cancelled, failed};
 use super::{DynamoDb, unavailable};
@@ -18,6 +18,7 @@ use facelens_core::analysis::ports::AnalysisStore;
 use facelens_core::analysis::{Analysis, AnalysisId, Category, Counts, Status};
 use facelens_core::domain::Username;
 use facelens_core::ports::StoreError;
+use time::OffsetDateTime;
 
 const BAD_CURSOR: &str = "bad cursor";
 /// The counter attribute of all analyses; each category's is its name.
@@ -129,6 +130,30 @@ impl AnalysisStore for DynamoDb {
             None
         };
         Ok((items, next))
+    }
+
+    async fn pending_before(
+        &self,
+        cutoff: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<Analysis>, StoreError> {
+        // `gsi2` is eventually consistent: a record just finished may still be listed, and
+        // the sweep's conditional `finish` then refuses it.
+        let page = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .index_name(GSI2)
+            .key_condition_expression("#pk = :pk AND #sk < :before")
+            .expression_attribute_names("#pk", GSI2PK)
+            .expression_attribute_names("#sk", GSI2SK)
+            .expression_attribute_values(":pk", s(PENDING_ANALYSES))
+            .expression_attribute_values(":before", s(time_key(cutoff)))
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(|e| unavailable("Query (pending analyses)", e))?;
+        page.items().iter().map(parse_record).collect()
     }
 
     async fn counts(&self, owner: &Username) -> Result<Counts, StoreError> {
@@ -244,6 +269,11 @@ fn record_item(analysis: &Analysis) -> Result<Item, StoreError> {
         item.extend([
             ("category".to_owned(), s(category.as_str())),
             (GSI2PK.to_owned(), s(analyses_in(owner, category.as_str()))),
+            (GSI2SK.to_owned(), s(sort_key)),
+        ]);
+    } else if analysis.status == Status::Pending {
+        item.extend([
+            (GSI2PK.to_owned(), s(PENDING_ANALYSES)),
             (GSI2SK.to_owned(), s(sort_key)),
         ]);
     }

@@ -112,6 +112,11 @@ pub fn analysis_sk(at: OffsetDateTime, id: &str) -> String {
     format!("{}#{id}", time_key(at))
 }
 
+/// `gsi2pk` of every pending analysis, so `gsi2` lists them oldest first for the sweep of
+/// uploads whose photo never arrived (a finished record takes its category's `gsi2pk`
+/// instead, or none).
+pub const PENDING_ANALYSES: &str = "ANALYSES#PENDING";
+
 /// `COUNTS#{name}`: the partition of an owner's per-category counts of analyses (apart from
 /// the account's own partition, so the analysis worker never writes under `USER#`).
 pub fn counts_pk(owner: &str) -> String {

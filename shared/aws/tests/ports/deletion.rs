@@ -7,12 +7,67 @@ use facelens_core::domain::Role;
 use facelens_core::ports::StoreError;
 
 on_both_adapters!(
+    given_pending_analyses_when_some_finish_or_go_then_only_old_pending_ones_are_swept,
     given_an_account_when_deleted_then_its_purge_is_pending_until_completed,
     given_finishes_and_deletes_at_once_when_all_settle_then_the_counts_equal_a_recount,
 );
 
 fn pending(owner: &str) -> Analysis {
     Analysis::pending(name(owner), "p.jpg".into(), ImageType::Jpeg, 10, now())
+}
+
+async fn given_pending_analyses_when_some_finish_or_go_then_only_old_pending_ones_are_swept(
+    s: &Stores,
+) {
+    let mut made = Vec::new();
+    for _ in 0..4 {
+        let analysis = pending("ann");
+        s.analyses.create(&analysis).await.expect("created");
+        made.push(analysis);
+    }
+    let mut done = made[1].clone();
+    done.status = Status::Done;
+    done.category = Some(Category::NoFaces);
+    s.analyses.finish(&done).await.expect("finished");
+    s.analyses.delete(made[2].id).await.expect("deleted");
+    let after_all = made[3].created_at + time::Duration::SECOND;
+    let ids = |list: Vec<Analysis>| list.into_iter().map(|a| a.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(s
+            .analyses
+            .pending_before(after_all, 10)
+            .await
+            .expect("swept")),
+        [made[0].id, made[3].id]
+    );
+    assert_eq!(
+        ids(s
+            .analyses
+            .pending_before(made[3].created_at, 10)
+            .await
+            .expect("swept")),
+        [made[0].id],
+        "the cutoff is exclusive"
+    );
+    assert_eq!(
+        s.analyses
+            .pending_before(after_all, 1)
+            .await
+            .expect("one")
+            .len(),
+        1
+    );
+    let mut failed = made[0].clone();
+    failed.status = Status::Failed;
+    s.analyses.finish(&failed).await.expect("failed");
+    assert_eq!(
+        ids(s
+            .analyses
+            .pending_before(after_all, 10)
+            .await
+            .expect("swept")),
+        [made[3].id]
+    );
 }
 
 async fn given_an_account_when_deleted_then_its_purge_is_pending_until_completed(s: &Stores) {

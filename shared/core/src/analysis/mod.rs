@@ -2,6 +2,7 @@
 //! the use cases (presigned uploads, processing an arrived photo once, history, deletion and the
 //! purge of a deleted account's data).
 
+mod abandoned;
 mod category;
 mod face;
 mod history;
@@ -12,6 +13,7 @@ mod purge;
 mod record;
 mod uploads;
 
+pub use abandoned::{AbandonedUploads, NEVER_ARRIVED};
 pub use category::Category;
 pub use face::{
     AgeRange, Emotion, FaceAttributes, FaceBox, FaceResult, Flag, Likeness, MaskVerdict, Pose,

@@ -107,6 +107,16 @@ pub trait AnalysisStore: Send + Sync {
     /// # Errors
     /// [`StoreError::Unavailable`] when the store fails.
     async fn counts(&self, owner: &Username) -> Result<Counts, StoreError>;
+    /// Pending analyses created before `cutoff`, oldest first, at most `limit` (the sweep of
+    /// uploads whose photo never arrived).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the store fails.
+    async fn pending_before(
+        &self,
+        cutoff: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<Analysis>, StoreError>;
     /// Removes the record and its index entries.
     ///
     /// # Errors
