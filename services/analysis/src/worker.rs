@@ -6,7 +6,8 @@
 //! link for the alert emails).
 //!
 //! Every SQS message carries an S3 notification: `ObjectCreated` records, or the
-//! `s3:TestEvent` S3 sends when notifications are set up (acknowledged and ignored). A message
+//! `s3:TestEvent` S3 sends when notifications are set up (acknowledged and ignored); or the
+//! stack's schedule asks for the sweep of uploads whose photo never arrived (every 5 minutes). A message
 //! whose photo could not be processed for a reason worth retrying (a store or Rekognition
 //! failure), or that is not an S3 notification at all, is reported in `batchItemFailures`: SQS
 //! retries just that one and, after the queue's `maxReceiveCount`, moves it to the dead-letter
@@ -16,7 +17,7 @@
 use anyhow::Context;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use facelens_aws::Aws;
-use facelens_core::analysis::{ProcessOutcome, ProcessService};
+use facelens_core::analysis::{ProcessOutcome, ProcessService, UploadPolicy};
 use facelens_core::clock::SystemClock;
 use facelens_imaging::Limits;
 use facelens_lambda::s3_event::{self, S3Message};
@@ -155,6 +156,15 @@ async fn handle_message(process: &ProcessService, message: &SqsMessage) -> Resul
     let keys = match s3_event::parse_body(body)? {
         S3Message::TestEvent => {
             tracing::info!("S3 test event acknowledged");
+            return Ok(());
+        }
+        S3Message::SweepAbandoned => {
+            // Uploads presigned by the uploads function, whose URLs live as long as this.
+            let failed = process
+                .sweep_abandoned(UploadPolicy::default())
+                .await
+                .map_err(|err| format!("sweep of abandoned uploads: {err}"))?;
+            tracing::info!(analyses = failed, "uploads that never arrived failed");
             return Ok(());
         }
         S3Message::Objects(keys) => keys,

@@ -297,3 +297,53 @@ async fn given_a_reference_photo_when_a_group_photo_names_it_then_each_face_has_
     assert_eq!(similarities[1], (Some(0.0), Some(false)), "{result}");
     assert_eq!(similarities[2].1, Some(false), "{result}");
 }
+
+#[tokio::test]
+async fn given_the_schedules_sweep_when_a_photo_never_arrived_then_only_that_analysis_fails() {
+    use facelens_core::analysis::ports::{AnalysisStore, ObjectStore};
+    use facelens_core::analysis::{Analysis, ImageType, Status};
+    let stack = stack().await;
+    let owner = facelens_core::domain::Username::parse("erin").expect("name");
+    let long_ago = time::OffsetDateTime::now_utc() - time::Duration::minutes(20);
+    let recent = time::OffsetDateTime::now_utc();
+    let lost = Analysis::pending(
+        owner.clone(),
+        "lost.jpg".into(),
+        ImageType::Jpeg,
+        10,
+        long_ago,
+    );
+    let queued = Analysis::pending(
+        owner.clone(),
+        "slow.jpg".into(),
+        ImageType::Jpeg,
+        10,
+        long_ago,
+    );
+    let fresh = Analysis::pending(owner, "new.jpg".into(), ImageType::Jpeg, 10, recent);
+    for analysis in [&lost, &queued, &fresh] {
+        stack.table.create(analysis).await.expect("created");
+    }
+    // This photo arrived; its analysis is only waiting for the worker.
+    stack
+        .bucket
+        .put(&queued.original_key, photo(), "image/jpeg")
+        .await
+        .expect("stored");
+
+    let body = json!({ "Event": "facelens:SweepAbandonedUploads" }).to_string();
+    let event = sqs_event(&[("m-1".into(), "r-1".into(), body)]);
+    let response = handle_batch(&worker(&stack, &[]), event).await;
+    assert!(response.batch_item_failures.is_empty());
+
+    let status = |a: Option<Analysis>| a.map(|a| (a.status, a.failure_reason));
+    let swept = status(stack.table.get(lost.id).await.expect("read"));
+    assert!(
+        matches!(&swept, Some((Status::Failed, Some(reason))) if reason.starts_with("the photo never arrived")),
+        "{swept:?}"
+    );
+    for kept in [&queued, &fresh] {
+        let read = stack.table.get(kept.id).await.expect("read").expect("kept");
+        assert_eq!(read.status, Status::Pending, "{}", kept.filename);
+    }
+}

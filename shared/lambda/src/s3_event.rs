@@ -1,5 +1,5 @@
-//! The S3 event notifications the analysis worker receives as SQS message bodies: which object
-//! keys they name.
+//! The S3 event notifications the analysis worker receives as SQS message bodies (which object
+//! keys they name), and the schedule's sweep of abandoned uploads.
 //!
 //! Kept here, free of the AWS SDK and the models, so that the parsing of these untrusted bodies
 //! can be tested and fuzzed on its own (`fuzz/fuzz_targets/s3_event.rs`).
@@ -13,7 +13,13 @@ pub enum S3Message {
     TestEvent,
     /// The decoded keys of the objects the records name, in order (never empty).
     Objects(Vec<String>),
+    /// The stack's schedule (an EventBridge rule whose input is [`SWEEP_EVENT`]): fail the
+    /// analyses whose photo never arrived.
+    SweepAbandoned,
 }
+
+/// The `Event` of the message the stack's schedule puts on the queue.
+pub const SWEEP_EVENT: &str = "facelens:SweepAbandonedUploads";
 
 /// Reads the body of an SQS message carrying an S3 event notification.
 ///
@@ -27,8 +33,10 @@ pub enum S3Message {
 pub fn parse_body(body: &str) -> Result<S3Message, String> {
     let notification: serde_json::Value =
         serde_json::from_str(body).map_err(|e| format!("the body is not JSON: {e}"))?;
-    if notification.get("Event").and_then(|e| e.as_str()) == Some("s3:TestEvent") {
-        return Ok(S3Message::TestEvent);
+    match notification.get("Event").and_then(|e| e.as_str()) {
+        Some("s3:TestEvent") => return Ok(S3Message::TestEvent),
+        Some(SWEEP_EVENT) => return Ok(S3Message::SweepAbandoned),
+        _ => {}
     }
     let event: S3Notification = serde_json::from_value(notification)
         .map_err(|e| format!("the body is not an S3 notification: {e}"))?;
@@ -144,6 +152,10 @@ mod tests {
         assert_eq!(
             parse_body(r#"{"Event":"s3:TestEvent","Bucket":"b"}"#),
             Ok(S3Message::TestEvent)
+        );
+        assert_eq!(
+            parse_body(r#"{"Event":"facelens:SweepAbandonedUploads"}"#),
+            Ok(S3Message::SweepAbandoned)
         );
         for refused in [
             "",

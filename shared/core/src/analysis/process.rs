@@ -4,7 +4,9 @@
 use super::ports::{
     Alert, AlertSink, AnalysisStore, AnalyzeError, ObjectStore, PhotoAnalyzer, ReferencePhoto,
 };
-use super::{AnalysisError, Category, FaceResult, ObjectKey, Status};
+use super::{
+    AbandonedUploads, AnalysisError, Category, FaceResult, ObjectKey, Status, UploadPolicy,
+};
 use crate::clock::Clock;
 use crate::ports::StoreError;
 use std::sync::Arc;
@@ -52,6 +54,22 @@ impl ProcessService {
             clock,
             alert_below,
         }
+    }
+
+    /// Fails the pending analyses whose photo, uploaded under `policy`, can no longer arrive
+    /// (see [`AbandonedUploads`]); returns how many.
+    ///
+    /// # Errors
+    /// [`AnalysisError::Internal`] when a store fails.
+    pub async fn sweep_abandoned(&self, policy: UploadPolicy) -> Result<usize, AnalysisError> {
+        AbandonedUploads::new(
+            Arc::clone(&self.objects),
+            Arc::clone(&self.analyses),
+            Arc::clone(&self.clock),
+            policy,
+        )
+        .sweep()
+        .await
     }
 
     /// Processes the object under `key`.
