@@ -72,6 +72,16 @@ for name in ("auth", "uploads", "analyses", "analysis-worker"):
 os.makedirs(os.path.join(root, "web"))
 with open(os.path.join(root, "web", "index.html"), "w") as f:
     f.write("<!doctype html><title>Facelens</title>\n")
+# Hashed assets as the web build writes them: a WebAssembly module beside its gzip copy.
+import gzip
+os.makedirs(os.path.join(root, "web", "assets"))
+wasm = b"\0asm\x01\0\0\0"
+with open(os.path.join(root, "web", "assets", "ort-0000.wasm"), "wb") as f:
+    f.write(wasm)
+with open(os.path.join(root, "web", "assets", "ort-0000.wasm.gz"), "wb") as f:
+    f.write(gzip.compress(wasm, mtime=0))
+with open(os.path.join(root, "web", "assets", "index-0000.js"), "w") as f:
+    f.write("export {};\n")
 EOF
 
 synth() { # synth OUTDIR REGION [-c key=value ...]

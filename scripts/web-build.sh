@@ -14,6 +14,11 @@ install_deps() {
 
 needs_build() {
   [[ -f dist/index.html ]] || return 0
+  # A build from before the gzip copies (see below) is rebuilt.
+  local wasm
+  for wasm in dist/assets/*.wasm; do
+    [[ -e "$wasm" && ! -f "$wasm.gz" ]] && return 0
+  done
   # The live check's worker bundles the two models it runs in the browser.
   [[ -n "$(find src public index.html vite.config.ts tsconfig.json package-lock.json \
     ../models/yunet-640.onnx ../models/mask-classifier.onnx -newer dist/index.html -print -quit 2>/dev/null)" ]]
@@ -27,8 +32,9 @@ if needs_build; then
   echo "web: building into web/dist"
   npm run --silent build
   # The WebAssembly runtime of the live check is 14 MB and 3.7 MB gzipped: a gzip copy beside
-  # it is what `facelens serve` and CloudFront send to browsers that accept gzip (CloudFront
-  # compresses nothing over 10 MB itself). -n: no name or time inside, so builds are equal.
+  # it is what `facelens serve` sends to browsers that accept gzip, and what CloudFront stores
+  # and sends (it compresses nothing over 10 MB itself; every browser with WebAssembly takes
+  # gzip). -n: no name or time inside, so builds are equal.
   find dist/assets -name '*.wasm' -exec gzip -9 -n -k -f {} \;
   touch dist/index.html
 else

@@ -31,5 +31,6 @@ echo "web-test: end-to-end tests (headless Chromium, playwright-core)"
 cd web
 rm -rf test-results
 mkdir -p test-results
-# The app's story, then face sign-in with a fake camera (each file on its own server).
-node --test --test-concurrency=1 --test-reporter=spec e2e/app.e2e.test.mjs e2e/face.e2e.test.mjs
+# The app's story, face sign-in with a fake camera, then the live mask check with a fake
+# camera (each file on its own server).
+node --test --test-concurrency=1 --test-reporter=spec e2e/app.e2e.test.mjs e2e/face.e2e.test.mjs e2e/live.e2e.test.mjs

@@ -25,7 +25,6 @@ import {
   aws_logs as logs,
   aws_rekognition as rekognition,
   aws_s3 as s3,
-  aws_s3_deployment as s3deploy,
   aws_s3_notifications as s3n,
   aws_secretsmanager as secretsmanager,
   aws_ses as ses,
@@ -41,6 +40,7 @@ import { FacelensConfig, FunctionName, lambdaZip, webAssets } from './config';
 import { HSTS_MAX_AGE, securityHeadersPolicy } from './headers';
 import { ALB_RULES, API_ROUTES } from './routes';
 import { WAF_WINDOW_SECONDS, webAcl } from './waf';
+import { deployWebClient } from './web';
 
 export interface FacelensStackProps extends StackProps {
   readonly config: FacelensConfig;
@@ -70,7 +70,6 @@ const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Delete
 const KEY_DECRYPT = ['kms:Decrypt'];
 const KEY_ENCRYPT = ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
 /** What S3 asks KMS for on the caller's behalf: GenerateDataKey to write an object, Decrypt to read it. */
-const PHOTO_KEY_READ = ['kms:Decrypt'];
 const PHOTO_KEY_WRITE = ['kms:GenerateDataKey', 'kms:Decrypt'];
 
 /**
@@ -81,6 +80,14 @@ const PHOTO_KEY_WRITE = ['kms:GenerateDataKey', 'kms:Decrypt'];
  * out of the write reach of uploads and analyses too.
  */
 export const ANALYSIS_KEYS = ['ANALYSIS#*', 'COUNTS#*', 'ALERT#*'];
+
+/**
+ * Partition keys of the live camera check, which only the analyses function writes (and auth,
+ * which erases them with an account): a session and its violations (`LIVE#{id}`), an owner's
+ * camera settings (`LIVECAM#{owner}`) and hourly statistics (`LIVESTATS#{owner}`). Out of the
+ * worker's reach and of uploads' write reach.
+ */
+export const LIVE_KEYS = ['LIVE#*', 'LIVECAM#*', 'LIVESTATS#*'];
 
 /** Every partition key of the request is one of `keys`, and the request names at least one. */
 function leadingKeys(keys: string[]) {
@@ -327,7 +334,8 @@ export class FacelensStack extends Stack {
       // uploads and analyses verify tokens with the public key auth publishes in the table
       // (`SIGNING_KEYS`, beyond their write permissions): they cannot mint tokens.
       uploads: { ...common, FACELENS_BUCKET_NAME: uploadsBucket.bucketName },
-      analyses: { ...common, FACELENS_BUCKET_NAME: uploadsBucket.bucketName },
+      // The topic: the live check's camera alerts.
+      analyses: { ...common, FACELENS_BUCKET_NAME: uploadsBucket.bucketName, FACELENS_ALERT_TOPIC_ARN: topic.topicArn },
       'analysis-worker': {
         ...common,
         FACELENS_BUCKET_NAME: uploadsBucket.bucketName,
@@ -338,7 +346,7 @@ export class FacelensStack extends Stack {
     const descriptions: Record<FunctionName, string> = {
       auth: 'Facelens auth: sign-in, passwords, users, audit, health, OpenAPI',
       uploads: 'Facelens uploads: presigned PUTs and upload by URL',
-      analyses: 'Facelens analyses: history, results, deletion and alerts',
+      analyses: 'Facelens analyses: history, results, deletion and alerts; the live camera check',
       'analysis-worker': 'Facelens analysis worker: S3 event -> Rekognition + ONNX -> annotated image, record, alert',
     };
     const architecture = cfg.arch === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64;
@@ -396,6 +404,16 @@ export class FacelensStack extends Stack {
     allow('uploads', 'TableWriteAnalyses', ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], [table.tableArn], leadingKeys(ANALYSIS_KEYS));
     allow('analyses', 'TableRead', TABLE_READ, [table.tableArn, indexArn]);
     allow('analyses', 'TableWriteAnalyses', ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'], [table.tableArn], leadingKeys(ANALYSIS_KEYS));
+    // The live check: a session and its violations are written in transactions (an Update of the
+    // session with conditions and a Put per violation), cameras' alert claims are conditional
+    // updates, hour buckets are counted with ADD; sessions are deleted item by item.
+    allow(
+      'analyses',
+      'TableWriteLive',
+      ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+      [table.tableArn],
+      leadingKeys(LIVE_KEYS),
+    );
     // The worker reads and finishes a record, counts it and records its alert: item by item on
     // the base table (index entries follow the item), analysis keys only, no query, no scan.
     // ConditionCheckItem lets a transaction check a record without writing it.
@@ -418,10 +436,12 @@ export class FacelensStack extends Stack {
       StringEquals: { 'ses:FromAddress': cfg.mailFromAddress },
     });
 
-    // Deleting an account erases its photos, annotated images and thumbnails (its purge).
+    // Deleting an account erases its photos, annotated images, thumbnails and live snapshots
+    // (its purge).
     allow('auth', 'DeleteImagesOfDeletedAccounts', ['s3:DeleteObject'], [
       uploadsBucket.arnForObjects('uploads/*'),
       uploadsBucket.arnForObjects('annotated/*'),
+      uploadsBucket.arnForObjects('live/*'),
     ]);
 
     // Face sign-in: captures are looked at (DetectFaces has no resource-level permissions) and
@@ -438,7 +458,14 @@ export class FacelensStack extends Stack {
       uploadsBucket.arnForObjects('uploads/*'),
       uploadsBucket.arnForObjects('annotated/*'),
     ]);
-    allow('analyses', 'PhotoKeyRead', PHOTO_KEY_READ, [key.keyArn], via('s3'));
+    // The live check's face snapshots (`live/{owner}/...`): written by the function, shown to the
+    // browser through presigned GETs, deleted with their session. The bucket key names the
+    // bucket, not the object, so the key grant cannot be narrower than the bucket.
+    allow('analyses', 'LiveSnapshots', ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], [uploadsBucket.arnForObjects('live/*')]);
+    allow('analyses', 'PhotoKeyReadWrite', PHOTO_KEY_WRITE, [key.keyArn], via('s3'));
+    // The live check's camera alerts go to the admins through the alert topic.
+    allow('analyses', 'PublishAlerts', ['sns:Publish'], [topic.topicArn]);
+    allow('analyses', 'AlertTopicKey', ['kms:Decrypt', 'kms:GenerateDataKey*'], [key.keyArn], via('sns'));
 
     // Rekognition reads the S3 object with the caller's permissions, so GetObject on uploads/*
     // is what scopes DetectFaces and CompareFaces (a photo compared with a reference photo) to
@@ -602,12 +629,11 @@ export class FacelensStack extends Stack {
     }
 
     // ---------------------------------------------------------------- web client
-    const webDeployment = new s3deploy.BucketDeployment(this, 'WebDeployment', {
-      sources: [s3deploy.Source.asset(webAssets(cfg))],
-      destinationBucket: webBucket,
+    // Hashed files cached for a year, the WebAssembly gzip-encoded (lib/web.ts).
+    const webDeployment = deployWebClient(this, {
+      webDir: webAssets(cfg),
+      bucket: webBucket,
       distribution,
-      distributionPaths: ['/*'],
-      memoryLimit: 256,
       logGroup: logGroup('WebDeploymentLogs'),
     });
     const deployPolicy = webDeployment.handlerRole.node.tryFindChild('DefaultPolicy');
@@ -669,7 +695,7 @@ export class FacelensStack extends Stack {
     if (albDns) out('AlbUrl', albDns, 'Second ingress: the ALB in front of the three API functions');
     out('DistributionId', distribution.distributionId, 'CloudFront distribution');
     out('TableName', table.tableName, 'FACELENS_TABLE_NAME');
-    out('BucketName', uploadsBucket.bucketName, 'FACELENS_BUCKET_NAME (uploads/ and annotated/)');
+    out('BucketName', uploadsBucket.bucketName, 'FACELENS_BUCKET_NAME (uploads/, annotated/ and live/)');
     out('WebBucketName', webBucket.bucketName, 'Bucket behind CloudFront with the web client');
     out('LogsBucketName', logsBucket.bucketName, 'Access logs of the buckets, CloudFront and the ALB');
     out('QueueUrl', queue.queueUrl, 'Analysis queue (S3 ObjectCreated under uploads/)');

@@ -10,7 +10,8 @@ export const LOCAL_CSP: readonly (readonly [string, string])[] = [
   ['img-src', "'self' blob: data: https:"],
   ['connect-src', "'self' https:"],
   ['style-src', "'self'"],
-  ['script-src', "'self'"],
+  // onnxruntime-web compiles its WebAssembly in the browser (the live check); no eval of JS.
+  ['script-src', "'self' 'wasm-unsafe-eval'"],
   ['object-src', "'none'"],
   ['base-uri', "'none'"],
   ['frame-ancestors', "'none'"],

@@ -35,6 +35,16 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/api/analyses', fn: 'analyses' },
   { method: 'GET', path: '/api/analyses/{id}', fn: 'analyses' },
   { method: 'DELETE', path: '/api/analyses/{id}', fn: 'analyses' },
+  // The live camera mask check: sessions, their batches of events, cameras, hourly statistics.
+  { method: 'POST', path: '/api/live/sessions', fn: 'analyses' },
+  { method: 'GET', path: '/api/live/sessions', fn: 'analyses' },
+  { method: 'GET', path: '/api/live/sessions/{id}', fn: 'analyses' },
+  { method: 'DELETE', path: '/api/live/sessions/{id}', fn: 'analyses' },
+  { method: 'POST', path: '/api/live/sessions/{id}/events', fn: 'analyses' },
+  { method: 'POST', path: '/api/live/sessions/{id}/end', fn: 'analyses' },
+  { method: 'GET', path: '/api/live/cameras', fn: 'analyses' },
+  { method: 'PUT', path: '/api/live/cameras/{name}', fn: 'analyses' },
+  { method: 'GET', path: '/api/live/stats', fn: 'analyses' },
 ];
 
 /**
@@ -45,5 +55,5 @@ export const ALB_RULES: readonly { fn: ApiRoute['fn']; patterns: string[] }[] = 
   { fn: 'auth', patterns: ['/api/auth/*', '/api/me', '/api/me/*', '/api/users', '/api/users/*'] },
   { fn: 'auth', patterns: ['/api/audit', '/api/health', '/api/openapi.json'] },
   { fn: 'uploads', patterns: ['/api/uploads', '/api/uploads/*'] },
-  { fn: 'analyses', patterns: ['/api/analyses', '/api/analyses/*', '/api/alerts'] },
+  { fn: 'analyses', patterns: ['/api/analyses', '/api/analyses/*', '/api/alerts', '/api/live/*'] },
 ];

@@ -40,12 +40,19 @@ const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigPropert
  */
 export const CAPTURE_PATHS = ['/api/auth/face', '/api/me/face'] as const;
 
+/**
+ * The live check's batches of events, `POST /api/live/sessions/{id}/events`: up to 1 MiB of
+ * JSON with base64 JPEG snapshots of faces. One path segment (the session id) between the
+ * prefix and `/events`, and POST only.
+ */
+export const LIVE_EVENTS_PATH = '^/api/live/sessions/[^/]+/events$';
+
 /** The body size the common rule set's `SizeRestrictions_BODY` allows. */
 export const MAX_INSPECTED_BODY = 8192;
 
 function managedRule(name: string, priority: number): wafv2.CfnWebACL.RuleProperty {
   // The common rule set's body limit is enforced by `BodySizeOutsideCaptures` instead, which
-  // lets the capture paths through.
+  // lets the capture paths and the live events through.
   const ruleActionOverrides =
     name === 'AWSManagedRulesCommonRuleSet' ? [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }] : undefined;
   return {
@@ -57,16 +64,33 @@ function managedRule(name: string, priority: number): wafv2.CfnWebACL.RuleProper
   };
 }
 
-/** Blocks bodies over {@link MAX_INSPECTED_BODY} bytes (or too long to inspect) on every path but the capture paths. */
+/**
+ * Blocks bodies over {@link MAX_INSPECTED_BODY} bytes (or too long to inspect) on every request
+ * but those to the capture paths and the live check's POSTs of events.
+ */
 function bodySizeRule(priority: number): wafv2.CfnWebACL.RuleProperty {
-  const capturePath = (searchString: string): wafv2.CfnWebACL.StatementProperty => ({
+  const exactly = (fieldToMatch: wafv2.CfnWebACL.FieldToMatchProperty, searchString: string): wafv2.CfnWebACL.StatementProperty => ({
     byteMatchStatement: {
-      fieldToMatch: { uriPath: {} },
+      fieldToMatch,
       positionalConstraint: 'EXACTLY',
       searchString,
       textTransformations: [{ priority: 0, type: 'NONE' }],
     },
   });
+  const liveEvents: wafv2.CfnWebACL.StatementProperty = {
+    andStatement: {
+      statements: [
+        exactly({ method: {} }, 'POST'),
+        {
+          regexMatchStatement: {
+            fieldToMatch: { uriPath: {} },
+            regexString: LIVE_EVENTS_PATH,
+            textTransformations: [{ priority: 0, type: 'NONE' }],
+          },
+        },
+      ],
+    },
+  };
   return {
     name: 'BodySizeOutsideCaptures',
     priority,
@@ -82,7 +106,11 @@ function bodySizeRule(priority: number): wafv2.CfnWebACL.RuleProperty {
               textTransformations: [{ priority: 0, type: 'NONE' }],
             },
           },
-          { notStatement: { statement: { orStatement: { statements: CAPTURE_PATHS.map(capturePath) } } } },
+          {
+            notStatement: {
+              statement: { orStatement: { statements: [...CAPTURE_PATHS.map((p) => exactly({ uriPath: {} }, p)), liveEvents] } },
+            },
+          },
         ],
       },
     },
@@ -120,7 +148,7 @@ const API_PATHS: wafv2.CfnWebACL.StatementProperty = {
 
 /**
  * A WAFv2 web ACL that allows by default: the AWS managed rule groups (when asked for, with
- * their body size limit kept everywhere but on the capture paths), a
+ * their body size limit kept everywhere but on the capture paths and the live events), a
  * per-client-address rate rule, and optionally a rate rule over all clients' API requests.
  * Rate rules answer 429, like API Gateway's throttling. Blocked and counted requests are logged
  * (see {@link logBlocked}).

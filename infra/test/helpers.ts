@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { FUNCTION_NAMES, readConfig } from '../lib/config';
@@ -18,7 +19,8 @@ let fixtures: { lambdaDir: string; webDir: string } | undefined;
 
 /**
  * Placeholder build outputs in a temp dir: `<name>/bootstrap.zip` for each function (a stored
- * zip with a one-line `bootstrap`, distinct per function) and a one-page web client.
+ * zip with a one-line `bootstrap`, distinct per function) and a web client shaped like the
+ * build's (see {@link writeWebClient}).
  */
 export function fixtureDirs(): { lambdaDir: string; webDir: string } {
   if (fixtures) return fixtures;
@@ -28,12 +30,38 @@ export function fixtureDirs(): { lambdaDir: string; webDir: string } {
     fs.mkdirSync(path.join(lambdaDir, name), { recursive: true });
     fs.writeFileSync(path.join(lambdaDir, name, 'bootstrap.zip'), storedZip('bootstrap', `#!/bin/sh\necho ${name}\n`));
   }
-  const webDir = path.join(root, 'web');
-  fs.mkdirSync(webDir);
-  fs.writeFileSync(path.join(webDir, 'index.html'), '<!doctype html><title>Facelens</title>\n');
+  const webDir = writeWebClient(path.join(root, 'web'));
   process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
   fixtures = { lambdaDir, webDir };
   return fixtures;
+}
+
+/** The placeholder WebAssembly module: its magic number and version, then filler. */
+export const WASM_BYTES = Buffer.concat([Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]), Buffer.alloc(4096, 7)]);
+
+/**
+ * A web client like `web/dist`: `index.html` and `favicon.svg` at the root, hashed files under
+ * `assets/` (script, style, a model, the onnxruntime-web WebAssembly) and, unless `gz` says
+ * otherwise, the gzip copy of the WebAssembly the build writes next to it. Returns `dir`.
+ */
+export function writeWebClient(dir: string, opts: { gz?: 'ok' | 'missing' | 'stale'; assets?: boolean } = {}): string {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>Facelens</title>\n');
+  fs.writeFileSync(path.join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>\n');
+  if (opts.assets === false) return dir;
+  const assets = path.join(dir, 'assets');
+  fs.mkdirSync(assets);
+  fs.writeFileSync(path.join(assets, 'index-Db9Um8FU.js'), 'console.log("facelens");\n');
+  fs.writeFileSync(path.join(assets, 'index-BSBnBuw-.css'), 'body { margin: 0 }\n');
+  fs.writeFileSync(path.join(assets, 'mask-classifier-B7VY5WXX.onnx'), Buffer.alloc(512, 1));
+  const wasm = path.join(assets, 'ort-wasm-simd-threaded-DcHrbrbl.wasm');
+  fs.writeFileSync(wasm, WASM_BYTES);
+  const gz = opts.gz ?? 'ok';
+  if (gz !== 'missing') {
+    const content = gz === 'ok' ? WASM_BYTES : Buffer.concat([WASM_BYTES, Buffer.from('an older build')]);
+    fs.writeFileSync(`${wasm}.gz`, zlib.gzipSync(content));
+  }
+  return dir;
 }
 
 /** A minimal zip archive (one stored file), enough for Lambda's asset handling. */

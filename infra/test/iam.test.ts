@@ -31,7 +31,23 @@ const analysisKeys = {
   'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ANALYSIS#*', 'COUNTS#*', 'ALERT#*'] },
   Null: { 'dynamodb:LeadingKeys': 'false' },
 };
+/** Only items whose partition key is a live session (and its violations), camera settings or hour buckets. */
+const liveKeys = {
+  'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LIVE#*', 'LIVECAM#*', 'LIVESTATS#*'] },
+  Null: { 'dynamodb:LeadingKeys': 'false' },
+};
 const tableRead = { Sid: 'TableRead', Effect: 'Allow', Action: READ, Resource: TABLE };
+/** Publishing to the KMS-encrypted alert topic: the worker (analyses' alerts) and analyses (the live cameras'). */
+const publishAlerts = [
+  { Sid: 'PublishAlerts', Effect: 'Allow', Action: ['sns:Publish'], Resource: ['${AlertTopic}'] },
+  {
+    Sid: 'AlertTopicKey',
+    Effect: 'Allow',
+    Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    Resource: KEY,
+    Condition: via('sns'),
+  },
+];
 const photoKey = (sid: string, actions: string[]) => ({ Sid: sid, Effect: 'Allow', Action: actions, Resource: KEY, Condition: via('s3') });
 const jwt = [
   {
@@ -61,7 +77,7 @@ const EXPECTED: Record<string, any[]> = {
       Sid: 'DeleteImagesOfDeletedAccounts',
       Effect: 'Allow',
       Action: ['s3:DeleteObject'],
-      Resource: ['${UploadsBucket.Arn}/uploads/*', '${UploadsBucket.Arn}/annotated/*'],
+      Resource: ['${UploadsBucket.Arn}/uploads/*', '${UploadsBucket.Arn}/annotated/*', '${UploadsBucket.Arn}/live/*'],
     },
     {
       Sid: 'FaceCollection',
@@ -100,6 +116,13 @@ const EXPECTED: Record<string, any[]> = {
       Resource: ['${Table.Arn}'],
       Condition: analysisKeys,
     },
+    {
+      Sid: 'TableWriteLive',
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+      Resource: ['${Table.Arn}'],
+      Condition: liveKeys,
+    },
     tableKey,
     {
       Sid: 'ReadAndDeleteImages',
@@ -107,7 +130,14 @@ const EXPECTED: Record<string, any[]> = {
       Action: ['s3:GetObject', 's3:DeleteObject'],
       Resource: ['${UploadsBucket.Arn}/uploads/*', '${UploadsBucket.Arn}/annotated/*'],
     },
-    photoKey('PhotoKeyRead', ['kms:Decrypt']),
+    {
+      Sid: 'LiveSnapshots',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+      Resource: ['${UploadsBucket.Arn}/live/*'],
+    },
+    photoKey('PhotoKeyReadWrite', ['kms:GenerateDataKey', 'kms:Decrypt']),
+    ...publishAlerts,
   ],
   AnalysisWorkerFunction: [
     logs('AnalysisWorkerFunction'),
@@ -139,14 +169,7 @@ const EXPECTED: Record<string, any[]> = {
       Action: ['rekognition:DetectFaces', 'rekognition:CompareFaces'],
       Resource: ['*'],
     },
-    { Sid: 'PublishAlerts', Effect: 'Allow', Action: ['sns:Publish'], Resource: ['${AlertTopic}'] },
-    {
-      Sid: 'AlertTopicKey',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      Resource: KEY,
-      Condition: via('sns'),
-    },
+    ...publishAlerts,
     // Added by the SQS event source: the worker consumes its own queue and nothing else.
     {
       Effect: 'Allow',
@@ -191,10 +214,16 @@ describe('function roles', () => {
     });
   }
 
-  test('only the worker may publish alerts or consume the queue; Rekognition is the worker\'s and, for faces, auth\'s', () => {
+  test('only the worker and analyses (live cameras) may publish alerts, to the alert topic only; only the worker consumes the queue; Rekognition is the worker\'s and, for faces, auth\'s', () => {
     const actions = (fn: string) => policyOf(`${fn}Role`).flatMap((s) => s.Action as string[]);
     for (const fn of ['AuthFunction', 'UploadsFunction', 'AnalysesFunction']) {
-      assert.ok(!actions(fn).some((a) => a.startsWith('sns:') || a.startsWith('sqs:')), fn);
+      assert.ok(!actions(fn).some((a) => a.startsWith('sqs:')), fn);
+    }
+    const publishers = Object.keys(EXPECTED).filter((fn) => actions(fn).some((a) => a.startsWith('sns:')));
+    assert.deepEqual(publishers, ['AnalysesFunction', 'AnalysisWorkerFunction']);
+    for (const fn of publishers) {
+      const sns = policyOf(`${fn}Role`).filter((s) => s.Action.some((a: string) => a.startsWith('sns:')));
+      assert.deepEqual(sns.map((s) => [s.Action, s.Resource]), [[['sns:Publish'], ['${AlertTopic}']]], fn);
     }
     for (const fn of ['UploadsFunction', 'AnalysesFunction']) {
       assert.ok(!actions(fn).some((a) => a.startsWith('rekognition:')), fn);
@@ -230,19 +259,22 @@ describe('function roles', () => {
     }
   });
 
-  test('S3 object access is split by prefix: uploads/ for originals, annotated/ for results', () => {
+  test('S3 object access is split by prefix: uploads/ for originals, annotated/ for results, live/ for snapshots', () => {
     const s3 = (fn: string) =>
       policyOf(`${fn}Role`)
         .filter((s) => s.Action.some((a: string) => a.startsWith('s3:')))
         .flatMap((s) => s.Action.flatMap((a: string) => s.Resource.map((r: string) => `${a} ${r.replace('${UploadsBucket.Arn}/', '')}`)))
         .sort();
-    assert.deepEqual(s3('AuthFunction'), ['s3:DeleteObject annotated/*', 's3:DeleteObject uploads/*']);
+    assert.deepEqual(s3('AuthFunction'), ['s3:DeleteObject annotated/*', 's3:DeleteObject live/*', 's3:DeleteObject uploads/*']);
     assert.deepEqual(s3('UploadsFunction'), ['s3:DeleteObject uploads/*', 's3:PutObject uploads/*']);
     assert.deepEqual(s3('AnalysesFunction'), [
       's3:DeleteObject annotated/*',
+      's3:DeleteObject live/*',
       's3:DeleteObject uploads/*',
       's3:GetObject annotated/*',
+      's3:GetObject live/*',
       's3:GetObject uploads/*',
+      's3:PutObject live/*',
     ]);
     assert.deepEqual(s3('AnalysisWorkerFunction'), [
       's3:DeleteObject annotated/*',
@@ -250,6 +282,28 @@ describe('function roles', () => {
       's3:GetObject uploads/*',
       's3:PutObject annotated/*',
     ]);
+  });
+
+  test('live snapshots: analyses writes, reads (presigned GETs) and deletes them, auth erases them with an account; uploads and the worker cannot touch them', () => {
+    const snapshot = '${UploadsBucket.Arn}/live/alice/01jdx4/3-7.jpg';
+    const glob = (pattern: string, value: string) =>
+      new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(value);
+    const OBJECT_ACTIONS = ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'];
+    const may = (fn: string) =>
+      OBJECT_ACTIONS.filter((action) =>
+        policyOf(`${fn}Role`).some(
+          (s) => s.Effect === 'Allow' && s.Action.some((a: string) => glob(a, action)) && s.Resource.some((r: string) => glob(r, snapshot)),
+        ),
+      );
+    assert.deepEqual(may('AnalysesFunction'), OBJECT_ACTIONS);
+    assert.deepEqual(may('AuthFunction'), ['s3:DeleteObject']);
+    assert.deepEqual(may('UploadsFunction'), []);
+    assert.deepEqual(may('AnalysisWorkerFunction'), []);
+    // The bucket is SSE-KMS: a PUT needs GenerateDataKey and a GET Decrypt, on the key, via S3.
+    const viaS3 = policyOf('AnalysesFunctionRole').filter(
+      (s) => s.Resource.includes('${Key.Arn}') && s.Condition?.StringEquals?.['kms:ViaService'] === `s3.${REGION}.amazonaws.com`,
+    );
+    assert.deepEqual(viaS3.flatMap((s) => s.Action).sort(), ['kms:Decrypt', 'kms:GenerateDataKey']);
   });
 
   test('sesSandbox=true widens SendEmail to any identity, still only from the sender address', () => {

@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
 import { suppressionsIn } from '../lib/checkov';
 import { FUNCTION_IDS, FUNCTION_SIZES } from '../lib/facelens-stack';
+import { LOCAL_CSP } from '../lib/headers';
 import { ALB_RULES, API_ROUTES } from '../lib/routes';
 import { CERT, CLOUDFRONT_ACL, readable, resourceNamed, resourcesOfType, short, synth } from './helpers';
 
@@ -73,7 +74,8 @@ describe('lambda functions', () => {
       FACELENS_FACE_COLLECTION: 'Facelens-faces',
     });
     assert.deepEqual(env('uploads'), { ...api, FACELENS_BUCKET_NAME: '${UploadsBucket}' });
-    assert.deepEqual(env('analyses'), { ...api, FACELENS_BUCKET_NAME: '${UploadsBucket}' });
+    // analyses publishes the live check's camera alerts to the alert topic.
+    assert.deepEqual(env('analyses'), { ...api, FACELENS_BUCKET_NAME: '${UploadsBucket}', FACELENS_ALERT_TOPIC_ARN: '${AlertTopic}' });
     assert.deepEqual(env('analysis-worker'), {
       RUST_LOG: 'info',
       FACELENS_TABLE_NAME: '${Table}',
@@ -288,6 +290,15 @@ describe('buckets', () => {
     assert.equal(bucket('UploadsBucket').ObjectLockEnabled, undefined);
   });
 
+  test('live snapshots (live/) stay until their session or account is deleted: no rule expires them', () => {
+    const rules = bucket('UploadsBucket').LifecycleConfiguration.Rules as any[];
+    const expiring = rules.filter((r) => r.ExpirationInDays !== undefined || r.ExpirationDate !== undefined);
+    assert.deepEqual(expiring.map((r) => r.Prefix), ['uploads/', 'annotated/']);
+    for (const r of rules) {
+      if (r.Prefix !== undefined && 'live/alice/01jdx4/3-7.jpg'.startsWith(r.Prefix)) assert.fail(`${r.Id} covers live/`);
+    }
+  });
+
   test('a custom domain becomes the CORS origin and the public URL', () => {
     const { json: j } = synth({
       domainName: 'faces.example.org',
@@ -421,9 +432,28 @@ describe('HTTP API', () => {
       'DELETE /api/analyses/{id}',
       'GET /api/health',
       'GET /api/openapi.json',
+      'POST /api/live/sessions',
+      'GET /api/live/sessions',
+      'GET /api/live/sessions/{id}',
+      'DELETE /api/live/sessions/{id}',
+      'POST /api/live/sessions/{id}/events',
+      'POST /api/live/sessions/{id}/end',
+      'GET /api/live/cameras',
+      'PUT /api/live/cameras/{name}',
+      'GET /api/live/stats',
     ]) {
       assert.ok(keys.includes(k), k);
     }
+  });
+
+  test('the live check is served by the analyses function, every one of its routes', () => {
+    const live = API_ROUTES.filter((r) => r.path.startsWith('/api/live/'));
+    assert.equal(live.length, 9);
+    for (const r of live) {
+      assert.equal(r.fn, 'analyses', r.path);
+      assert.ok(!r.public, `${r.path} checks the token`);
+    }
+    assert.equal(new Set(API_ROUTES.map((r) => `${r.method} ${r.path}`)).size, API_ROUTES.length, 'no route twice');
   });
 
   test('$default stage: auto deploy, throttling, JSON access logs', () => {
@@ -514,6 +544,14 @@ describe('ALB', () => {
     );
     const https = resourceNamed(j, 'AlbHttpsListener').res;
     assert.equal(https.Properties.DefaultActions[0].FixedResponseConfig.StatusCode, '404');
+  });
+
+  test('at most five path patterns per rule (an ALB condition takes five values); /api/live/* goes to analyses', () => {
+    for (const r of ALB_RULES) assert.ok(r.patterns.length <= 5, r.patterns.join(' '));
+    assert.deepEqual(
+      ALB_RULES.filter((r) => r.patterns.includes('/api/live/*')).map((r) => r.fn),
+      ['analyses'],
+    );
   });
 
   test('every API route is reachable through the ALB rules', () => {
@@ -618,6 +656,9 @@ describe('CloudFront', () => {
     // The client calls /api/* on its own origin (CloudFront) and PUTs photos to the bucket's
     // presigned URL: nothing else, so an injected script cannot send data anywhere else.
     assert.equal(local.get('connect-src'), "'self' https:");
+    // onnxruntime-web compiles WebAssembly (the live check): allowed, but no eval of scripts.
+    assert.equal(cloud.get('script-src'), "'self' 'wasm-unsafe-eval'");
+    assert.deepEqual(Object.fromEntries(LOCAL_CSP)['script-src'], "'self' 'wasm-unsafe-eval'");
     assert.equal(cloud.get('connect-src'), "'self' https://${UploadsBucket}.s3.eu-west-1.${AWS::URLSuffix}");
   });
 
@@ -687,10 +728,25 @@ describe('WAF', () => {
     assert.deepEqual(size.SizeConstraintStatement.FieldToMatch, { Body: { OversizeHandling: 'MATCH' } });
     assert.equal(size.SizeConstraintStatement.ComparisonOperator, 'GT');
     assert.equal(size.SizeConstraintStatement.Size, 8192);
-    assert.deepEqual(
-      notCaptures.NotStatement.Statement.OrStatement.Statements.map((m: any) => m.ByteMatchStatement.SearchString),
-      ['/api/auth/face', '/api/me/face'],
-    );
+    const [authFace, meFace, liveEvents] = notCaptures.NotStatement.Statement.OrStatement.Statements;
+    assert.deepEqual([authFace, meFace].map((m: any) => m.ByteMatchStatement.SearchString), ['/api/auth/face', '/api/me/face']);
+    assert.deepEqual(liveEvents.AndStatement.Statements, [
+      {
+        ByteMatchStatement: {
+          FieldToMatch: { Method: {} },
+          PositionalConstraint: 'EXACTLY',
+          SearchString: 'POST',
+          TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+        },
+      },
+      {
+        RegexMatchStatement: {
+          FieldToMatch: { UriPath: {} },
+          RegexString: '^/api/live/sessions/[^/]+/events$',
+          TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+        },
+      },
+    ]);
     assert.deepEqual(acl.Rules[2].Action, { Block: {} });
     assert.deepEqual(acl.Rules[3].Statement, {
       RateBasedStatement: { AggregateKeyType: 'IP', EvaluationWindowSec: 60, Limit: 300 },
@@ -698,6 +754,48 @@ describe('WAF', () => {
     assert.deepEqual(acl.Rules[3].Action, { Block: { CustomResponse: { ResponseCode: 429 } } });
     assert.equal(readable(webAclOf(j)), '${CloudFrontWebAcl.Arn}');
     assert.ok(!suppressionsIn(j).has('CKV_AWS_68'), 'no WAF suppression once there is a WAF');
+  });
+
+  test('the 8 KB body limit spares the camera captures and the live events, and nothing else', () => {
+    const { json: j } = synth({ waf: 'true', region: 'us-east-1' });
+    const rule = acls(j).CloudFrontWebAcl.Rules.find((r: any) => r.Name === 'BodySizeOutsideCaptures');
+    // The rule's statement, evaluated for a request larger than 8 KB (the size test holds).
+    const holds = (st: any, req: { method: string; path: string }): boolean => {
+      const field = (f: any) => (f.Method ? req.method : f.UriPath ? req.path : assert.fail(JSON.stringify(f)));
+      if (st.AndStatement) return st.AndStatement.Statements.every((x: any) => holds(x, req));
+      if (st.OrStatement) return st.OrStatement.Statements.some((x: any) => holds(x, req));
+      if (st.NotStatement) return !holds(st.NotStatement.Statement, req);
+      if (st.SizeConstraintStatement) return true;
+      if (st.ByteMatchStatement) {
+        assert.equal(st.ByteMatchStatement.PositionalConstraint, 'EXACTLY');
+        return field(st.ByteMatchStatement.FieldToMatch) === st.ByteMatchStatement.SearchString;
+      }
+      if (st.RegexMatchStatement) return new RegExp(st.RegexMatchStatement.RegexString).test(field(st.RegexMatchStatement.FieldToMatch));
+      return assert.fail(`unexpected statement ${Object.keys(st)}`);
+    };
+    const blocked = (method: string, path: string) => holds(rule.Statement, { method, path });
+    for (const [method, path] of [
+      ['POST', '/api/auth/face'],
+      ['PUT', '/api/me/face'],
+      ['POST', '/api/live/sessions/01jdx4abc/events'],
+    ]) {
+      assert.equal(blocked(method, path), false, `${method} ${path} may send a large body`);
+    }
+    for (const [method, path] of [
+      ['PUT', '/api/live/sessions/01jdx4abc/events'],
+      ['GET', '/api/live/sessions/01jdx4abc/events'],
+      ['POST', '/api/live/sessions/01jdx4abc/end'],
+      ['POST', '/api/live/sessions'],
+      ['POST', '/api/live/sessions//events'],
+      ['POST', '/api/live/sessions/a/b/events'],
+      ['POST', '/api/live/sessions/01jdx4abc/events/more'],
+      ['POST', '/x/api/live/sessions/01jdx4abc/events'],
+      ['PUT', '/api/live/cameras/Entrance'],
+      ['POST', '/api/uploads'],
+      ['POST', '/api/auth/login'],
+    ]) {
+      assert.equal(blocked(method, path), true, `${method} ${path} keeps the 8 KB limit`);
+    }
   });
 
   test('waf=true elsewhere: a CLOUDFRONT web ACL from us-east-1 is taken by ARN, or synth says how', () => {

@@ -13,6 +13,8 @@ const INDEX = '${Table.Arn}/index/gsi1';
 const ACCOUNT_KEYS = ['USER#alice', 'EMAIL#alice@example.org', 'ADMINS', 'TOKEN#0f1e2d', 'AUDIT#2026-11-30', 'THROTTLE#alice'];
 /** Partition keys of analyses: a record, an owner's counts, an alert. */
 const ANALYSIS_ITEMS = ['ANALYSIS#0b7c', 'COUNTS#alice', 'ALERT#0b7c'];
+/** Partition keys of the live check: a session (and its violations), an owner's cameras, an owner's hour buckets. */
+const LIVE_ITEMS = ['LIVE#01jdx4', 'LIVECAM#alice', 'LIVESTATS#alice'];
 
 /** Every DynamoDB action that reads or writes items, for the "nothing else" checks. */
 const ITEM_ACTIONS = [
@@ -76,7 +78,7 @@ function policyOf(role: string): any[] {
 describe('the analysis worker (parses untrusted images) cannot touch accounts', () => {
   const worker = 'AnalysisWorkerFunctionRole';
 
-  for (const key of ACCOUNT_KEYS) {
+  for (const key of [...ACCOUNT_KEYS, ...LIVE_ITEMS]) {
     test(`no action on ${key.split('#')[0]} items`, () => {
       for (const action of ITEM_ACTIONS) {
         for (const resource of [TABLE, INDEX]) {
@@ -109,7 +111,7 @@ describe('the analysis worker (parses untrusted images) cannot touch accounts', 
   });
 });
 
-describe('uploads and analyses write analyses only; auth keeps the whole table', () => {
+describe('uploads writes analyses only, analyses writes analyses and live checks; auth keeps the whole table', () => {
   for (const role of ['UploadsFunctionRole', 'AnalysesFunctionRole']) {
     test(`${role}: no write to an account item, reads for the token checks and lists`, () => {
       for (const key of ACCOUNT_KEYS) {
@@ -129,8 +131,50 @@ describe('uploads and analyses write analyses only; auth keeps the whole table',
     assert.equal(allowed('AnalysesFunctionRole', 'dynamodb:UpdateItem', TABLE, ['COUNTS#alice']), true);
   });
 
-  test('auth may still write every item family (accounts, and the analyses of an account it deletes)', () => {
-    for (const key of [...ACCOUNT_KEYS, ...ANALYSIS_ITEMS]) {
+  test('uploads cannot write the live check\'s items', () => {
+    for (const key of LIVE_ITEMS) {
+      for (const action of WRITES) assert.equal(allowed('UploadsFunctionRole', action, TABLE, [key]), false, `${action} ${key}`);
+    }
+  });
+
+  test('analyses runs the live check: sessions and violations (transactions), cameras (conditional updates), hour buckets', () => {
+    const role = 'AnalysesFunctionRole';
+    const needs: [string, string][] = [
+      ['dynamodb:PutItem', 'LIVE#01jdx4'], // a new session, and a violation, in a transaction
+      ['dynamodb:UpdateItem', 'LIVE#01jdx4'], // a batch: the session's counts and seq, conditionally
+      ['dynamodb:DeleteItem', 'LIVE#01jdx4'], // a deleted session and its violations
+      ['dynamodb:ConditionCheckItem', 'LIVE#01jdx4'],
+      ['dynamodb:PutItem', 'LIVECAM#alice'],
+      ['dynamodb:UpdateItem', 'LIVECAM#alice'], // an alert claimed for a window
+      ['dynamodb:UpdateItem', 'LIVESTATS#alice'], // ADD to the hour bucket, same transaction
+      ['dynamodb:GetItem', 'LIVE#01jdx4'],
+    ];
+    for (const [action, key] of needs) assert.equal(allowed(role, action, TABLE, [key]), true, `${action} ${key}`);
+    // Lists: an owner's sessions (gsi1), everyone's for admins (gsi2), everyone's hour buckets (gsi1).
+    for (const [index, key] of [['gsi1', 'USER#alice#LIVE'], ['gsi2', 'LIVE#SESSIONS'], ['gsi1', 'LIVESTATS']]) {
+      assert.equal(allowed(role, 'dynamodb:Query', `\${Table.Arn}/index/${index}`, [key]), true, key);
+    }
+    // A transaction that slips an account item in with the live ones is refused whole.
+    for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
+      assert.equal(allowed(role, action, TABLE, ['LIVE#01jdx4', 'USER#alice']), false, action);
+      assert.equal(allowed(role, action, TABLE, ['LIVESTATS#alice', 'ADMINS']), false, action);
+    }
+    // Item by item only: no batch writes, no PartiQL, no scan.
+    for (const action of ['dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete']) {
+      assert.equal(allowed(role, action, TABLE, ['LIVE#01jdx4']), false, action);
+    }
+    assert.equal(allowed(role, 'dynamodb:Scan', TABLE, undefined), false);
+    for (const action of WRITES) assert.equal(allowed(role, action, TABLE, undefined), false, action);
+  });
+
+  test('the live statement covers its three families and nothing else: no prefix is a prefix of another family', () => {
+    for (const key of ['LIVEX#1', 'LIVE', 'LIVECAMS', 'USER#alice#LIVE', 'COUNTS#alice']) {
+      assert.equal(allowed('AnalysesFunctionRole', 'dynamodb:PutItem', TABLE, [key]), false, key);
+    }
+  });
+
+  test('auth may still write every item family (accounts, and the analyses and live checks of an account it deletes)', () => {
+    for (const key of [...ACCOUNT_KEYS, ...ANALYSIS_ITEMS, ...LIVE_ITEMS]) {
       for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
         assert.equal(allowed('AuthFunctionRole', action, TABLE, [key]), true, `${action} ${key}`);
       }

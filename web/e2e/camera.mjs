@@ -140,3 +140,24 @@ export async function launchWithCamera(clip) {
     headless: true,
   });
 }
+
+/**
+ * Writes a clip of scenes in turn, each a still RGB frame (from `frameOf`) held for its
+ * `seconds`, at `fps` frames a second. Chromium loops it: the whole clip is one cycle.
+ */
+export function writeScenes(path, scenes, { fps = 10, width = FRAME_WIDTH, height = FRAME_HEIGHT } = {}) {
+  const fd = openSync(path, 'w');
+  try {
+    writeSync(fd, `YUV4MPEG2 W${width} H${height} F${fps}:1 Ip A1:1 C420jpeg\n`);
+    for (const scene of scenes) {
+      const frame = toI420(scene.rgb, width, height);
+      for (let i = 0; i < Math.max(1, Math.round(fps * scene.seconds)); i++) {
+        writeSync(fd, 'FRAME\n');
+        writeSync(fd, frame);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return path;
+}

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DRAWN_FACES } from './fixtures.mjs';
+import { createLive } from './mock-live.mjs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
@@ -17,8 +18,11 @@ const PORT = Number(args.port ?? 8123);
 const DATA = args['data-dir'] ?? '/tmp/facelens-mock';
 const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const MAX_UPLOAD = 10 * 1024 * 1024;
+// 'wasm-unsafe-eval': the live check compiles its WebAssembly runtime (no JavaScript eval).
 const CSP =
-  "default-src 'self'; img-src 'self' blob: data: https:; connect-src 'self' https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'";
+  "default-src 'self'; img-src 'self' blob: data: https:; connect-src 'self' https:; style-src 'self'; script-src 'self' 'wasm-unsafe-eval'; frame-ancestors 'none'";
+// As the real server's: the camera for the site itself, nothing else.
+const PERMISSIONS = 'camera=(self), microphone=(), geolocation=(), payment=(), usb=(), accelerometer=(), gyroscope=(), magnetometer=()';
 mkdirSync(join(DATA, 'outbox'), { recursive: true });
 
 const now = () => new Date().toISOString();
@@ -241,11 +245,14 @@ function removeAccount(name) {
   for (let i = alerts.length - 1; i >= 0; i--) if (alerts[i].username === name) alerts.splice(i, 1);
 }
 
+const live = createLive({ authed, json, fail, blobs });
+
 async function api(req, res, url) {
   const path = url.pathname;
   const method = req.method;
   const body = method === 'POST' || method === 'PUT' || (method === 'DELETE' && path === '/api/me') ? JSON.parse((await readBody(req)).toString() || '{}') : {};
   let m;
+  if (await live(req, res, url, body)) return;
   if (path === '/api/health') return json(res, 200, { status: 'ok' });
   if (path === '/api/auth/login' && method === 'POST') {
     const u = users.get(body.username);
@@ -439,12 +446,17 @@ async function storage(req, res, url) {
   res.end(blob.bytes);
 }
 
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png' };
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.wasm': 'application/wasm' };
 
 function serveStatic(res, url) {
   let file = normalize(join(DIST, url.pathname === '/' ? 'index.html' : url.pathname));
   if (!file.startsWith(DIST) || !existsSync(file)) file = join(DIST, 'index.html');
-  res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff' });
+  res.writeHead(200, {
+    'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'Content-Security-Policy': CSP,
+    'Permissions-Policy': PERMISSIONS,
+    'X-Content-Type-Options': 'nosniff',
+  });
   res.end(readFileSync(file));
 }
 

@@ -6,9 +6,16 @@ import type {
   Analysis,
   AnalysisPage,
   Category,
+  LiveCamera,
+  LiveCameraSettings,
+  LiveEvent,
+  LiveSession,
+  LiveStats,
+  LiveViolation,
   Role,
   Session,
   SignInAttempt,
+  StatsPeriod,
   UploadTicket,
   User,
 } from './lib/types';
@@ -118,3 +125,36 @@ export const listAnalyses = (category: Category | null, cursor: string | null, l
   request<AnalysisPage>('GET', `/api/analyses?${historyQuery(category, cursor, limit)}`);
 export const deleteAnalysis = (id: string) =>
   request<void>('DELETE', `/api/analyses/${encodeURIComponent(id)}`);
+
+// Live mask check. Only counts and violations go to the server (snapshots when the camera has them on).
+const livePath = (id: string) => `/api/live/sessions/${encodeURIComponent(id)}`;
+/** `all`: every user's sessions (admins only). */
+const allQuery = (all: boolean) => (all ? '?all=true' : '');
+/** Starts a session of the camera `camera` (created with default settings if new). */
+export const startLiveSession = (camera: string) =>
+  request<{ session: LiveSession; camera: LiveCamera }>('POST', '/api/live/sessions', { body: { camera } });
+/** The newest sessions first (at most 100); `all` for every user's (admins only). */
+export const listLiveSessions = (all = false) => request<{ sessions: LiveSession[] }>('GET', `/api/live/sessions${allQuery(all)}`);
+export const getLiveSession = (id: string) =>
+  request<{ session: LiveSession; violations: LiveViolation[] }>('GET', livePath(id));
+/** Reports what happened since the previous event; `event.seq` is the session's seq + 1. */
+export const sendLiveEvent = (id: string, event: LiveEvent) =>
+  request<{ session: LiveSession }>('POST', `${livePath(id)}/events`, { body: event });
+export const endLiveSession = (id: string) => request<{ session: LiveSession }>('POST', `${livePath(id)}/end`);
+/** Removes a session with its violations and snapshots. */
+export const deleteLiveSession = (id: string) => request<void>('DELETE', livePath(id));
+/** The caller's cameras: those with settings or sessions. */
+export const listLiveCameras = () => request<{ cameras: LiveCamera[] }>('GET', '/api/live/cameras');
+export const saveLiveCamera = (name: string, settings: LiveCameraSettings) =>
+  request<LiveCamera>('PUT', `/api/live/cameras/${encodeURIComponent(name)}`, { body: settings });
+/** Faces, masked, unmasked and violations per hour or day (`days` back, default 2 or 30). */
+export const getLiveStats = (query: { period: StatsPeriod; days?: number; all?: boolean; camera?: string | null }) =>
+  request<LiveStats>('GET', `/api/live/stats?${statsQuery(query)}`);
+
+function statsQuery(q: { period: StatsPeriod; days?: number; all?: boolean; camera?: string | null }): string {
+  const params = new URLSearchParams({ period: q.period });
+  if (q.days) params.set('days', String(q.days));
+  if (q.all) params.set('all', 'true');
+  if (q.camera) params.set('camera', q.camera);
+  return params.toString();
+}

@@ -28,6 +28,8 @@ describe('router', () => {
     expect(guard(parseHash('#/'), null)).toEqual({ redirect: '#/signin' });
     expect(guard(parseHash('#/reset?token=x'), null)).toBeNull();
     expect(guard(parseHash('#/forgot'), null)).toBeNull();
+    expect(guard(parseHash('#/live'), null)).toEqual({ redirect: '#/signin?next=%2Flive' });
+    expect(guard(parseHash('#/stats'), null)).toEqual({ redirect: '#/signin?next=%2Fstats' });
   });
 
   it('forces the first password change', () => {

@@ -146,3 +146,80 @@ export interface SignInAttempt {
   reason?: string | null;
   method?: SignInMethod | null;
 }
+
+// Live mask check (`/api/live/...`): sessions of one camera, their violations, camera settings, statistics.
+
+/** One run of the live check with one camera, from Start to Stop; counts are tracked people. */
+export interface LiveSession {
+  id: string;
+  owner: string;
+  camera: string;
+  startedAt: string;
+  endedAt: string | null;
+  /** The last event the server took (0 before the first). */
+  seq: number;
+  faces: number;
+  masked: number;
+  unmasked: number;
+  violations: number;
+}
+
+/** A tracked face that stayed unmasked for the camera's configured time. */
+export interface LiveViolation {
+  track: number;
+  at: string;
+  unmaskedSeconds: number;
+  snapshotUrl: string | null;
+}
+
+/** More than `violations` violations in `minutes` minutes emails the admins. */
+export interface AlertRule {
+  violations: number;
+  minutes: number;
+}
+
+/** A camera's settings, by its name. */
+export interface LiveCamera {
+  name: string;
+  snapshots: boolean;
+  violationSeconds: number;
+  alert: AlertRule | null;
+}
+
+/** A camera's settings as sent to `PUT /api/live/cameras/{name}`. */
+export type LiveCameraSettings = Omit<LiveCamera, 'name'>;
+
+/** A violation as the browser reports it; `snapshot` is a bare base64 JPEG. */
+export interface LiveEventViolation {
+  track: number;
+  at: string;
+  unmaskedSeconds: number;
+  snapshot?: string;
+}
+
+/** What happened since the previous event: people whose track ended, and new violations. */
+export interface LiveEvent {
+  seq: number;
+  faces: number;
+  masked: number;
+  unmasked: number;
+  violations: LiveEventViolation[];
+}
+
+export type StatsPeriod = 'hour' | 'day';
+
+export interface StatsBucket {
+  start: string;
+  faces: number;
+  masked: number;
+  unmasked: number;
+  violations: number;
+}
+
+/** `GET /api/live/stats`: only non-empty buckets, oldest first. */
+export interface LiveStats {
+  period: StatsPeriod;
+  from: string;
+  to: string;
+  buckets: StatsBucket[];
+}
