@@ -18,6 +18,8 @@ import {
   aws_ec2 as ec2,
   aws_elasticloadbalancingv2 as elbv2,
   aws_elasticloadbalancingv2_targets as elbv2Targets,
+  aws_events as events,
+  aws_events_targets as eventTargets,
   aws_iam as iam,
   aws_kms as kms,
   aws_lambda as lambda,
@@ -88,6 +90,11 @@ export const ANALYSIS_KEYS = ['ANALYSIS#*', 'COUNTS#*', 'ALERT#*'];
  * worker's reach and of uploads' write reach.
  */
 export const LIVE_KEYS = ['LIVE#*', 'LIVECAM#*', 'LIVESTATS#*'];
+
+/** `gsi2pk` of pending analysis records (shared/aws/src/dynamodb/keys.rs). */
+export const PENDING_ANALYSES = 'ANALYSES#PENDING';
+/** The message the schedule puts on the analysis queue (shared/lambda/src/s3_event.rs). */
+export const SWEEP_EVENT = 'facelens:SweepAbandonedUploads';
 
 /** Every partition key of the request is one of `keys`, and the request names at least one. */
 function leadingKeys(keys: string[]) {
@@ -424,6 +431,9 @@ export class FacelensStack extends Stack {
       [table.tableArn],
       leadingKeys(ANALYSIS_KEYS),
     );
+    // The sweep of uploads whose photo never arrived lists pending records, oldest first, from
+    // their sparse partition of gsi2: that partition only, nothing else of any index.
+    allow('analysis-worker', 'QueryPendingAnalyses', ['dynamodb:Query'], [`${table.tableArn}/index/gsi2`], leadingKeys([PENDING_ANALYSES]));
     for (const name of Object.keys(FUNCTION_IDS) as FunctionName[]) {
       allow(name, 'TableKeyReadWrite', KEY_ENCRYPT, [key.keyArn], via('dynamodb'));
     }
@@ -479,6 +489,15 @@ export class FacelensStack extends Stack {
     allow('analysis-worker', 'DetectAndCompareFaces', ['rekognition:DetectFaces', 'rekognition:CompareFaces'], ['*']);
     allow('analysis-worker', 'PublishAlerts', ['sns:Publish'], [topic.topicArn]);
     allow('analysis-worker', 'AlertTopicKey', ['kms:Decrypt', 'kms:GenerateDataKey*'], [key.keyArn], via('sns'));
+
+    // Every 5 minutes the worker fails the analyses whose presigned upload expired (10 minutes,
+    // plus 5 of grace) without a photo: a message on its own queue, so no other function or
+    // permission is needed (services/analysis/src/worker.rs).
+    new events.Rule(this, 'SweepAbandonedUploads', {
+      description: 'Facelens: fail analyses whose photo never arrived (the analysis worker sweeps)',
+      schedule: events.Schedule.rate(Duration.minutes(5)),
+      targets: [new eventTargets.SqsQueue(queue, { message: events.RuleTargetInput.fromObject({ Event: SWEEP_EVENT }) })],
+    });
 
     functions['analysis-worker'].addEventSource(
       new eventSources.SqsEventSource(queue, {

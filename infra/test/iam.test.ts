@@ -148,6 +148,16 @@ const EXPECTED: Record<string, any[]> = {
       Resource: ['${Table.Arn}'],
       Condition: analysisKeys,
     },
+    {
+      Sid: 'QueryPendingAnalyses',
+      Effect: 'Allow',
+      Action: ['dynamodb:Query'],
+      Resource: ['${Table.Arn}/index/gsi2'],
+      Condition: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ANALYSES#PENDING'] },
+        Null: { 'dynamodb:LeadingKeys': 'false' },
+      },
+    },
     tableKey,
     { Sid: 'ReadOriginals', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['${UploadsBucket.Arn}/uploads/*'] },
     {
@@ -471,7 +481,7 @@ describe('resource policies', () => {
     );
   });
 
-  test('queues: TLS only; only the uploads bucket may send to the analysis queue', () => {
+  test('queues: TLS only; only the uploads bucket and the sweep schedule may send to the analysis queue', () => {
     assert.deepEqual(doc('AnalysisDlqPolicy'), [tlsOnly(['${AnalysisDlq.Arn}'], 'sqs:*')].map(sortKeys));
     assert.deepEqual(
       doc('AnalysisQueuePolicy'),
@@ -482,6 +492,13 @@ describe('resource policies', () => {
           Condition: { ArnLike: { 'aws:SourceArn': '${UploadsBucket.Arn}' } },
           Effect: 'Allow',
           Principal: { Service: 's3.amazonaws.com' },
+          Resource: ['${AnalysisQueue.Arn}'],
+        },
+        {
+          Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+          Condition: { ArnEquals: { 'aws:SourceArn': '${SweepAbandonedUploads.Arn}' } },
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
           Resource: ['${AnalysisQueue.Arn}'],
         },
       ].map(sortKeys),

@@ -157,6 +157,21 @@ describe('queue', () => {
       Tags: [{ Key: 'project', Value: 'facelens' }],
     });
   });
+  test('every 5 minutes the schedule asks the worker, on its queue, to sweep abandoned uploads', () => {
+    const rules = resourcesOfType(json, 'AWS::Events::Rule');
+    assert.equal(rules.length, 1);
+    const [[, rule]] = rules;
+    assert.equal(rule.Properties.ScheduleExpression, 'rate(5 minutes)');
+    const [target] = readable(rule.Properties.Targets);
+    assert.equal(target.Arn, '${AnalysisQueue.Arn}');
+    assert.deepEqual(JSON.parse(target.Input), { Event: 'facelens:SweepAbandonedUploads' });
+    // The queue lets this rule, and only it besides S3, send to it.
+    const policies = resourcesOfType(json, 'AWS::SQS::QueuePolicy').flatMap(([, p]) => readable(p.Properties.PolicyDocument.Statement));
+    const fromEvents = policies.filter((st: any) => st.Principal?.Service === 'events.amazonaws.com');
+    assert.equal(fromEvents.length, 1);
+    assert.ok(fromEvents[0].Action.includes('sqs:SendMessage'));
+    assert.ok(JSON.stringify(fromEvents[0].Condition).includes('SweepAbandonedUploads'));
+  });
   test('dead-letter queue: SSE, 14 days', () => {
     const { res } = resourceNamed(json, 'AnalysisDlq');
     assert.equal(res.Properties.SqsManagedSseEnabled, true);

@@ -94,9 +94,16 @@ describe('the analysis worker (parses untrusted images) cannot touch accounts', 
     }
   });
 
-  test('no request without a partition key (a Scan) and no index query', () => {
+  test('no request without a partition key (a Scan) and no index query but the pending records of gsi2', () => {
     for (const action of ITEM_ACTIONS) assert.equal(allowed(worker, action, TABLE, undefined), false, action);
     for (const action of ITEM_ACTIONS) assert.equal(allowed(worker, action, INDEX, ['ANALYSIS#0b7c']), false, action);
+    const gsi2 = '${Table.Arn}/index/gsi2';
+    assert.equal(allowed(worker, 'dynamodb:Query', gsi2, ['ANALYSES#PENDING']), true, 'the sweep of abandoned uploads');
+    for (const key of ['USER#alice#CAT#all_masked', 'LIVE#SESSIONS', 'ANALYSES#PENDINGX']) {
+      assert.equal(allowed(worker, 'dynamodb:Query', gsi2, [key]), false, key);
+    }
+    assert.equal(allowed(worker, 'dynamodb:Query', gsi2, undefined), false);
+    assert.equal(allowed(worker, 'dynamodb:Query', INDEX, ['ANALYSES#PENDING']), false, 'gsi1');
   });
 
   test('what it does: read and finish the record, count it, record (and take back) its alert', () => {
