@@ -7,6 +7,34 @@ use facelens_tests::{Options, Server, photos};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+/// Faces come in reading order: no face comes after one it stands a whole face height above
+/// (rows go top to bottom), and a face next in the list at about the same height (centres less
+/// than half a face height apart) is further right.
+fn assert_reading_order(faces: &Value) {
+    let boxes: Vec<(f64, f64, f64)> = faces
+        .as_array()
+        .expect("faces")
+        .iter()
+        .map(|f| {
+            let b = &f["box"];
+            let v = |k: &str| b[k].as_f64().expect("box side");
+            (v("left"), v("top") + v("height") / 2.0, v("height"))
+        })
+        .collect();
+    assert!(boxes.len() >= 2, "a group photo");
+    for (i, &(_, cy0, h0)) in boxes.iter().enumerate() {
+        for &(_, cy1, _) in &boxes[i + 1..] {
+            assert!(cy1 > cy0 - h0, "a later face is a row above: {boxes:?}");
+        }
+    }
+    for pair in boxes.windows(2) {
+        let ((x0, cy0, h0), (x1, cy1, h1)) = (pair[0], pair[1]);
+        if (cy1 - cy0).abs() < 0.5 * h0.min(h1) {
+            assert!(x1 > x0, "not left to right within a row: {boxes:?}");
+        }
+    }
+}
+
 fn ids(page: &Value) -> Vec<String> {
     page["items"]
         .as_array()
@@ -57,6 +85,21 @@ async fn photos_go_from_upload_to_history_and_away() {
     );
     let (status, original) = user.fetch(faces["imageUrl"].as_str().expect("url")).await;
     assert_eq!((status, original), (StatusCode::OK, photos::with_faces()));
+    assert_reading_order(&faces["faces"]);
+    // Each face's number sits in a tag at its box's corner: white digits on the box colour.
+    let annotated = image::load_from_memory(&annotated).expect("decodes").to_rgb8();
+    let (w, h) = annotated.dimensions();
+    for face in faces["faces"].as_array().expect("faces") {
+        let corner = |side: &str, size: u32| {
+            (face["box"][side].as_f64().expect("side") * f64::from(size)) as u32
+        };
+        let (x, y) = (corner("left", w), corner("top", h));
+        let whites = (x..(x + 12).min(w))
+            .flat_map(|px| (y..(y + 16).min(h)).map(move |py| (px, py)))
+            .filter(|&(px, py)| annotated.get_pixel(px, py).0.iter().all(|c| *c > 200))
+            .count();
+        assert!(whites > 0, "no number tag at {x},{y}");
+    }
 
     let empty = user.wait_for(&empty_id).await;
     assert_eq!(
@@ -376,6 +419,26 @@ async fn photos_by_url_are_fetched_and_private_addresses_refused() {
         );
         assert!(!body["error"]["message"].as_str().unwrap_or("").is_empty());
     }
+    // Plain words, and never the address the name resolved to.
+    for (url, says) in [
+        (
+            "http://10.0.0.8/x.jpg",
+            "That address is inside a private network, so Facelens will not fetch it",
+        ),
+        (
+            "http://localhost/x.jpg",
+            "That address is this server itself, so Facelens will not fetch it",
+        ),
+        (
+            "ftp://example.com/x.jpg",
+            "Facelens fetches only web addresses that start with http:// or https://",
+        ),
+    ] {
+        let (_, body) = user
+            .send("POST", "/api/uploads/from-url", Some(json!({ "url": url })))
+            .await;
+        assert_eq!(body["error"]["message"], says, "{url}");
+    }
     let (_, history) = user.send("GET", "/api/analyses", None).await;
     assert_eq!(
         history["counts"]["all"], 0,
@@ -569,6 +632,12 @@ async fn an_upload_whose_photo_never_arrives_fails_once_its_url_expires() {
     let admin = admin(&server).await;
     let user = new_user(&server, &admin, "abe").await;
     let form = |name: &str, size: usize| json!({ "filename": name, "contentType": "image/jpeg", "size": size });
+    let (status, policy) = user.send("GET", "/api/uploads/policy", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        policy,
+        json!({ "maxBytes": 15 * 1024 * 1024, "types": ["image/jpeg", "image/png", "image/webp"], "urlSeconds": 2 })
+    );
     let (status, abandoned) = user
         .send("POST", "/api/uploads", Some(form("lost.jpg", 1234)))
         .await;

@@ -32,6 +32,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/api/openapi.json', fn: 'auth', public: true },
   { method: 'POST', path: '/api/uploads', fn: 'uploads' },
   { method: 'POST', path: '/api/uploads/from-url', fn: 'uploads' },
+  { method: 'GET', path: '/api/uploads/policy', fn: 'uploads' },
   { method: 'GET', path: '/api/analyses', fn: 'analyses' },
   { method: 'GET', path: '/api/analyses/{id}', fn: 'analyses' },
   { method: 'DELETE', path: '/api/analyses/{id}', fn: 'analyses' },

@@ -442,6 +442,7 @@ describe('HTTP API', () => {
       'GET /api/audit',
       'POST /api/uploads',
       'POST /api/uploads/from-url',
+      'GET /api/uploads/policy',
       'GET /api/analyses',
       'GET /api/analyses/{id}',
       'DELETE /api/analyses/{id}',

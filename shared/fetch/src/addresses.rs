@@ -12,6 +12,28 @@ pub fn is_public(ip: IpAddr) -> bool {
     }
 }
 
+/// Why a fetch may not connect to `ip`, in words for the person who sent the address (which
+/// is never repeated back: the resolver's answer is none of their business).
+pub fn refusal(ip: IpAddr) -> &'static str {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    let private = match ip {
+        IpAddr::V4(v4) => {
+            v4.is_private() || (v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1]))
+        }
+        IpAddr::V6(v6) => (v6.segments()[0] & 0xfe00) == 0xfc00,
+    };
+    if ip.is_loopback() || ip.is_unspecified() {
+        "That address is this server itself, so Facelens will not fetch it"
+    } else if private {
+        "That address is inside a private network, so Facelens will not fetch it"
+    } else {
+        "That address is not on the public internet, so Facelens will not fetch it"
+    }
+}
+
 fn is_public_v4(ip: Ipv4Addr) -> bool {
     let [a, b, c, _] = ip.octets();
     !(ip.is_unspecified()
@@ -112,5 +134,34 @@ mod tests {
                 prop_assert!(!is_public(IpAddr::V6(ip.to_ipv6_mapped())));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod refusals {
+    use super::*;
+
+    #[test]
+    fn refusals_say_why_in_words_without_the_address() {
+        let said = |text: &str| refusal(text.parse().expect("an address"));
+        assert!(said("127.0.0.1").contains("this server itself"));
+        assert!(said("::1").contains("this server itself"));
+        for private in [
+            "10.1.2.3",
+            "192.168.0.7",
+            "172.16.5.5",
+            "::ffff:10.0.0.1",
+            "fd00::1",
+            "100.64.0.1",
+        ] {
+            assert!(said(private).contains("private network"), "{private}");
+        }
+        for other in ["169.254.169.254", "224.0.0.1", "192.0.2.1", "fe80::1"] {
+            assert!(
+                said(other).contains("not on the public internet"),
+                "{other}"
+            );
+        }
+        assert!(!said("10.1.2.3").contains("10.1.2.3"));
     }
 }

@@ -52,41 +52,43 @@ impl GuardedFetcher {
     async fn checked_addresses(&self, url: &Url) -> Result<Vec<SocketAddr>, FetchError> {
         let refused = FetchError::Refused;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(refused(format!(
-                "only http and https addresses can be fetched, not {}:",
-                url.scheme()
-            )));
+            return Err(refused(
+                "Facelens fetches only web addresses that start with http:// or https://".into(),
+            ));
         }
         let host = url
             .host_str()
-            .ok_or_else(|| refused("the address has no host".into()))?;
+            .ok_or_else(|| refused("That address names no site".into()))?;
         let port = url
             .port_or_known_default()
-            .ok_or_else(|| refused("the address has no port".into()))?;
+            .ok_or_else(|| refused("That address names no port".into()))?;
         let bare = host.trim_start_matches('[').trim_end_matches(']');
-        let addresses: Vec<SocketAddr> = match bare.parse::<IpAddr>() {
-            Ok(ip) => vec![SocketAddr::new(ip, port)],
-            Err(_) => {
-                tokio::time::timeout(self.connect_timeout, tokio::net::lookup_host((bare, port)))
-                    .await
-                    .map_err(|_| {
-                        FetchError::Unreachable(format!("looking up {host} took too long"))
-                    })?
-                    .map_err(|_| FetchError::Unreachable(format!("{host} could not be found")))?
-                    .collect()
-            }
-        };
+        let addresses: Vec<SocketAddr> =
+            match bare.parse::<IpAddr>() {
+                Ok(ip) => vec![SocketAddr::new(ip, port)],
+                Err(_) => tokio::time::timeout(
+                    self.connect_timeout,
+                    tokio::net::lookup_host((bare, port)),
+                )
+                .await
+                .map_err(|_| {
+                    FetchError::Unreachable(format!("Looking up {host} took too long; try again"))
+                })?
+                .map_err(|_| {
+                    FetchError::Unreachable(format!("No site is called {host}; check the address"))
+                })?
+                .collect(),
+            };
         if addresses.is_empty() {
-            return Err(FetchError::Unreachable(format!("{host} has no address")));
+            return Err(FetchError::Unreachable(format!(
+                "No site is called {host}; check the address"
+            )));
         }
         if let Some(bad) = addresses
             .iter()
             .find(|a| !self.allow_private && !is_public(a.ip()))
         {
-            return Err(refused(format!(
-                "{host} points to {}, a private or reserved address; only public addresses can be fetched",
-                bad.ip()
-            )));
+            return Err(refused(addresses::refusal(bad.ip()).into()));
         }
         Ok(addresses)
     }
@@ -97,7 +99,7 @@ impl GuardedFetcher {
     ) -> Result<Vec<u8>, FetchError> {
         let too_large = || {
             FetchError::TooLarge(format!(
-                "the photo at that address is larger than {:.1} MB",
+                "The photo at that address is larger than {:.1} MB",
                 max_bytes as f64 / 1_048_576.0
             ))
         };
@@ -105,11 +107,9 @@ impl GuardedFetcher {
             return Err(too_large());
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| FetchError::Unreachable(format!("the download failed: {e}")))?
-        {
+        while let Some(chunk) = response.chunk().await.map_err(|_| {
+            FetchError::Unreachable("The photo stopped downloading part way; try again".into())
+        })? {
             if body.len() as u64 + chunk.len() as u64 > max_bytes {
                 return Err(too_large());
             }
@@ -122,8 +122,11 @@ impl GuardedFetcher {
 #[async_trait]
 impl PhotoFetcher for GuardedFetcher {
     async fn fetch(&self, url: &str, max_bytes: u64) -> Result<Vec<u8>, FetchError> {
-        let mut url = Url::parse(url.trim())
-            .map_err(|_| FetchError::Refused("that is not a valid web address".into()))?;
+        let mut url = Url::parse(url.trim()).map_err(|_| {
+            FetchError::Refused(
+                "That is not a web address (one looks like https://example.com/photo.jpg)".into(),
+            )
+        })?;
         let started = tokio::time::Instant::now();
         for _ in 0..=MAX_REDIRECTS {
             let addresses = self.checked_addresses(&url).await?;
@@ -132,7 +135,7 @@ impl PhotoFetcher for GuardedFetcher {
                 .total_timeout
                 .checked_sub(started.elapsed())
                 .ok_or_else(|| {
-                    FetchError::Unreachable("the address took too long to answer".into())
+                    FetchError::Unreachable("The site took too long to answer".into())
                 })?;
             let client = reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -145,9 +148,9 @@ impl PhotoFetcher for GuardedFetcher {
                 .map_err(|e| FetchError::Unreachable(format!("cannot start the download: {e}")))?;
             let response = client.get(url.clone()).send().await.map_err(|e| {
                 if e.is_timeout() {
-                    FetchError::Unreachable("the address took too long to answer".into())
+                    FetchError::Unreachable("The site took too long to answer".into())
                 } else {
-                    FetchError::Unreachable(format!("the address could not be reached: {e}"))
+                    FetchError::Unreachable("The site at that address could not be reached".into())
                 }
             })?;
             let status = response.status();
@@ -157,22 +160,27 @@ impl PhotoFetcher for GuardedFetcher {
                     .get(reqwest::header::LOCATION)
                     .and_then(|v| v.to_str().ok())
                     .ok_or_else(|| {
-                        FetchError::Unreachable("a redirect without a location".into())
+                        FetchError::Unreachable(
+                            "The site sent us elsewhere without saying where".into(),
+                        )
                     })?;
                 url = url.join(location).map_err(|_| {
-                    FetchError::Refused("the address redirects to an invalid address".into())
+                    FetchError::Refused(
+                        "That address sends us to something that is not a web address".into(),
+                    )
                 })?;
                 continue;
             }
             if !status.is_success() {
                 return Err(FetchError::Unreachable(format!(
-                    "the address answered {status}"
+                    "The site answered {} instead of a photo",
+                    status.as_u16()
                 )));
             }
             return Self::read_limited(response, max_bytes).await;
         }
         Err(FetchError::Refused(format!(
-            "the address redirects more than {MAX_REDIRECTS} times"
+            "That address sends us on more than {MAX_REDIRECTS} times"
         )))
     }
 }

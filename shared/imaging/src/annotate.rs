@@ -84,16 +84,16 @@ pub fn annotate_in_place(img: &mut RgbImage, boxes: &[AnnotatedBox]) {
 /// A pixel rectangle, `left..right` by `top..bottom` (ends excluded), in signed coordinates so
 /// boxes may lie partly or wholly outside the image.
 #[derive(Debug, Clone, Copy)]
-struct Rect {
-    left: i64,
-    top: i64,
-    right: i64,
-    bottom: i64,
+pub(crate) struct Rect {
+    pub(crate) left: i64,
+    pub(crate) top: i64,
+    pub(crate) right: i64,
+    pub(crate) bottom: i64,
 }
 
 impl Rect {
     /// The whole pixels a box touches, or `None` for a box that cannot be drawn.
-    fn covering(b: &AnnotatedBox) -> Option<Rect> {
+    pub(crate) fn covering(b: &AnnotatedBox) -> Option<Rect> {
         let values = [b.x, b.y, b.width, b.height];
         if values.iter().any(|v| !v.is_finite()) || b.width <= 0.0 || b.height <= 0.0 {
             return None;
@@ -119,7 +119,7 @@ impl Rect {
 }
 
 /// Fills the part of `rect` inside the image with `colour`.
-fn fill(img: &mut RgbImage, rect: Rect, colour: Rgb<u8>) {
+pub(crate) fn fill(img: &mut RgbImage, rect: Rect, colour: Rgb<u8>) {
     let (width, height) = img.dimensions();
     let clip = |v: i64, max: u32| usize::try_from(v.clamp(0, i64::from(max))).unwrap_or(0);
     let (left, right) = (clip(rect.left, width), clip(rect.right, width));

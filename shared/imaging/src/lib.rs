@@ -23,6 +23,7 @@ mod error;
 mod format;
 mod inspect;
 mod limits;
+mod numbers;
 
 pub use annotate::{
     AnnotatedBox, MASKED_COLOUR, UNMASKED_COLOUR, annotate, annotate_in_place, line_thickness,
@@ -37,3 +38,4 @@ pub use image::metadata::Orientation;
 pub use image::{Rgb, RgbImage};
 pub use inspect::{ImageInfo, inspect};
 pub use limits::Limits;
+pub use numbers::number_in_place;

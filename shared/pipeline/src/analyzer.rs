@@ -1,12 +1,14 @@
 //! The pipeline and the two seams it is built from.
 
+use crate::reading::in_reading_order;
 use async_trait::async_trait;
 use facelens_core::analysis::ports::{
     AnalyzeError, DetectedFace, PhotoAnalysis, PhotoAnalyzer, ReferencePhoto,
 };
 use facelens_core::analysis::{FaceAttributes, FaceBox, Likeness, MaskVerdict, ObjectKey};
 use facelens_imaging::{
-    AnnotatedBox, Limits, RgbImage, annotate_in_place, decode, encode_jpeg, thumbnail,
+    AnnotatedBox, Limits, RgbImage, annotate_in_place, decode, encode_jpeg, number_in_place,
+    thumbnail,
 };
 use std::sync::Arc;
 
@@ -205,7 +207,7 @@ impl PhotoAnalyzer for Pipeline {
         reference: Option<ReferencePhoto>,
     ) -> Result<PhotoAnalysis, AnalyzeError> {
         let image = self.decode(bytes).await?;
-        let found = self.finder.find(key, Arc::clone(&image)).await?;
+        let found = in_reading_order(self.finder.find(key, Arc::clone(&image)).await?, |f| f.rect);
         let likenesses = self.likenesses(key, &image, &found, reference).await?;
 
         let judge = Arc::clone(&self.judge);
@@ -238,6 +240,7 @@ impl PhotoAnalyzer for Pipeline {
                 })
                 .collect();
             annotate_in_place(&mut image, &boxes);
+            number_in_place(&mut image, &boxes);
             let encode = |img: &RgbImage| {
                 encode_jpeg(img, 85).map_err(|e| AnalyzeError::Failed(format!("encoding: {e}")))
             };

@@ -7,6 +7,7 @@
 
 mod analyzer;
 mod faces;
+mod reading;
 mod vision;
 
 pub use analyzer::{

@@ -1,12 +1,13 @@
-//! The uploads service's routes: `POST /api/uploads` (a presigned upload) and
-//! `POST /api/uploads/from-url` (the server fetches the photo).
+//! The uploads service's routes: `POST /api/uploads` (a presigned upload),
+//! `POST /api/uploads/from-url` (the server fetches the photo) and `GET /api/uploads/policy`.
 
 mod from_url;
+mod policy;
 mod presign;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
-use axum::routing::post;
+use axum::routing::{get, post};
 use facelens_core::analysis::UploadService;
 use facelens_core::analysis::ports::PhotoFetcher;
 use facelens_core::auth::AuthService;
@@ -34,6 +35,7 @@ pub fn router(state: UploadsState) -> Router {
     Router::new()
         .route("/api/uploads", post(presign::presign))
         .route("/api/uploads/from-url", post(from_url::from_url))
+        .route("/api/uploads/policy", get(policy::policy))
         .layer(DefaultBodyLimit::max(8 * 1024))
         .with_state(state)
 }
