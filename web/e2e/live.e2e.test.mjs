@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, newWatchedPage, Screenshots } from './browser.mjs';
-import { frameOf, launchWithCamera, readPixels, writeScenes } from './camera.mjs';
-import { oneTimePasswordIn, waitForEmail } from './outbox.mjs';
+import { frameOf, readPixels, writeScenes } from './camera.mjs';
+import * as people from './people.mjs';
 import { REPO_ROOT, WEB_DIR, startServer } from './server.mjs';
 
 const RESULTS = join(WEB_DIR, 'test-results');
@@ -35,64 +35,12 @@ let hasLive = false;
 const browsers = [];
 const watched = [];
 
-async function api(method, path, { token, body } = {}) {
-  const res = await fetch(server.baseUrl + path, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = text;
-  }
-  return { status: res.status, body: parsed };
-}
-
-async function apiToken(username, password) {
-  const res = await api('POST', '/api/auth/login', { body: { username, password } });
-  assert.equal(res.status, 200, `API sign-in of ${username}`);
-  return res.body.token;
-}
-
-/** A user who has chosen their own password, made through the API as an admin would. */
-async function createUser(user) {
-  const admin = await apiToken(server.admin.username, server.admin.password);
-  const created = await api('POST', '/api/users', { token: admin, body: { username: user.username, email: user.email, role: 'user' } });
-  assert.equal(created.status, 201, `created ${user.username}: ${JSON.stringify(created.body)}`);
-  const mail = await waitForEmail(server.dataDir, user.email, /password/i);
-  const otp = oneTimePasswordIn(mail.text);
-  assert.ok(otp, `a one-time password in the welcome email:\n${mail.text}`);
-  const first = await apiToken(user.username, otp);
-  const changed = await api('PUT', '/api/me/password', { token: first, body: { currentPassword: otp, newPassword: user.password } });
-  assert.equal(changed.status, 200, `first password of ${user.username}: ${JSON.stringify(changed.body)}`);
-}
-
-/** A page of a browser whose camera plays `clip`; it records every camera stream it opens. */
-async function cameraPage(clip, viewport = { width: 1280, height: 900 }) {
-  const b = await launchWithCamera(clip);
-  browsers.push(b);
-  const { context, page, problems } = await newWatchedPage(b, { viewport });
-  watched.push(problems);
-  await context.addInitScript(() => {
-    window.__cameraStreams = [];
-    const devices = navigator.mediaDevices;
-    if (!devices?.getUserMedia) return;
-    const open = devices.getUserMedia.bind(devices);
-    devices.getUserMedia = async (constraints) => {
-      const stream = await open(constraints);
-      window.__cameraStreams.push(stream);
-      return stream;
-    };
-  });
-  page.setDefaultTimeout(20_000);
-  return page;
-}
-
-const liveTracks = (page) =>
-  page.evaluate(() => window.__cameraStreams.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length);
+/** The API of this file's server. */
+const api = (method, path, options) => people.api(server, method, path, options);
+const apiToken = (username, password) => people.apiToken(server, username, password);
+const createUser = (user) => people.createUser(server, user);
+const cameraPage = (clip, viewport) => people.cameraPage(clip, { browsers, watched, viewport });
+const liveTracks = people.liveTracks;
 
 async function signIn(page, username, password) {
   await page.goto(`${server.baseUrl}/#/signin`);
