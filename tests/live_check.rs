@@ -37,6 +37,18 @@ fn batch(seq: u64, masked: u32, unmasked: u32, tracks: &[u32]) -> Value {
     })
 }
 
+/// Saves a camera's settings, which must be accepted.
+async fn configure(client: &ApiClient, camera: &str, settings: Value) {
+    let (status, body) = client
+        .send(
+            "PUT",
+            &format!("/api/live/cameras/{camera}"),
+            Some(settings),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 async fn post_events(client: &ApiClient, id: &str, body: Value) -> (StatusCode, Value) {
     client
         .send(
@@ -198,14 +210,12 @@ async fn bad_batches_and_settings_are_refused_with_reasons_and_change_nothing() 
         (status, &answer["error"]["code"]),
         (StatusCode::BAD_REQUEST, &json!("snapshots_off"))
     );
-    let (status, _) = alice
-        .send(
-            "PUT",
-            "/api/live/cameras/Door",
-            Some(json!({ "snapshots": true, "violationSeconds": 2, "alert": null })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    configure(
+        &alice,
+        "Door",
+        json!({ "snapshots": true, "violationSeconds": 2, "alert": null }),
+    )
+    .await;
     for snapshot in [json!("not base64!"), json!(b64(b"GIF89a not a jpeg"))] {
         let mut body = batch(1, 0, 1, &[1]);
         body["violations"][0]["snapshot"] = snapshot;
@@ -378,14 +388,12 @@ async fn snapshots_are_kept_when_switched_on_and_go_with_their_session() {
     let server = Server::start();
     let admin = admin(&server).await;
     let alice = new_user(&server, &admin, "alice").await;
-    let (status, _) = alice
-        .send(
-            "PUT",
-            "/api/live/cameras/Shop",
-            Some(json!({ "snapshots": true, "violationSeconds": 3, "alert": null })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    configure(
+        &alice,
+        "Shop",
+        json!({ "snapshots": true, "violationSeconds": 3, "alert": null }),
+    )
+    .await;
     let (_, started) = alice
         .send(
             "POST",
@@ -427,14 +435,7 @@ async fn too_many_violations_email_the_admins_once_per_window() {
     let server = Server::start();
     let admin = admin(&server).await;
     let alice = new_user(&server, &admin, "alice").await;
-    let (status, _) = alice
-        .send(
-            "PUT",
-            "/api/live/cameras/Hall",
-            Some(json!({ "snapshots": false, "violationSeconds": 2, "alert": { "violations": 2, "minutes": 10 } })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    configure(&alice, "Hall", json!({ "snapshots": false, "violationSeconds": 2, "alert": { "violations": 2, "minutes": 10 } })).await;
     let id = start(&alice, "Hall").await;
     let alerts = || {
         std::fs::read_dir(server.data_dir().path().join("outbox"))
@@ -472,14 +473,12 @@ async fn deleting_an_account_erases_its_live_checks() {
     let server = Server::start();
     let admin = admin(&server).await;
     let alice = new_user(&server, &admin, "alice").await;
-    let (status, _) = alice
-        .send(
-            "PUT",
-            "/api/live/cameras/Desk",
-            Some(json!({ "snapshots": true, "violationSeconds": 2, "alert": null })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    configure(
+        &alice,
+        "Desk",
+        json!({ "snapshots": true, "violationSeconds": 2, "alert": null }),
+    )
+    .await;
     let id = start(&alice, "Desk").await;
     let mut body = batch(1, 1, 1, &[1]);
     body["violations"][0]["snapshot"] = json!(b64(&snapshot_jpeg()));

@@ -323,6 +323,16 @@ describe('Facelens in a browser', { timeout: 10 * 60_000 }, () => {
       const card = cards.filter({ has: page.getByRole('heading', { name, exact: true }) });
       const phase = await card.getAttribute('data-phase');
       assert.equal(phase, 'done', `${name} analysed (${await card.innerText()})`);
+      if (kind === 'noface') {
+        // A photo without faces says so, without three zero tiles, the colour legend or the annotated image.
+        assert.equal((await card.locator('.summary-sentence').innerText()).trim(), 'No faces found.');
+        assert.equal(await card.locator('.counts').count(), 0, 'no count tiles without faces');
+        assert.equal(await card.locator('.legend').count(), 0, 'no green/red legend without faces');
+        assert.equal(await card.getByRole('link', { name: 'Open the annotated image' }).count(), 0);
+        assert.equal(await card.locator('.face-box').count(), 0);
+        uploaded[kind] = { name, id: await card.locator('.result').getAttribute('data-analysis-id') };
+        continue;
+      }
       const faces = Number(await card.locator('[data-count="faces"]').innerText());
       const masked = Number(await card.locator('[data-count="masked"]').innerText());
       const unmasked = Number(await card.locator('[data-count="unmasked"]').innerText());

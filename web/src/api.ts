@@ -120,6 +120,8 @@ export const createUpload = (filename: string, contentType: string, size: number
   request<UploadTicket>('POST', '/api/uploads', { body: { filename, contentType, size, ...withReference(reference) } });
 export const uploadFromUrl = (url: string, reference?: string) =>
   request<{ analysisId: string }>('POST', '/api/uploads/from-url', { body: { url, ...withReference(reference) } });
+/** The largest photo and the types the server takes (`{ maxBytes, types }`), for checks before an upload. */
+export const getUploadPolicy = () => request<unknown>('GET', '/api/uploads/policy');
 export const getAnalysis = (id: string) => request<Analysis>('GET', `/api/analyses/${encodeURIComponent(id)}`);
 export const listAnalyses = (category: Category | null, cursor: string | null, limit?: number) =>
   request<AnalysisPage>('GET', `/api/analyses?${historyQuery(category, cursor, limit)}`);

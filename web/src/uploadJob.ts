@@ -1,9 +1,12 @@
 // One photo on its way: ask for an upload ticket, send the bytes, wait for the result.
 import { reactive } from 'vue';
-import { createUpload, uploadFromUrl } from './api';
-import { messageFor } from './lib/errors';
-import { contentTypeOf, validateFile } from './lib/validation';
+import { createUpload, getAnalysis, uploadFromUrl } from './api';
+import { ApiError, messageFor } from './lib/errors';
+import { isFinal } from './lib/progress';
+import { checkFile } from './lib/uploadPolicy';
+import { contentTypeOf } from './lib/validation';
 import type { Analysis } from './lib/types';
+import { uploadPolicy } from './policy';
 import { pollAnalysis } from './poll';
 import { putToStorage } from './upload';
 
@@ -25,6 +28,12 @@ export interface Job {
   cancel: () => void;
 }
 
+/** Called once when a job ends (done, failed or error), unless it was cancelled. */
+export type OnFinish = (job: Job) => void;
+
+/** Photos being sent from this tab right now (asked for a ticket or uploading), on every page. */
+export const transfers = reactive({ count: 0 });
+
 let nextKey = 1;
 
 function newJob(name: string, size: number, source: 'file' | 'url'): Job {
@@ -44,17 +53,30 @@ function newJob(name: string, size: number, source: 'file' | 'url'): Job {
   }) as Job;
 }
 
-async function follow(job: Job, id: string, cancelled: () => boolean): Promise<void> {
+/** Whether a job has ended, well or not. */
+export function isSettled(job: Pick<Job, 'phase'>): boolean {
+  return job.phase === 'done' || job.phase === 'failed' || job.phase === 'error';
+}
+
+/** Puts a final (or latest) analysis on its job. */
+function settle(job: Job, result: Analysis): void {
+  job.analysis = result;
+  job.name = result.filename || job.name;
+  if (!isFinal(result.status)) return;
+  job.phase = result.status === 'done' ? 'done' : 'failed';
+  if (result.status === 'failed') job.error = failureText(result.failureReason, !!result.reference);
+}
+
+async function follow(job: Job, id: string, cancelled: () => boolean): Promise<boolean> {
   job.analysisId = id;
   job.phase = 'analysing';
   const result = await pollAnalysis(id, {
     isCancelled: cancelled,
     onUpdate: (a) => (job.analysis = a),
   });
-  if (!result) return;
-  job.analysis = result;
-  job.phase = result.status === 'done' ? 'done' : 'failed';
-  if (result.status === 'failed') job.error = failureText(result.failureReason, !!result.reference);
+  if (!result) return false;
+  settle(job, result);
+  return true;
 }
 
 /** Why an analysis failed, in a sentence; a comparison says it could not compare. */
@@ -67,20 +89,24 @@ export function failureText(reason: string | null | undefined, compared = false)
 
 /**
  * Uploads a picked file and follows its analysis. With `reference` (an analysis id), every
- * face found is also compared with the reference photo's largest face.
+ * face found is also compared with the reference photo's largest face. A file the server
+ * would refuse (type, size: see `uploadPolicy`) ends at once with the reason.
  */
-export function startFileJob(file: File, reference?: string): Job {
+export function startFileJob(file: File, reference?: string, onFinish?: OnFinish): Job {
   const job = newJob(file.name, file.size, 'file');
   let cancelled = false;
   job.cancel = () => (cancelled = true);
-  const invalid = validateFile(file);
+  const invalid = checkFile({ name: file.name, size: file.size, type: contentTypeOf(file) }, uploadPolicy.value);
   if (invalid) {
     job.phase = 'error';
     job.error = invalid;
+    onFinish?.(job);
     return job;
   }
   if (file.type.startsWith('image/') && typeof URL.createObjectURL === 'function') job.preview = URL.createObjectURL(file);
   void (async () => {
+    let sending = true;
+    transfers.count++;
     try {
       const ticket = await createUpload(file.name, contentTypeOf(file), file.size, reference);
       if (cancelled) return;
@@ -95,11 +121,15 @@ export function startFileJob(file: File, reference?: string): Job {
         put.abort();
       };
       await put.promise;
-      await follow(job, ticket.analysisId, () => cancelled);
+      transfers.count--;
+      sending = false;
+      if (await follow(job, ticket.analysisId, () => cancelled)) onFinish?.(job);
     } catch (e) {
       job.phase = 'error';
       job.error = messageFor(e, 'upload');
+      if (!cancelled) onFinish?.(job);
     } finally {
+      if (sending) transfers.count--;
       releasePreview(job);
     }
   })();
@@ -112,15 +142,47 @@ export function releasePreview(job: Job): void {
 }
 
 /** Has the server fetch a photo by its address, then follows its analysis (see `startFileJob`). */
-export function startUrlJob(url: string, reference?: string): Job {
+export function startUrlJob(url: string, reference?: string, onFinish?: OnFinish): Job {
   const job = newJob(url, 0, 'url');
   let cancelled = false;
   job.cancel = () => (cancelled = true);
   void (async () => {
     try {
       const { analysisId } = await uploadFromUrl(url, reference);
-      await follow(job, analysisId, () => cancelled);
+      if (await follow(job, analysisId, () => cancelled)) onFinish?.(job);
     } catch (e) {
+      job.phase = 'error';
+      job.error = messageFor(e, 'upload');
+      if (!cancelled) onFinish?.(job);
+    }
+  })();
+  return job;
+}
+
+/**
+ * Shows an earlier analysis again (after a reload, say) and follows it if it is not finished.
+ * `onGone` is called when it no longer exists (deleted meanwhile); `onFinish` only when it
+ * finishes while followed, not when it was finished already.
+ */
+export function resumeJob(analysisId: string, onGone: (job: Job) => void, onFinish?: OnFinish): Job {
+  const job = newJob('…', 0, 'file');
+  job.analysisId = analysisId;
+  job.phase = 'analysing';
+  let cancelled = false;
+  job.cancel = () => (cancelled = true);
+  void (async () => {
+    try {
+      const first = await getAnalysis(analysisId);
+      if (cancelled) return;
+      settle(job, first);
+      if (isFinal(first.status)) return;
+      if (await follow(job, analysisId, () => cancelled)) onFinish?.(job);
+    } catch (e) {
+      if (cancelled) return;
+      if (e instanceof ApiError && e.code === 'not_found') {
+        onGone(job);
+        return;
+      }
       job.phase = 'error';
       job.error = messageFor(e, 'upload');
     }

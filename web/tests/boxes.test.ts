@@ -11,7 +11,7 @@ import {
   labelSide,
   largestFace,
   matchClass,
-  readingOrder,
+  numberedFaces,
   similarityText,
 } from '../src/lib/boxes';
 import type { Face } from '../src/lib/types';
@@ -67,9 +67,13 @@ describe('boxes', () => {
     expect(faceLabel(face(0, 0, false, true), 2)).toBe('Face 3: no mask, low confidence');
   });
 
-  it('orders faces top to bottom then left to right', () => {
+  it('numbers faces by their place in the array, never re-sorting the server\'s reading order', () => {
+    // Even boxes that look out of order keep the server's numbering (it drew them so on the JPEG).
     const faces = [face(0.6, 0.1, true), face(0.1, 0.12, false), face(0.3, 0.6, true)];
-    expect(readingOrder(faces).map((f) => f.index)).toEqual([1, 0, 2]);
+    const numbered = numberedFaces(faces);
+    expect(numbered.map((f) => f.index)).toEqual([0, 1, 2]);
+    expect(numbered.map((f) => f.face)).toEqual(faces);
+    expect(numbered.map((f) => faceLabel(f.face, f.index))).toEqual(['Face 1: mask', 'Face 2: no mask', 'Face 3: mask']);
   });
 
   it('writes similarity in whole percents, kept within 0..100', () => {

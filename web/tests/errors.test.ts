@@ -40,7 +40,9 @@ describe('errors', () => {
     expect(messageFor(new ApiError(400, 'weak_password', 'too common'))).toBe('This password is too weak. Too common.');
     expect(messageFor(new ApiError(413, 'too_large', 'the limit is 10 MiB'))).toBe('This file is too large. The limit is 10 MiB.');
     expect(messageFor(new ApiError(415, 'unsupported_type', ''))).toMatch(/not a photo/);
-    expect(messageFor(new ApiError(400, 'url_refused', 'private address'))).toBe('This address cannot be fetched. Private address.');
+    const why = 'That address is inside a private network, so Facelens will not fetch it';
+    expect(messageFor(new ApiError(400, 'url_refused', why))).toBe(why);
+    expect(messageFor(new ApiError(400, 'url_refused', ''))).toBe('Facelens will not fetch this address.');
     expect(messageFor(new ApiError(400, 'invalid_input', 'email is invalid'))).toBe('Email is invalid.');
     expect(messageFor(new ApiError(409, 'conflict', ''), 'users')).toMatch(/already taken/);
     expect(messageFor(new ApiError(409, 'conflict', 'cannot delete the last admin'), 'users')).toBe('Cannot delete the last admin.');

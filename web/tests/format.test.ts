@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ageRangeText, attributeRows, auditReason, emotionBars, emotionName, formatPercent, signInMethodName } from '../src/lib/format';
+import { ATTRIBUTES_ONLY_ON_AWS, ageRangeText, attributeRows, attributesMissing, auditReason, emailParts, emotionBars, emotionName, formatPercent, signInMethodName } from '../src/lib/format';
+import type { Face } from '../src/lib/types';
 
 describe('format', () => {
   it('formats confidences', () => {
@@ -55,5 +56,35 @@ describe('audit reasons', () => {
     // Records from before face sign-in have no method: passwords.
     expect(signInMethodName(undefined)).toBe('Password');
     expect(signInMethodName(null)).toBe('Password');
+  });
+});
+
+describe('face attributes', () => {
+  const face = (attributes: Face['attributes']): Face => ({
+    box: { left: 0, top: 0, width: 0.2, height: 0.2 },
+    confidence: 99,
+    lowConfidence: false,
+    mask: { masked: true, confidence: 90 },
+    attributes,
+  });
+
+  it('knows when the detector gives none (the local one), to say it once per result', () => {
+    expect(attributesMissing({ attributesAvailable: false, faces: [face(null), face(null)] })).toBe(true);
+    expect(attributesMissing({ attributesAvailable: true, faces: [face(null)] })).toBe(false);
+    // An older server does not say: no face with attributes means none.
+    expect(attributesMissing({ faces: [face(null)] })).toBe(true);
+    expect(attributesMissing({ faces: [face({ smile: { value: true, confidence: 90 } })] })).toBe(false);
+    expect(ATTRIBUTES_ONLY_ON_AWS).toBe('Emotions, age and other attributes are only available on AWS.');
+  });
+});
+
+describe('email addresses in narrow columns', () => {
+  it('break only before the @', () => {
+    expect(emailParts('carol.longer-name@example.org')).toEqual(['carol.longer-name', '@example.org']);
+    expect(emailParts('a@b@example.org')).toEqual(['a@b', '@example.org']);
+  });
+  it('stay whole without an @ to break at', () => {
+    expect(emailParts('no-at-sign')).toEqual(['no-at-sign']);
+    expect(emailParts('@example.org')).toEqual(['@example.org']);
   });
 });

@@ -4,7 +4,6 @@ import {
   hasErrors,
   validateConfirmation,
   validateEmail,
-  validateFile,
   validateNewPassword,
   validatePhotoUrl,
   validateRequired,
@@ -47,11 +46,6 @@ describe('validation', () => {
     expect(validatePhotoUrl('example.org/a.jpg')).toMatch(/not a web address/);
     expect(validatePhotoUrl('ftp://example.org/a.jpg')).toMatch(/http/);
     expect(validatePhotoUrl('file:///etc/passwd')).toMatch(/http/);
-  });
-
-  it('refuses empty files only', () => {
-    expect(validateFile({ name: 'a.jpg', size: 0 })).toMatch(/empty/);
-    expect(validateFile({ name: 'a.jpg', size: 10 })).toBeUndefined();
   });
 
   it('declares a content type', () => {

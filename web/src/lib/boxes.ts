@@ -136,13 +136,11 @@ export function faceCrop(
   };
 }
 
-/** Faces in reading order: top to bottom, then left to right, keeping their original index. */
-export function readingOrder(faces: Face[]): { face: Face; index: number }[] {
-  return faces
-    .map((face, index) => ({ face, index }))
-    .sort((a, b) => {
-      const rowA = Math.round(a.face.box.top * 10);
-      const rowB = Math.round(b.face.box.top * 10);
-      return rowA - rowB || a.face.box.left - b.face.box.left;
-    });
+/**
+ * Faces with their number's index, in the order the server sends them: reading order (rows
+ * top to bottom, then left to right), the order of the numbers on the annotated image. The
+ * client never re-sorts them, so face n is `faces[n - 1]` on every screen.
+ */
+export function numberedFaces(faces: Face[]): { face: Face; index: number }[] {
+  return faces.map((face, index) => ({ face, index }));
 }

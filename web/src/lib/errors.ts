@@ -95,9 +95,10 @@ export function messageFor(error: unknown, context: ErrorContext = 'general'): s
     case 'too_large':
       return `This file is too large.${serverSays}`;
     case 'unsupported_type':
-      return `This file is not a photo Facelens can read.${serverSays || ' Use JPEG or PNG.'}`;
+      return `This file is not a photo Facelens can read.${serverSays || ' Use JPEG, PNG or WebP.'}`;
     case 'url_refused':
-      return `This address cannot be fetched.${serverSays}`;
+      // The server explains in plain words why it will not fetch the address: shown as is.
+      return error.message.trim() || 'Facelens will not fetch this address.';
     case 'server_error':
       return 'Facelens had a problem on its side. Please try again in a moment.';
     default:

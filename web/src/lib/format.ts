@@ -1,9 +1,18 @@
-import type { Emotion, FaceAttributes, Verdict } from './types';
+import type { Analysis, Emotion, FaceAttributes, Verdict } from './types';
 
 export function formatPercent(confidence: number | undefined | null): string {
   if (confidence === undefined || confidence === null || !Number.isFinite(confidence)) return '–';
   const c = Math.min(100, Math.max(0, confidence));
   return `${c >= 99.95 ? 100 : c < 10 ? c.toFixed(1) : Math.round(c)}%`;
+}
+
+/**
+ * An email address in the pieces a narrow column may break it into: the name, then the `@` and
+ * the domain (`['carol', '@example.org']`); never inside a word. Without an `@`, one piece.
+ */
+export function emailParts(email: string): string[] {
+  const at = email.lastIndexOf('@');
+  return at > 0 ? [email.slice(0, at), email.slice(at)] : [email];
 }
 
 export function formatDate(iso: string, locale?: string): string {
@@ -85,4 +94,16 @@ export function signInMethodName(method: string | null | undefined): string {
 export function auditReason(reason: string | null | undefined): string {
   if (!reason) return '';
   return AUDIT_REASONS[reason] ?? reason.replace(/_/g, ' ');
+}
+
+/** Said once per result when the detector gives no face attributes (the local one). */
+export const ATTRIBUTES_ONLY_ON_AWS = 'Emotions, age and other attributes are only available on AWS.';
+
+/**
+ * Whether a result has no face attributes because its detector gives none: the server says
+ * so (`attributesAvailable: false`); an older one that does not say it has none on any face.
+ */
+export function attributesMissing(a: Pick<Analysis, 'attributesAvailable' | 'faces'>): boolean {
+  if (a.attributesAvailable !== undefined) return !a.attributesAvailable;
+  return (a.faces ?? []).every((f) => !f.attributes);
 }

@@ -99,6 +99,8 @@ export interface AnalysisSummary {
   maskedCount: number;
   category?: Category | null;
   thumbnailUrl?: string | null;
+  /** Why it failed, when the server sends it (or the full analysis told it). */
+  failureReason?: string | null;
   /** A comparison: the analysis whose largest face was looked for. */
   reference?: string | null;
   /** A finished comparison: how many faces are the same person. */

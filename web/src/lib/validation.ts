@@ -61,12 +61,6 @@ export function validatePhotoUrl(value: string): string | undefined {
   return undefined;
 }
 
-/** Files the user dropped or picked; empty files are refused here, everything else goes to the server. */
-export function validateFile(file: { name: string; size: number }): string | undefined {
-  if (file.size === 0) return `${file.name} is empty.`;
-  return undefined;
-}
-
 /** Content type to declare for a file: the browser's guess, or one from the extension. */
 export function contentTypeOf(file: { name: string; type: string }): string {
   if (file.type) return file.type;
