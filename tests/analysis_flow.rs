@@ -87,7 +87,9 @@ async fn photos_go_from_upload_to_history_and_away() {
     assert_eq!((status, original), (StatusCode::OK, photos::with_faces()));
     assert_reading_order(&faces["faces"]);
     // Each face's number sits in a tag at its box's corner: white digits on the box colour.
-    let annotated = image::load_from_memory(&annotated).expect("decodes").to_rgb8();
+    let annotated = image::load_from_memory(&annotated)
+        .expect("decodes")
+        .to_rgb8();
     let (w, h) = annotated.dimensions();
     for face in faces["faces"].as_array().expect("faces") {
         let corner = |side: &str, size: u32| {
