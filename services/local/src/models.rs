@@ -50,9 +50,16 @@ pub struct Models {
 pub fn load(args: &PipelineArgs, comparisons: Comparisons) -> anyhow::Result<Models> {
     let detector_path = args.models_dir.join(DETECTOR_FILE);
     let classifier_path = args.models_dir.join(CLASSIFIER_FILE);
-    let detector = FaceDetector::from_path(&detector_path)
+    // Loading and optimising a model is most of a cold start: the two load side by side.
+    let (detector, classifier) = std::thread::scope(|scope| {
+        let classifier = scope.spawn(|| MaskClassifier::from_path(&classifier_path));
+        let detector = FaceDetector::from_path(&detector_path);
+        (detector, classifier.join())
+    });
+    let detector = detector
         .with_context(|| format!("loading {} (run `make models`)", detector_path.display()))?;
-    let classifier = MaskClassifier::from_path(&classifier_path)
+    let classifier = classifier
+        .map_err(|_| anyhow::anyhow!("loading the mask classifier panicked"))?
         .with_context(|| format!("loading {} (run `make models`)", classifier_path.display()))?;
     let limits = Limits {
         max_pixels: args.max_megapixels * 1_000_000,
