@@ -184,7 +184,7 @@ impl FaceDetector {
             lb.apply(img, DETECTOR_WIDTH, DETECTOR_HEIGHT, [0, 0, 0])
         } else {
             let view = imageops::crop_imm(img, region.x, region.y, region.width, region.height);
-            lb.apply(&view.to_image(), DETECTOR_WIDTH, DETECTOR_HEIGHT, [0, 0, 0])
+            lb.apply(&*view, DETECTOR_WIDTH, DETECTOR_HEIGHT, [0, 0, 0])
         };
         let raw = self.run_tensor(&model::nchw(&canvas, Channels::Bgr))?;
         let mut found = self.decode(&raw, &lb, region, threshold);

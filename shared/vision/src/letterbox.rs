@@ -1,6 +1,6 @@
 //! Letterboxing: fit an image into a fixed model input without distorting it.
 
-use image::{RgbImage, imageops};
+use image::{GenericImageView, Rgb, RgbImage, imageops};
 
 /// How an image was placed in the model input, so boxes can be mapped back.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,13 +31,24 @@ impl Letterbox {
         ((x - self.pad_x) / self.scale, (y - self.pad_y) / self.scale)
     }
 
-    /// Resize `img` and paste it on a `dst_w` x `dst_h` canvas of `fill`.
-    pub fn apply(&self, img: &RgbImage, dst_w: u32, dst_h: u32, fill: [u8; 3]) -> RgbImage {
+    /// Resize `img` (an image or a view of one, such as a tile) and paste it on a
+    /// `dst_w` x `dst_h` canvas of `fill`. At its own size (a tile searched at full
+    /// resolution) it is copied as it is: a resampling filter at scale 1 costs time and
+    /// changes nothing.
+    pub fn apply<I>(&self, img: &I, dst_w: u32, dst_h: u32, fill: [u8; 3]) -> RgbImage
+    where
+        I: GenericImageView<Pixel = Rgb<u8>>,
+    {
         let w = ((img.width() as f32 * self.scale).round() as u32).clamp(1, dst_w);
         let h = ((img.height() as f32 * self.scale).round() as u32).clamp(1, dst_h);
-        let resized = imageops::resize(img, w, h, imageops::FilterType::Triangle);
-        let mut canvas = RgbImage::from_pixel(dst_w, dst_h, image::Rgb(fill));
-        imageops::replace(&mut canvas, &resized, self.pad_x as i64, self.pad_y as i64);
+        let mut canvas = RgbImage::from_pixel(dst_w, dst_h, Rgb(fill));
+        let (x, y) = (self.pad_x as i64, self.pad_y as i64);
+        if (w, h) == img.dimensions() {
+            imageops::replace(&mut canvas, img, x, y);
+        } else {
+            let resized = imageops::resize(img, w, h, imageops::FilterType::Triangle);
+            imageops::replace(&mut canvas, &resized, x, y);
+        }
         canvas
     }
 }
@@ -64,5 +75,20 @@ mod tests {
         assert_eq!(out.dimensions(), (64, 64));
         assert_eq!(out.get_pixel(32, 0).0, [0, 0, 0]);
         assert_eq!(out.get_pixel(32, 32).0, [200, 10, 10]);
+    }
+
+    #[test]
+    fn given_a_view_at_its_own_size_when_applied_then_its_pixels_are_copied_exactly() {
+        let img = RgbImage::from_fn(8, 6, |x, y| image::Rgb([x as u8 * 30, y as u8 * 40, 7]));
+        let view = imageops::crop_imm(&img, 2, 1, 4, 3);
+        let lb = Letterbox::fit(4, 3, 4, 4);
+        let out = lb.apply(&*view, 4, 4, [0, 0, 0]);
+        assert_eq!(lb.scale, 1.0);
+        for (x, y) in [(0, 0), (3, 2), (1, 1)] {
+            assert_eq!(
+                *out.get_pixel(x, y + lb.pad_y as u32),
+                *img.get_pixel(x + 2, y + 1)
+            );
+        }
     }
 }
