@@ -2,6 +2,7 @@
 //! the analysis worker.
 
 use crate::faces::LocalFaceVault;
+use crate::metrics::MetricsState;
 use crate::models::Models;
 use crate::{objects, web};
 use anyhow::Context;
@@ -19,6 +20,7 @@ use facelens_core::auth::{AuthConfig, AuthService, TokenKeys, TokenSigner};
 use facelens_core::clock::SystemClock;
 use facelens_core::faces::FaceVault;
 use facelens_core::live::{LiveService, MailAdmins};
+use facelens_core::metrics::Metrics;
 use facelens_core::ports::Mailer;
 use facelens_fetch::GuardedFetcher;
 use facelens_local::{FileOutbox, LocalDb, LocalObjects, SealedFaces};
@@ -135,7 +137,10 @@ pub async fn build(config: &LocalConfig, models: Models) -> anyhow::Result<App> 
         admin_face_sign_in: config.admin_face_sign_in,
         ..AuthConfig::new(config.public_url.clone())
     };
-    let mut auth_service = AuthService::new(ports, keys, rules).with_purge(Arc::clone(&purge));
+    let metrics = Arc::new(Metrics::default());
+    let mut auth_service = AuthService::new(ports, keys, rules)
+        .with_purge(Arc::clone(&purge))
+        .with_metrics(Arc::clone(&metrics));
     if let Some(vault) = vault {
         auth_service = auth_service.with_faces(vault);
     }
@@ -159,14 +164,17 @@ pub async fn build(config: &LocalConfig, models: Models) -> anyhow::Result<App> 
         Arc::new(db.clone()),
         Arc::new(db.clone()),
     ));
-    let process = Arc::new(ProcessService::new(
-        objects.clone(),
-        Arc::new(db.clone()),
-        analyzer,
-        Arc::new(db.clone()),
-        clock,
-        config.alert_below,
-    ));
+    let process = Arc::new(
+        ProcessService::new(
+            objects.clone(),
+            Arc::new(db.clone()),
+            analyzer,
+            Arc::new(db.clone()),
+            clock,
+            config.alert_below,
+        )
+        .with_metrics(Arc::clone(&metrics)),
+    );
     let fetcher = if config.allow_private_urls {
         GuardedFetcher::allowing_private_addresses()
     } else {
@@ -189,6 +197,10 @@ pub async fn build(config: &LocalConfig, models: Models) -> anyhow::Result<App> 
     .merge(analyses::router(AnalysesState {
         auth: Arc::clone(&auth),
         analyses: analyses_service,
+    }))
+    .merge(crate::metrics::router(MetricsState {
+        auth: Arc::clone(&auth),
+        metrics,
     }))
     .merge(objects::router(
         Arc::clone(&objects),

@@ -7,6 +7,7 @@ pub mod check;
 pub mod cli;
 pub mod compare;
 pub mod faces;
+pub mod metrics;
 pub mod models;
 pub mod objects;
 pub mod secrets;

@@ -8,5 +8,6 @@ pub mod clock;
 pub mod domain;
 pub mod faces;
 pub mod live;
+pub mod metrics;
 pub mod ports;
 pub mod secret;

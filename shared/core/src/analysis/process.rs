@@ -8,6 +8,7 @@ use super::{
     AbandonedUploads, AnalysisError, Category, FaceResult, ObjectKey, Status, UploadPolicy,
 };
 use crate::clock::Clock;
+use crate::metrics::{Metrics, PhotoOutcome};
 use crate::ports::StoreError;
 use std::sync::Arc;
 
@@ -34,6 +35,8 @@ pub struct ProcessService {
     clock: Arc<dyn Clock>,
     /// Faces detected with less confidence than this (0..100) raise an alert.
     alert_below: f32,
+    /// Counts photos, faces, alerts and time; `None` where nobody reads them.
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl ProcessService {
@@ -53,7 +56,15 @@ impl ProcessService {
             alerts,
             clock,
             alert_below,
+            metrics: None,
         }
+    }
+
+    /// Also counts each photo's outcome, faces, masks, alerts and time in `metrics`.
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// Fails the pending analyses whose photo, uploaded under `policy`, can no longer arrive
@@ -78,6 +89,24 @@ impl ProcessService {
     /// [`AnalysisError::Internal`] for failures worth a retry (store down, model failed);
     /// unusable photos are not errors but a `Rejected` outcome recorded on the analysis.
     pub async fn process(&self, key: &str) -> Result<ProcessOutcome, AnalysisError> {
+        let started = std::time::Instant::now();
+        let result = self.process_once(key).await;
+        if let Some(metrics) = &self.metrics {
+            // A finished photo is counted where its faces are known (`process_once`).
+            let took = started.elapsed();
+            match &result {
+                Ok(ProcessOutcome::Rejected(_)) => {
+                    metrics.photo(PhotoOutcome::Rejected, 0, 0, took)
+                }
+                Err(_) => metrics.photo(PhotoOutcome::Failed, 0, 0, took),
+                Ok(_) => {}
+            }
+        }
+        result
+    }
+
+    async fn process_once(&self, key: &str) -> Result<ProcessOutcome, AnalysisError> {
+        let started = std::time::Instant::now();
         let Some((key, _owner, id)) = ObjectKey::parse_original(key) else {
             return Ok(ProcessOutcome::Ignored);
         };
@@ -151,11 +180,18 @@ impl ProcessService {
             }
             Err(other) => return Err(other.into()),
         }
-        if self
+        if let (Some(metrics), ProcessOutcome::Done) = (&self.metrics, &outcome) {
+            let faces = analysis.face_count();
+            let masked = analysis.masked_count();
+            metrics.photo(PhotoOutcome::Done, faces, masked, started.elapsed());
+        }
+        let alerted = self
             .alert_if_needed(&analysis.owner, id, &analysis.faces)
-            .await?
-            && self.analyses.get(id).await?.is_none()
-        {
+            .await?;
+        if let (true, Some(metrics)) = (alerted, &self.metrics) {
+            metrics.alert();
+        }
+        if alerted && self.analyses.get(id).await?.is_none() {
             // Deleted between our finish and our alert, after the deletion looked for it.
             self.alerts.forget(id).await?;
         }

@@ -161,6 +161,9 @@ impl AuthService {
             method,
         };
         self.ports.audit.record(&attempt).await?;
+        if let Some(metrics) = &self.metrics {
+            metrics.sign_in(method.as_str(), success, reason);
+        }
         Ok(())
     }
 

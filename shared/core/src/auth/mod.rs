@@ -122,6 +122,8 @@ pub struct AuthService {
     purge: Option<Arc<crate::analysis::PurgeService>>,
     /// Enrolled faces and the engine that compares them; `None` where faces are no way in.
     faces: Option<Arc<dyn crate::faces::FaceVault>>,
+    /// Counts sign-ins by method and outcome; `None` where nobody reads them.
+    metrics: Option<Arc<crate::metrics::Metrics>>,
 }
 
 impl AuthService {
@@ -135,7 +137,15 @@ impl AuthService {
             decoy_hash: OnceLock::new(),
             purge: None,
             faces: None,
+            metrics: None,
         }
+    }
+
+    /// Also counts every sign-in attempt in `metrics`.
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: Arc<crate::metrics::Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// The decoy hash, made once from a random password. Two first sign-ins at once may both

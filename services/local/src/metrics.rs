@@ -1,0 +1,60 @@
+//! `GET /metrics`: the server's counters in the Prometheus text format, for a scraper on the
+//! same machine. The server listens on 127.0.0.1 only; a request that came through a proxy
+//! (it carries `X-Forwarded-For` or `Forwarded`) or from elsewhere needs an admin's token.
+
+use axum::Router;
+use axum::extract::{FromRef, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use facelens_api::ApiError;
+use facelens_api::client::ClientAddress;
+use facelens_api::extract::SignedIn;
+use facelens_core::auth::AuthService;
+use facelens_core::domain::Role;
+use facelens_core::metrics::Metrics;
+use std::sync::Arc;
+
+/// What the route needs.
+#[derive(Clone)]
+pub struct MetricsState {
+    /// Admin token checks.
+    pub auth: Arc<AuthService>,
+    /// The counters.
+    pub metrics: Arc<Metrics>,
+}
+
+impl FromRef<MetricsState> for Arc<AuthService> {
+    fn from_ref(state: &MetricsState) -> Self {
+        Arc::clone(&state.auth)
+    }
+}
+
+/// The route.
+pub fn router(state: MetricsState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
+async fn metrics(
+    State(state): State<MetricsState>,
+    ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
+    caller: Result<SignedIn, ApiError>,
+) -> Result<Response, ApiError> {
+    let proxied = headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded");
+    let local = client.is_loopback() && !proxied;
+    if !local {
+        let SignedIn(user) = caller?;
+        if user.role != Role::Admin {
+            return Err(facelens_core::auth::AuthError::Forbidden.into());
+        }
+    }
+    let mut response = state.metrics.prometheus().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    Ok(response)
+}
