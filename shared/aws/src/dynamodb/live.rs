@@ -54,6 +54,9 @@ fn session_item(session: &LiveSession) -> Result<Item, StoreError> {
     if let Some(ended) = session.ended_at {
         item.insert("ended_at".to_owned(), instant(ended)?);
     }
+    if let Some(heard) = session.last_event_at {
+        item.insert("last_event_at".to_owned(), instant(heard)?);
+    }
     Ok(item)
 }
 
@@ -68,6 +71,10 @@ fn parse_session(item: &Item) -> Result<LiveSession, StoreError> {
             .then(|| get_instant(item, "ended_at"))
             .transpose()?,
         seq: get_n(item, "seq")?,
+        last_event_at: item
+            .contains_key("last_event_at")
+            .then(|| get_instant(item, "last_event_at"))
+            .transpose()?,
         faces: get_n(item, "faces")?,
         masked: get_n(item, "masked")?,
         unmasked: get_n(item, "unmasked")?,
@@ -216,11 +223,12 @@ impl DynamoDb {
             .table_name(&*self.table)
             .set_key(Some(key(live_session_pk(batch.session), LIVE_SESSION)))
             .update_expression(
-                "SET seq = :seq ADD faces :faces, masked :masked, unmasked :unmasked, violations :violations",
+                "SET seq = :seq, last_event_at = :heard ADD faces :faces, masked :masked, unmasked :unmasked, violations :violations",
             )
             .condition_expression("attribute_exists(#pk) AND seq = :prev AND attribute_not_exists(ended_at)")
             .expression_attribute_names("#pk", PK)
             .expression_attribute_values(":seq", n(batch.seq))
+            .expression_attribute_values(":heard", instant(batch.received_at)?)
             .expression_attribute_values(":prev", n(batch.seq.saturating_sub(1)))
             .expression_attribute_values(":faces", n(batch.faces))
             .expression_attribute_values(":masked", n(batch.masked))

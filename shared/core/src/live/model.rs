@@ -154,6 +154,9 @@ pub struct LiveSession {
     pub ended_at: Option<OffsetDateTime>,
     /// The sequence number of the last batch of events recorded (0: none yet).
     pub seq: u64,
+    /// When the last batch arrived.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub last_event_at: Option<OffsetDateTime>,
     /// People seen.
     pub faces: u64,
     /// Of them, masked.
@@ -165,6 +168,11 @@ pub struct LiveSession {
 }
 
 impl LiveSession {
+    /// When the session was last heard of: its last batch, or its start.
+    pub fn last_heard(&self) -> OffsetDateTime {
+        self.last_event_at.unwrap_or(self.started_at)
+    }
+
     /// A session starting now with nothing counted.
     pub fn start(owner: Username, camera: CameraName, now: OffsetDateTime) -> Self {
         Self {
@@ -174,6 +182,7 @@ impl LiveSession {
             started_at: now,
             ended_at: None,
             seq: 0,
+            last_event_at: None,
             faces: 0,
             masked: 0,
             unmasked: 0,
@@ -185,6 +194,7 @@ impl LiveSession {
     pub fn with_batch(&self, batch: &EventBatch) -> Self {
         Self {
             seq: batch.seq,
+            last_event_at: Some(batch.received_at),
             faces: self.faces + u64::from(batch.faces),
             masked: self.masked + u64::from(batch.masked),
             unmasked: self.unmasked + u64::from(batch.unmasked),

@@ -28,6 +28,9 @@ pub const MAX_SESSIONS: usize = 100;
 pub const MAX_STATS_DAYS: u32 = 90;
 /// How far a violation's time may be off the server's clock (browsers' clocks drift).
 const CLOCK_SLACK: Duration = Duration::seconds(60);
+/// A running session not heard of for this long is over: its browser was closed or lost
+/// its network (the page sends a batch at least every few seconds while it runs).
+pub const IDLE_END: Duration = Duration::minutes(15);
 /// How long presigned snapshot URLs work.
 const SNAPSHOT_URL_LIFETIME: Duration = Duration::minutes(15);
 
@@ -214,7 +217,31 @@ impl LiveService {
     /// [`LiveError::Forbidden`] when a non-admin asks for `all`.
     pub async fn sessions(&self, caller: &User, all: bool) -> Result<Vec<LiveSession>, LiveError> {
         let owner = self.scope(caller, all)?;
-        Ok(self.store.sessions(owner, MAX_SESSIONS).await?)
+        let mut sessions = self.store.sessions(owner, MAX_SESSIONS).await?;
+        for session in &mut sessions {
+            *session = self.end_if_idle(session.clone()).await?;
+        }
+        Ok(sessions)
+    }
+
+    /// The session itself, or, when it has been silent for [`IDLE_END`], the session ended at
+    /// the moment it was last heard of.
+    async fn end_if_idle(&self, session: LiveSession) -> Result<LiveSession, LiveError> {
+        if session.ended_at.is_some() || self.clock.now() - session.last_heard() < IDLE_END {
+            return Ok(session);
+        }
+        match self
+            .store
+            .end_session(session.id, session.last_heard())
+            .await
+        {
+            Ok(ended) => Ok(ended),
+            // Ended or deleted meanwhile: read what is there now.
+            Err(StoreError::Conflict(_) | StoreError::NotFound) => {
+                Ok(self.store.session(session.id).await?.unwrap_or(session))
+            }
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// One session (the caller's, or anyone's for an admin) with its violations.
@@ -439,7 +466,8 @@ impl LiveService {
 
     async fn find(&self, id: &str) -> Result<LiveSession, LiveError> {
         let id = LiveSessionId::parse(id).ok_or(LiveError::NotFound)?;
-        self.store.session(id).await?.ok_or(LiveError::NotFound)
+        let session = self.store.session(id).await?.ok_or(LiveError::NotFound)?;
+        self.end_if_idle(session).await
     }
 
     /// The caller's own session.
