@@ -91,6 +91,11 @@ export const ANALYSIS_KEYS = ['ANALYSIS#*', 'COUNTS#*', 'ALERT#*'];
  */
 export const LIVE_KEYS = ['LIVE#*', 'LIVECAM#*', 'LIVESTATS#*'];
 
+/** The namespace of the worker's embedded-metric-format lines (shared/lambda/src/emf.rs). */
+export const WORKER_METRICS_NAMESPACE = 'Facelens';
+/** The worker's per-photo outcome counts, by the names it emits. */
+export const WORKER_COUNTS = ['PhotosAnalysed', 'PhotosRejected', 'AnalysisFailures'];
+
 /** `gsi2pk` of pending analysis records (shared/aws/src/dynamodb/keys.rs). */
 export const PENDING_ANALYSES = 'ANALYSES#PENDING';
 /** The message the schedule puts on the analysis queue (shared/lambda/src/s3_event.rs). */
@@ -665,6 +670,7 @@ export class FacelensStack extends Stack {
 
     // ---------------------------------------------------------------- alarms
     const alarmAction = new cwActions.SnsAction(topic);
+    const alarms: cloudwatch.IAlarm[] = [];
     const alarm = (aid: string, description: string, metric: cloudwatch.IMetric, threshold = 1) => {
       const a = new cloudwatch.Alarm(this, aid, {
         alarmDescription: description,
@@ -675,6 +681,7 @@ export class FacelensStack extends Stack {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
       a.addAlarmAction(alarmAction);
+      alarms.push(a);
       return a;
     };
     const fiveMinutes = Duration.minutes(5);
@@ -703,6 +710,43 @@ export class FacelensStack extends Stack {
         }),
       );
     }
+
+    // ---------------------------------------------------------------- dashboard
+    // The worker's embedded-metric-format lines (shared/lambda/src/emf.rs) next to the alarms.
+    const worker = (metricName: string, statistic = 'Sum') =>
+      new cloudwatch.Metric({
+        namespace: WORKER_METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { Function: 'analysis-worker' },
+        statistic,
+        period: fiveMinutes,
+      });
+    new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `${this.stackName}-${this.region}`,
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Photos analysed (per 5 minutes)',
+            left: WORKER_COUNTS.map((name) => worker(name)),
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Faces and masked faces (per 5 minutes)',
+            left: [worker('Faces'), worker('MaskedFaces')],
+            right: [worker('LowConfidenceAlerts')],
+            width: 12,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Analysis time per photo (ms)',
+            left: [worker('AnalysisMilliseconds', 'Average'), worker('AnalysisMilliseconds', 'p90')],
+            width: 12,
+          }),
+          new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 12 }),
+        ],
+      ],
+    });
 
     // ---------------------------------------------------------------- suppressions for every Lambda
     Aspects.of(this).add(new LambdaSuppressions());

@@ -146,6 +146,21 @@ describe('lambda functions', () => {
   });
 });
 
+describe('dashboard', () => {
+  test("one dashboard shows the worker's metrics from its EMF lines and every alarm", () => {
+    const boards = resourcesOfType(json, 'AWS::CloudWatch::Dashboard');
+    assert.equal(boards.length, 1);
+    const body = JSON.stringify(boards[0][1].Properties.DashboardBody);
+    for (const name of ['PhotosAnalysed', 'PhotosRejected', 'AnalysisFailures', 'Faces', 'MaskedFaces', 'LowConfidenceAlerts', 'AnalysisMilliseconds']) {
+      assert.ok(body.includes(`\\"${name}\\"`), name);
+    }
+    assert.ok(body.includes('\\"Facelens\\"') && body.includes('analysis-worker'));
+    const alarms = resourcesOfType(json, 'AWS::CloudWatch::Alarm').length;
+    assert.ok(alarms > 0);
+    assert.equal((body.match(/Alarm/g) ?? []).length >= alarms, true, 'every alarm on the board');
+  });
+});
+
 describe('queue', () => {
   test('analysis queue: SSE, visibility 6x the worker timeout, redrive to the DLQ', () => {
     const { res } = resourceNamed(json, 'AnalysisQueue');

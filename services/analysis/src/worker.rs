@@ -7,7 +7,9 @@
 //!
 //! Every SQS message carries an S3 notification: `ObjectCreated` records, or the
 //! `s3:TestEvent` S3 sends when notifications are set up (acknowledged and ignored); or the
-//! stack's schedule asks for the sweep of uploads whose photo never arrived (every 5 minutes). A message
+//! stack's schedule asks for the sweep of uploads whose photo never arrived (every 5 minutes).
+//! After each batch one log line in CloudWatch's embedded metric format counts its photos,
+//! faces, masks, alerts, failures and analysis time (`facelens_lambda::emf`). A message
 //! whose photo could not be processed for a reason worth retrying (a store or Rekognition
 //! failure), or that is not an S3 notification at all, is reported in `batchItemFailures`: SQS
 //! retries just that one and, after the queue's `maxReceiveCount`, moves it to the dead-letter
@@ -19,7 +21,9 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use facelens_aws::Aws;
 use facelens_core::analysis::{ProcessOutcome, ProcessService, UploadPolicy};
 use facelens_core::clock::SystemClock;
+use facelens_core::metrics::Metrics;
 use facelens_imaging::Limits;
+use facelens_lambda::emf;
 use facelens_lambda::s3_event::{self, S3Message};
 use facelens_lambda::{required, setting};
 use facelens_pipeline::{ClassifierJudge, FaceFinder, FaceMatcher, Pipeline};
@@ -133,11 +137,28 @@ pub fn process_service_with(
         Arc::new(alerts),
         Arc::new(SystemClock),
         config.alert_below,
-    ))
+    )
+    .with_metrics(Arc::new(Metrics::default())))
 }
 
 /// Processes every message of a batch; the ones to retry are named in the response.
 pub async fn handle_batch(process: &ProcessService, event: SqsEvent) -> SqsBatchResponse {
+    let before = process.metrics().map(|m| m.photos());
+    let response = handle_messages(process, event).await;
+    if let (Some(before), Some(metrics)) = (before, process.metrics()) {
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        let delta = metrics.photos().since(before);
+        if let Some(line) = emf::photo_metrics("analysis-worker", now_ms, delta) {
+            // CloudWatch Logs reads the metrics out of this line.
+            println!("{line}");
+        }
+    }
+    response
+}
+
+async fn handle_messages(process: &ProcessService, event: SqsEvent) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();
     for message in event.records {
         if let Err(problem) = handle_message(process, &message).await {

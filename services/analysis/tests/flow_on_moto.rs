@@ -189,6 +189,16 @@ async fn given_a_presigned_upload_when_s3_notifies_then_one_record_and_one_alert
 
     let alerts = stack.moto.published(&stack.topic).await;
     assert_eq!(alerts.len(), 1, "{alerts:?}");
+    // What the worker's EMF lines count: two photos, one alert, however often delivered.
+    let counted = worker.metrics().expect("the worker counts").photos();
+    assert_eq!((counted.done, counted.alerts, counted.failed), (2, 1, 0));
+    let faces: u64 = history["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["faceCount"].as_u64())
+        .sum();
+    assert_eq!(counted.faces, faces, "{history}");
     assert!(alerts[0].1.contains(&unsure), "{}", alerts[0].1);
     assert!(alerts[0].1.contains("ann"), "{}", alerts[0].1);
     assert!(alerts[0].1.contains("41.4%"), "{}", alerts[0].1);

@@ -33,7 +33,56 @@ pub struct Metrics {
     sign_ins: Mutex<BTreeMap<(String, bool, String), u64>>,
 }
 
+/// The photo counters at one moment; two of them give what happened in between.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PhotoCounts {
+    /// Photos analysed.
+    pub done: u64,
+    /// Photos refused as unusable.
+    pub rejected: u64,
+    /// Analyses that failed on our side (retried).
+    pub failed: u64,
+    /// Faces found.
+    pub faces: u64,
+    /// Of them, masked.
+    pub masked: u64,
+    /// Low-confidence alerts raised.
+    pub alerts: u64,
+    /// Microseconds spent analysing.
+    pub micros: u64,
+}
+
+impl PhotoCounts {
+    /// What happened since `earlier`.
+    #[must_use]
+    pub fn since(self, earlier: PhotoCounts) -> PhotoCounts {
+        PhotoCounts {
+            done: self.done.saturating_sub(earlier.done),
+            rejected: self.rejected.saturating_sub(earlier.rejected),
+            failed: self.failed.saturating_sub(earlier.failed),
+            faces: self.faces.saturating_sub(earlier.faces),
+            masked: self.masked.saturating_sub(earlier.masked),
+            alerts: self.alerts.saturating_sub(earlier.alerts),
+            micros: self.micros.saturating_sub(earlier.micros),
+        }
+    }
+}
+
 impl Metrics {
+    /// The photo counters now.
+    pub fn photos(&self) -> PhotoCounts {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        PhotoCounts {
+            done: get(&self.photos_done),
+            rejected: get(&self.photos_rejected),
+            failed: get(&self.photos_failed),
+            faces: get(&self.faces),
+            masked: get(&self.masked),
+            alerts: get(&self.alerts),
+            micros: get(&self.analysis_micros),
+        }
+    }
+
     /// One photo's analysis ended with `outcome` after `took`; `faces` and `masked` when done.
     pub fn photo(&self, outcome: PhotoOutcome, faces: usize, masked: usize, took: Duration) {
         let counter = match outcome {

@@ -4,6 +4,7 @@
 
 #[cfg(feature = "aws")]
 mod aws_api;
+pub mod emf;
 mod host_guard;
 pub mod s3_event;
 

@@ -60,6 +60,11 @@ impl ProcessService {
         }
     }
 
+    /// The counters this service updates, if any.
+    pub fn metrics(&self) -> Option<&Arc<Metrics>> {
+        self.metrics.as_ref()
+    }
+
     /// Also counts each photo's outcome, faces, masks, alerts and time in `metrics`.
     #[must_use]
     pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
