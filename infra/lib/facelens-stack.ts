@@ -712,7 +712,8 @@ export class FacelensStack extends Stack {
     }
 
     // ---------------------------------------------------------------- dashboard
-    // The worker's embedded-metric-format lines (shared/lambda/src/emf.rs) next to the alarms.
+    // The embedded-metric-format lines of the worker and the auth function
+    // (shared/lambda/src/emf.rs) next to the alarms.
     const worker = (metricName: string, statistic = 'Sum') =>
       new cloudwatch.Metric({
         namespace: WORKER_METRICS_NAMESPACE,
@@ -743,8 +744,20 @@ export class FacelensStack extends Stack {
             left: [worker('AnalysisMilliseconds', 'Average'), worker('AnalysisMilliseconds', 'p90')],
             width: 12,
           }),
-          new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 12 }),
+          new cloudwatch.GraphWidget({
+            title: 'Sign-ins by method and outcome (per 5 minutes)',
+            left: [
+              new cloudwatch.MathExpression({
+                expression: `SEARCH('{${WORKER_METRICS_NAMESPACE},Function,Method,Outcome} MetricName="SignIns"', 'Sum', 300)`,
+                usingMetrics: {},
+                label: 'SignIns',
+                period: fiveMinutes,
+              }),
+            ],
+            width: 12,
+          }),
         ],
+        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24 })],
       ],
     });
 

@@ -147,7 +147,7 @@ describe('lambda functions', () => {
 });
 
 describe('dashboard', () => {
-  test("one dashboard shows the worker's metrics from its EMF lines and every alarm", () => {
+  test("one dashboard shows the worker's and auth's metrics from their EMF lines and every alarm", () => {
     const boards = resourcesOfType(json, 'AWS::CloudWatch::Dashboard');
     assert.equal(boards.length, 1);
     const body = JSON.stringify(boards[0][1].Properties.DashboardBody);
@@ -155,6 +155,7 @@ describe('dashboard', () => {
       assert.ok(body.includes(`\\"${name}\\"`), name);
     }
     assert.ok(body.includes('\\"Facelens\\"') && body.includes('analysis-worker'));
+    assert.ok(body.includes('SEARCH(') && body.includes('SignIns'), 'sign-ins by method and outcome');
     const alarms = resourcesOfType(json, 'AWS::CloudWatch::Alarm').length;
     assert.ok(alarms > 0);
     assert.equal((body.match(/Alarm/g) ?? []).length >= alarms, true, 'every alarm on the board');

@@ -146,11 +146,8 @@ pub async fn handle_batch(process: &ProcessService, event: SqsEvent) -> SqsBatch
     let before = process.metrics().map(|m| m.photos());
     let response = handle_messages(process, event).await;
     if let (Some(before), Some(metrics)) = (before, process.metrics()) {
-        let now_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
         let delta = metrics.photos().since(before);
-        if let Some(line) = emf::photo_metrics("analysis-worker", now_ms, delta) {
+        if let Some(line) = emf::photo_metrics("analysis-worker", emf::now_ms(), delta) {
             // CloudWatch Logs reads the metrics out of this line.
             println!("{line}");
         }

@@ -12,6 +12,8 @@ use facelens_core::auth::{AuthConfig, AuthError, AuthPorts, AuthService, TokenKe
 use facelens_core::clock::SystemClock;
 use facelens_core::faces::FaceVault;
 use facelens_core::live::LiveService;
+use facelens_core::metrics::Metrics;
+use facelens_lambda::emf;
 #[cfg(feature = "embedded")]
 use facelens_local::{FileOutbox, LocalDb, LocalObjects};
 use std::sync::Arc;
@@ -107,7 +109,10 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
         admin_face_sign_in: config.admin_face_sign_in,
         ..AuthConfig::new(config.public_url.clone())
     };
-    let mut service = AuthService::new(ports, keys, rules).with_purge(Arc::new(purge));
+    let metrics = Arc::new(Metrics::default());
+    let mut service = AuthService::new(ports, keys, rules)
+        .with_purge(Arc::new(purge))
+        .with_metrics(Arc::clone(&metrics));
     if let Some(vault) = faces {
         service = service.with_faces(vault);
     }
@@ -126,6 +131,25 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
         service,
         models_loaded: None,
     })
-    .fallback(layers::not_found);
+    .fallback(layers::not_found)
+    .layer(axum::middleware::from_fn_with_state(
+        metrics,
+        sign_in_metrics,
+    ));
     Ok(layers::observed(router))
+}
+
+/// After each request, the sign-in attempts it made as lines in CloudWatch's embedded metric
+/// format (a Lambda instance runs one request at a time, so the difference is this request's).
+async fn sign_in_metrics(
+    axum::extract::State(metrics): axum::extract::State<Arc<Metrics>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let before = metrics.sign_ins();
+    let response = next.run(request).await;
+    for line in emf::sign_in_metrics("auth", emf::now_ms(), &before, &metrics.sign_ins()) {
+        println!("{line}");
+    }
+    response
 }

@@ -114,6 +114,14 @@ impl Metrics {
             .or_default() += 1;
     }
 
+    /// Sign-in attempts so far, by (method, success, reason).
+    pub fn sign_ins(&self) -> BTreeMap<(String, bool, String), u64> {
+        self.sign_ins
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
     /// Every counter in the Prometheus text exposition format (version 0.0.4).
     pub fn prometheus(&self) -> String {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);

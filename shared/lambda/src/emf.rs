@@ -5,6 +5,7 @@
 
 use facelens_core::metrics::PhotoCounts;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 /// The namespace of every Facelens metric.
 pub const NAMESPACE: &str = "Facelens";
@@ -51,6 +52,47 @@ pub fn photo_metrics(function: &str, timestamp_ms: u64, delta: PhotoCounts) -> O
     Some(line)
 }
 
+/// The EMF lines for sign-in attempts: one line per method and outcome that changed, with
+/// `SignIns` (a count) under the dimensions `Function`, `Method` and `Outcome` (`ok`, or the
+/// reason of a failure such as `bad_credentials` or `throttled`).
+pub fn sign_in_metrics(
+    function: &str,
+    timestamp_ms: u64,
+    before: &BTreeMap<(String, bool, String), u64>,
+    after: &BTreeMap<(String, bool, String), u64>,
+) -> Vec<Value> {
+    after
+        .iter()
+        .filter_map(|(key, count)| {
+            let delta = count.saturating_sub(before.get(key).copied().unwrap_or(0));
+            (delta > 0).then(|| {
+                let (method, _, reason) = key;
+                json!({
+                    "_aws": {
+                        "Timestamp": timestamp_ms,
+                        "CloudWatchMetrics": [{
+                            "Namespace": NAMESPACE,
+                            "Dimensions": [["Function", "Method", "Outcome"]],
+                            "Metrics": [{ "Name": "SignIns", "Unit": "Count" }],
+                        }],
+                    },
+                    "Function": function,
+                    "Method": method,
+                    "Outcome": reason,
+                    "SignIns": delta,
+                })
+            })
+        })
+        .collect()
+}
+
+/// Milliseconds since the epoch, for EMF's `Timestamp`.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +131,35 @@ mod tests {
         assert_eq!(line["Function"], "analysis-worker");
         assert_eq!(line["_aws"]["Timestamp"], 1_700_000_000_000_u64);
         assert!(photo_metrics("analysis-worker", 0, PhotoCounts::default()).is_none());
+    }
+
+    #[test]
+    fn sign_ins_become_one_line_per_method_and_outcome_that_changed() {
+        let key = |m: &str, ok: bool, r: &str| (m.to_owned(), ok, r.to_owned());
+        let before = BTreeMap::from([(key("password", true, "ok"), 4)]);
+        let after = BTreeMap::from([
+            (key("password", true, "ok"), 4),
+            (key("password", false, "bad_credentials"), 2),
+            (key("face", true, "ok"), 1),
+        ]);
+        let lines = sign_in_metrics("auth", 5, &before, &after);
+        let seen: Vec<(&str, &str, u64)> = lines
+            .iter()
+            .map(|l| {
+                (
+                    l["Method"].as_str().unwrap_or_default(),
+                    l["Outcome"].as_str().unwrap_or_default(),
+                    l["SignIns"].as_u64().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [("face", "ok", 1), ("password", "bad_credentials", 2)]
+        );
+        assert_eq!(
+            lines[0]["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            json!([["Function", "Method", "Outcome"]])
+        );
     }
 }
