@@ -37,7 +37,9 @@ where
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("bearer "))
             .ok_or_else(|| unauthorized("use the Bearer scheme"))?;
-        Ok(SignedIn(service.authenticate(token.trim()).await?))
+        let user = service.authenticate(token.trim()).await?;
+        tracing::Span::current().record("account", tracing::field::display(user.id));
+        Ok(SignedIn(user))
     }
 }
 

@@ -8,18 +8,29 @@ use tower_http::trace::TraceLayer;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Adds request ids (kept from the caller or made up) and a tracing span per request.
+/// Adds request ids (kept from the caller or made up) and a tracing span per request, which
+/// also names the signed-in account's id once the token is checked.
 pub fn observed(router: Router) -> Router {
     router
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-            let id = req
-                .headers()
-                .get(&REQUEST_ID)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
-        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let id = req
+                    .headers()
+                    .get(&REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                // `account` is filled in by the token check (`SignedIn`): the account id, never a
+                // name, an email or the token.
+                tracing::info_span!(
+                    "request",
+                    method = %req.method(),
+                    path = %req.uri().path(),
+                    request_id = %id,
+                    account = tracing::field::Empty,
+                )
+            }),
+        )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 
