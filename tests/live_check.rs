@@ -507,14 +507,17 @@ async fn deleting_an_account_erases_its_live_checks() {
 }
 
 #[tokio::test]
-async fn health_says_the_models_loaded() {
+async fn health_says_the_models_loaded_and_the_database_takes_writes() {
     let server = Server::start();
     let (status, body) = ApiClient::new(&server.base_url)
         .send("GET", "/api/health", None)
         .await;
     assert_eq!(
         (status, body),
-        (StatusCode::OK, json!({ "status": "ok", "models": "ok" }))
+        (
+            StatusCode::OK,
+            json!({ "status": "ok", "models": "ok", "database": "ok" })
+        )
     );
 }
 

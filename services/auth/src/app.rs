@@ -130,6 +130,7 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
     let router = auth::router(AuthState {
         service,
         models_loaded: None,
+        database: None,
     })
     .fallback(layers::not_found)
     .layer(axum::middleware::from_fn_with_state(

@@ -184,6 +184,7 @@ pub async fn build(config: &LocalConfig, models: Models) -> anyhow::Result<App> 
     let api = auth::router(AuthState {
         service: Arc::clone(&auth),
         models_loaded: Some(true),
+        database: Some(Arc::new(db.clone())),
     })
     .merge(live::router(LiveState {
         auth: Arc::clone(&auth),

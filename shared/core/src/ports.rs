@@ -298,3 +298,14 @@ pub trait PasswordHasher: Send + Sync {
     /// when the work cannot run.
     async fn verify(&self, password: String, phc: String) -> Result<bool, HashError>;
 }
+
+/// Whether the store can take a write now (the health check of a server that owns its
+/// database).
+#[async_trait]
+pub trait WriteProbe: Send + Sync {
+    /// Writes and commits a marker.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the store cannot write (full disk, read-only file).
+    async fn probe_write(&self) -> Result<(), StoreError>;
+}

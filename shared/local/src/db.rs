@@ -54,6 +54,8 @@ pub(crate) const LIVE_VIOLATIONS: TableDefinition<&str, &[u8]> =
 pub(crate) const LIVE_CAMERAS: TableDefinition<&str, &[u8]> = TableDefinition::new("live_cameras");
 /// Hour buckets by `{hour nanos}\0{owner}\0{camera}`.
 pub(crate) const LIVE_HOURS: TableDefinition<&str, &[u8]> = TableDefinition::new("live_hours");
+/// The health check's marker: when it last wrote.
+pub(crate) const HEALTH: TableDefinition<&str, &str> = TableDefinition::new("health");
 /// Pending purges: the name of a deleted account to when it was deleted (RFC 3339).
 pub(crate) const PURGES: TableDefinition<&str, &str> = TableDefinition::new("purges");
 
@@ -97,6 +99,7 @@ impl LocalDb {
             txn.open_table(LIVE_VIOLATIONS).map_err(unavailable)?;
             txn.open_table(LIVE_CAMERAS).map_err(unavailable)?;
             txn.open_table(LIVE_HOURS).map_err(unavailable)?;
+            txn.open_table(HEALTH).map_err(unavailable)?;
         }
         txn.commit().map_err(unavailable)?;
         let inner = Arc::new(db);
@@ -149,4 +152,19 @@ pub(crate) fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreErr
 /// A sortable key part for an instant: nanoseconds since the epoch, zero-padded.
 pub(crate) fn time_key(at: time::OffsetDateTime) -> String {
     format!("{:024}", at.unix_timestamp_nanos().max(0))
+}
+
+#[async_trait::async_trait]
+impl facelens_core::ports::WriteProbe for LocalDb {
+    async fn probe_write(&self) -> Result<(), StoreError> {
+        let at = time::OffsetDateTime::now_utc().unix_timestamp().to_string();
+        self.write(move |txn| {
+            txn.open_table(HEALTH)
+                .map_err(unavailable)?
+                .insert("last_write", at.as_str())
+                .map_err(unavailable)?;
+            Ok(())
+        })
+        .await
+    }
 }

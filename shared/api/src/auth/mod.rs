@@ -26,6 +26,9 @@ pub struct AuthState {
     /// Whether this process loaded the ONNX models (`/api/health` says `models: ok`);
     /// `None` where no models run (the auth Lambda: the browser loads its models from the CDN).
     pub models_loaded: Option<bool>,
+    /// Writes a marker for `/api/health` (`database: ok`); `None` where the database is a
+    /// service of its own (DynamoDB).
+    pub database: Option<Arc<dyn facelens_core::ports::WriteProbe>>,
 }
 
 impl FromRef<AuthState> for Arc<AuthService> {
@@ -63,9 +66,50 @@ pub fn router(state: AuthState) -> Router {
 async fn health(
     axum::extract::State(state): axum::extract::State<AuthState>,
 ) -> axum::Json<serde_json::Value> {
+    let written = match &state.database {
+        Some(database) => Some(database.probe_write().await),
+        None => None,
+    };
+    if let Some(Err(err)) = &written {
+        tracing::error!(error = %err, "the health check could not write to the database");
+    }
+    axum::Json(health_body(
+        state.models_loaded,
+        written.map(|result| result.is_ok()),
+    ))
+}
+
+/// `{"status": "ok"}`, with `models` and `database` where this process knows them; a
+/// database that takes no write makes the status `degraded`.
+fn health_body(models_loaded: Option<bool>, database_writable: Option<bool>) -> serde_json::Value {
     let mut body = serde_json::json!({ "status": "ok" });
-    if let Some(loaded) = state.models_loaded {
+    if let Some(loaded) = models_loaded {
         body["models"] = serde_json::json!(if loaded { "ok" } else { "missing" });
     }
-    axum::Json(body)
+    if let Some(writable) = database_writable {
+        body["database"] = serde_json::json!(if writable { "ok" } else { "read-only" });
+        if !writable {
+            body["status"] = serde_json::json!("degraded");
+        }
+    }
+    body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::health_body;
+    use serde_json::json;
+
+    #[test]
+    fn health_says_what_this_process_knows_and_a_read_only_database_degrades_it() {
+        assert_eq!(health_body(None, None), json!({ "status": "ok" }));
+        assert_eq!(
+            health_body(Some(true), Some(true)),
+            json!({ "status": "ok", "models": "ok", "database": "ok" })
+        );
+        assert_eq!(
+            health_body(Some(true), Some(false)),
+            json!({ "status": "degraded", "models": "ok", "database": "read-only" })
+        );
+    }
 }

@@ -80,6 +80,7 @@ pub async fn harness_with(edit: impl FnOnce(&mut AuthConfig)) -> Harness {
         router: router(AuthState {
             service,
             models_loaded: None,
+            database: None,
         }),
         clock,
         dir,
