@@ -46,6 +46,12 @@ export interface FacelensConfig {
   readonly logRetentionDays: number;
   /** Upper bound of concurrent worker invocations (keeps Rekognition under its TPS quota). */
   readonly workerConcurrency: number;
+  /**
+   * Who finds the faces in the worker: Rekognition `DetectFaces` (default; faces with
+   * attributes) or `onnx`, our YuNet inside the worker (no attributes, no per-photo
+   * Rekognition call; comparisons still use `CompareFaces`).
+   */
+  readonly faceFinder: 'rekognition' | 'onnx';
   /** Steady-state request rate and burst of the HTTP API. */
   readonly apiRateLimit: number;
   readonly apiBurstLimit: number;
@@ -89,6 +95,14 @@ function int(ctx: ContextSource, key: string, dflt: number, min: number, max: nu
     throw new Error(`context ${key}: expected an integer in [${min}, ${max}], got "${s}"`);
   }
   return n;
+}
+
+function faceFinder(ctx: ContextSource): 'rekognition' | 'onnx' {
+  const s = str(ctx, 'faceFinder') ?? 'rekognition';
+  if (s !== 'rekognition' && s !== 'onnx') {
+    throw new Error(`context faceFinder: expected rekognition or onnx, got "${s}"`);
+  }
+  return s;
 }
 
 /** The retention periods CloudWatch Logs accepts. */
@@ -174,6 +188,7 @@ export function readConfig(ctx: ContextSource): FacelensConfig {
     annotatedDays: int(ctx, 'annotatedDays', 365, 1, 3650),
     logRetentionDays: retentionDays(ctx),
     workerConcurrency: int(ctx, 'workerConcurrency', 5, 2, 1000),
+    faceFinder: faceFinder(ctx),
     apiRateLimit: int(ctx, 'apiRateLimit', 50, 1, 10000),
     apiBurstLimit: int(ctx, 'apiBurstLimit', 100, 1, 5000),
     waf: bool(ctx, 'waf', false),

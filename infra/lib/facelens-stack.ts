@@ -353,6 +353,7 @@ export class FacelensStack extends Stack {
         FACELENS_BUCKET_NAME: uploadsBucket.bucketName,
         FACELENS_ALERT_TOPIC_ARN: topic.topicArn,
         FACELENS_PUBLIC_URL: siteUrl,
+        FACELENS_FACE_FINDER: cfg.faceFinder,
       },
     };
     const descriptions: Record<FunctionName, string> = {
@@ -491,7 +492,13 @@ export class FacelensStack extends Stack {
     allow('analysis-worker', 'WriteAnnotated', ['s3:PutObject', 's3:DeleteObject'], [uploadsBucket.arnForObjects('annotated/*')]);
     allow('analysis-worker', 'DeleteUploadsOfDeletedAnalyses', ['s3:DeleteObject'], [uploadsBucket.arnForObjects('uploads/*')]);
     allow('analysis-worker', 'PhotoKeyReadWrite', PHOTO_KEY_WRITE, [key.keyArn], via('s3'));
-    allow('analysis-worker', 'DetectAndCompareFaces', ['rekognition:DetectFaces', 'rekognition:CompareFaces'], ['*']);
+    // DetectFaces only when Rekognition finds the faces; CompareFaces for comparisons either way.
+    allow(
+      'analysis-worker',
+      'DetectAndCompareFaces',
+      cfg.faceFinder === 'rekognition' ? ['rekognition:DetectFaces', 'rekognition:CompareFaces'] : ['rekognition:CompareFaces'],
+      ['*'],
+    );
     allow('analysis-worker', 'PublishAlerts', ['sns:Publish'], [topic.topicArn]);
     allow('analysis-worker', 'AlertTopicKey', ['kms:Decrypt', 'kms:GenerateDataKey*'], [key.keyArn], via('sns'));
 

@@ -82,7 +82,19 @@ describe('lambda functions', () => {
       FACELENS_BUCKET_NAME: '${UploadsBucket}',
       FACELENS_ALERT_TOPIC_ARN: '${AlertTopic}',
       FACELENS_PUBLIC_URL: 'https://${Distribution.DomainName}',
+      FACELENS_FACE_FINDER: 'rekognition',
     });
+  });
+
+  test('faceFinder=onnx: the worker finds faces itself and may no longer call DetectFaces', () => {
+    const { json: j } = synth({ faceFinder: 'onnx' });
+    const worker = resourceNamed(j, FUNCTION_IDS['analysis-worker']).res.Properties;
+    assert.equal(worker.Environment.Variables.FACELENS_FACE_FINDER, 'onnx');
+    const statements = resourcesOfType(j, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    const rekognition = statements.filter((st: any) => st.Sid === 'DetectAndCompareFaces');
+    assert.equal(rekognition.length, 1);
+    assert.deepEqual(rekognition[0].Action, 'rekognition:CompareFaces');
+    assert.throws(() => synth({ faceFinder: 'opencv' }), /faceFinder/);
   });
 
   test('a sender with a display name: env keeps it, SES identity and IAM use the address', () => {

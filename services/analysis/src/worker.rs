@@ -1,7 +1,8 @@
 //! The analysis worker: configuration, the pipeline it runs, and the SQS batch handler.
 //!
 //! Settings: `FACELENS_TABLE_NAME`, `FACELENS_BUCKET_NAME`, `FACELENS_ALERT_TOPIC_ARN`, and
-//! optionally `FACELENS_ALERT_BELOW` (detection confidence, 0..100, under which admins are
+//! optionally `FACELENS_FACE_FINDER` (`rekognition`, the default, or `onnx`: our own YuNet in
+//! the binary finds the faces, without attributes), `FACELENS_ALERT_BELOW` (detection confidence, 0..100, under which admins are
 //! alerted; default 50), `FACELENS_MAX_MEGAPIXELS` (default 40) and `FACELENS_PUBLIC_URL` (a
 //! link for the alert emails).
 //!
@@ -26,8 +27,8 @@ use facelens_imaging::Limits;
 use facelens_lambda::emf;
 use facelens_lambda::s3_event::{self, S3Message};
 use facelens_lambda::{required, setting};
-use facelens_pipeline::{ClassifierJudge, FaceFinder, FaceMatcher, Pipeline};
-use facelens_vision::MaskClassifier;
+use facelens_pipeline::{ClassifierJudge, DetectorFinder, FaceFinder, FaceMatcher, Pipeline};
+use facelens_vision::{FaceDetector, MaskClassifier};
 use std::sync::Arc;
 
 /// Our mask classifier, inside the binary: the Lambda zip is one file and nothing is read or
@@ -36,6 +37,22 @@ static CLASSIFIER_ONNX: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../models/mask-classifier.onnx"
 ));
+
+/// YuNet, inside the binary, for deployments that find faces without Rekognition.
+static DETECTOR_ONNX: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../models/yunet-640.onnx"
+));
+
+/// Who finds the faces: Rekognition `DetectFaces` (faces with attributes), or our own ONNX
+/// detector in the worker (no attributes, no Rekognition call per photo).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaceFinderKind {
+    /// Amazon Rekognition (the default).
+    Rekognition,
+    /// YuNet in tract, as the local server runs it.
+    Onnx,
+}
 
 /// The worker's configuration.
 #[derive(Debug, Clone)]
@@ -52,6 +69,8 @@ pub struct Config {
     pub max_megapixels: u64,
     /// The site's address, for the alert emails.
     pub public_url: Option<String>,
+    /// Who finds the faces (`FACELENS_FACE_FINDER`: `rekognition`, the default, or `onnx`).
+    pub face_finder: FaceFinderKind,
 }
 
 impl Config {
@@ -84,7 +103,13 @@ impl Config {
                 .context("FACELENS_MAX_MEGAPIXELS must be a positive whole number")?,
             None => 40,
         };
+        let face_finder = match setting(lookup, "FACELENS_FACE_FINDER").as_deref() {
+            None | Some("rekognition") => FaceFinderKind::Rekognition,
+            Some("onnx") => FaceFinderKind::Onnx,
+            Some(_) => anyhow::bail!("FACELENS_FACE_FINDER must be rekognition or onnx"),
+        };
         Ok(Self {
+            face_finder,
             table_name: required(lookup, "FACELENS_TABLE_NAME")?,
             bucket_name: required(lookup, "FACELENS_BUCKET_NAME")?,
             alert_topic_arn: required(lookup, "FACELENS_ALERT_TOPIC_ARN")?,
@@ -95,12 +120,20 @@ impl Config {
     }
 }
 
-/// The worker's use case with Rekognition as the face finder.
+/// The worker's use case with the configured face finder. Comparisons with a reference photo
+/// use Rekognition `CompareFaces` either way (the embedding models would not fit the zip).
 ///
 /// # Errors
-/// When the embedded classifier does not load.
+/// When an embedded model does not load.
 pub fn process_service(config: &Config, aws: &Aws) -> anyhow::Result<ProcessService> {
-    let finder = Arc::new(aws.rekognition_finder(config.bucket_name.as_str()));
+    let finder: Arc<dyn FaceFinder> = match config.face_finder {
+        FaceFinderKind::Rekognition => {
+            Arc::new(aws.rekognition_finder(config.bucket_name.as_str()))
+        }
+        FaceFinderKind::Onnx => Arc::new(DetectorFinder::new(Arc::new(
+            FaceDetector::from_bytes(DETECTOR_ONNX).context("loading the face detector")?,
+        ))),
+    };
     let matcher = Arc::new(aws.rekognition_matcher(config.bucket_name.as_str()));
     process_service_with(config, aws, finder, matcher)
 }
@@ -245,7 +278,31 @@ mod tests {
     }
 
     #[test]
-    fn the_embedded_classifier_loads() {
+    fn the_embedded_models_load() {
         assert!(MaskClassifier::from_bytes(CLASSIFIER_ONNX).is_ok());
+        assert!(FaceDetector::from_bytes(DETECTOR_ONNX).is_ok());
+    }
+
+    #[test]
+    fn the_face_finder_is_rekognition_unless_onnx_is_asked_for() {
+        let read = |finder: Option<&str>| {
+            Config::from_lookup(&|name| match name {
+                "FACELENS_FACE_FINDER" => finder.map(str::to_owned),
+                "FACELENS_TABLE_NAME" | "FACELENS_BUCKET_NAME" | "FACELENS_ALERT_TOPIC_ARN" => {
+                    Some("x".into())
+                }
+                _ => None,
+            })
+        };
+        assert_eq!(
+            read(None).expect("valid").face_finder,
+            FaceFinderKind::Rekognition
+        );
+        assert_eq!(
+            read(Some("onnx")).expect("valid").face_finder,
+            FaceFinderKind::Onnx
+        );
+        let err = read(Some("opencv")).expect_err("refused");
+        assert!(format!("{err:#}").contains("FACELENS_FACE_FINDER"));
     }
 }

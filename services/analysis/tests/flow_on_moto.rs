@@ -359,3 +359,35 @@ async fn given_the_schedules_sweep_when_a_photo_never_arrived_then_only_that_ana
         assert_eq!(read.status, Status::Pending, "{}", kept.filename);
     }
 }
+
+#[tokio::test]
+async fn given_the_onnx_face_finder_when_a_photo_arrives_then_our_detector_finds_its_faces_without_rekognition()
+ {
+    let stack = stack().await;
+    let token = stack.user("olga").await;
+    let config = facelens_analysis::worker::Config {
+        face_finder: facelens_analysis::worker::FaceFinderKind::Onnx,
+        ..stack.worker_config()
+    };
+    // No Rekognition reply is recorded: a call to it would fail the message.
+    let worker = facelens_analysis::worker::process_service(&config, &stack.aws).expect("worker");
+    let id = upload(&stack, &token, &photo()).await;
+    // The photo's message, and S3's test event from when notifications were set up.
+    assert!(drain(&stack, &worker).await >= 1);
+    let (status, result) = call(
+        &stack.analyses,
+        "GET",
+        &format!("/api/analyses/{id}"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, &result["status"]),
+        (200, &json!("done")),
+        "{result}"
+    );
+    assert_eq!(result["faceCount"], 6, "group.jpg has six faces: {result}");
+    assert_eq!(result["attributesAvailable"], false, "{result}");
+    assert!(result["faces"][0]["attributes"].is_null());
+}

@@ -120,6 +120,7 @@ impl Stack {
             alert_below: 50.0,
             max_megapixels: 40,
             public_url: Some("https://facelens.example.com".into()),
+            face_finder: facelens_analysis::worker::FaceFinderKind::Rekognition,
         }
     }
 
