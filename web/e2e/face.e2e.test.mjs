@@ -43,20 +43,9 @@ let shots;
 const browsers = [];
 const watched = [];
 
-/** The API of this file's server. */
-const api = (method, path, options) => people.api(server, method, path, options);
-const apiToken = (username, password) => people.apiToken(server, username, password);
-const createUser = (user) => people.createUser(server, user);
-const cameraPage = (clip, viewport) => people.cameraPage(clip, { browsers, watched, viewport });
+/** The shared helpers, bound to this file's server. */
+const { api, apiToken, createUser, cameraPage, signInWithPassword } = people.kit(() => server, { browsers, watched });
 const liveTracks = people.liveTracks;
-
-async function signInWithPassword(page, username, password) {
-  await page.goto(`${server.baseUrl}/#/signin`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL(/#\/analyse/);
-}
 
 async function signOut(page) {
   const toggle = page.getByRole('button', { name: 'Menu' });

@@ -35,20 +35,9 @@ let hasLive = false;
 const browsers = [];
 const watched = [];
 
-/** The API of this file's server. */
-const api = (method, path, options) => people.api(server, method, path, options);
-const apiToken = (username, password) => people.apiToken(server, username, password);
-const createUser = (user) => people.createUser(server, user);
-const cameraPage = (clip, viewport) => people.cameraPage(clip, { browsers, watched, viewport });
+/** The shared helpers, bound to this file's server. */
+const { api, apiToken, createUser, cameraPage, signInWithPassword } = people.kit(() => server, { browsers, watched });
 const liveTracks = people.liveTracks;
-
-async function signIn(page, username, password) {
-  await page.goto(`${server.baseUrl}/#/signin`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL(/#\/analyse/);
-}
 
 const tokenOf = async (page) => JSON.parse(await page.evaluate(() => sessionStorage.getItem('facelens.session'))).token;
 
@@ -95,7 +84,7 @@ describe('Live mask check with a camera', { timeout: 10 * 60_000 }, () => {
   test('the Live page names the camera and saves its settings', async (t) => {
     if (!hasLive) return notYet(t, 'the server has no /api/live');
     page = await cameraPage(join(clips, 'door.y4m'));
-    await signIn(page, dave.username, dave.password);
+    await signInWithPassword(page, dave.username, dave.password);
     await page.getByRole('link', { name: 'Live', exact: true }).click();
     await page.getByRole('heading', { name: 'Live mask check', level: 1 }).waitFor();
     await page.getByText('Only counts and violations go to Facelens').waitFor();
@@ -256,7 +245,7 @@ describe('Live mask check with a camera', { timeout: 10 * 60_000 }, () => {
     assert.equal(await page.getByLabel('All cameras').count(), 0, 'no "All cameras" for a user');
     const { page: admin, problems } = await newWatchedPage(browser);
     watched.push(problems);
-    await signIn(admin, server.admin.username, server.admin.password);
+    await signInWithPassword(admin, server.admin.username, server.admin.password);
     await admin.goto(`${server.baseUrl}/#/live`);
     await admin.getByRole('heading', { name: 'Live mask check', level: 1 }).waitFor();
     await admin.getByText('No sessions yet.').waitFor();

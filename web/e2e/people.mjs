@@ -68,6 +68,29 @@ export async function cameraPage(clip, { browsers, watched, viewport = { width: 
   return page;
 }
 
+/** Signs in on the sign-in page with a password and waits for the Analyse page. */
+export async function signInWithPassword(server, page, username, password) {
+  await page.goto(`${server.baseUrl}/#/signin`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL(/#\/analyse/);
+}
+
+/**
+ * The helpers above bound to a test file's server (read when called: the file starts it in
+ * `before`) and to the lists its camera browsers and watched pages go into.
+ */
+export function kit(serverOf, { browsers, watched }) {
+  return {
+    api: (method, path, options) => api(serverOf(), method, path, options),
+    apiToken: (username, password) => apiToken(serverOf(), username, password),
+    createUser: (user) => createUser(serverOf(), user),
+    cameraPage: (clip, viewport) => cameraPage(clip, { browsers, watched, viewport }),
+    signInWithPassword: (page, username, password) => signInWithPassword(serverOf(), page, username, password),
+  };
+}
+
 /** How many camera tracks of the page are still running. */
 export const liveTracks = (page) =>
   page.evaluate(() => window.__cameraStreams.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length);

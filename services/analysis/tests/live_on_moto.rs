@@ -34,6 +34,11 @@ fn batch(seq: u64, tracks: &[u32], snapshot: Option<&[u8]>) -> Value {
     json!({ "seq": seq, "faces": unmasked + 1, "masked": 1, "unmasked": unmasked, "violations": violations })
 }
 
+/// Posts a batch of events as `token`.
+async fn post_events(stack: &Stack, token: &str, path: &str, body: Value) -> (u16, Value) {
+    call(&stack.analyses, "POST", path, Some(token), Some(body)).await
+}
+
 async fn start(stack: &Stack, token: &str, camera: &str) -> String {
     let (status, body) = call(
         &stack.analyses,
@@ -68,50 +73,22 @@ async fn given_a_live_session_on_aws_when_violations_pile_up_then_one_alert_is_p
     let id = start(&stack, &carla, "Entrance").await;
     let events = format!("/api/live/sessions/{id}/events");
 
-    let (status, body) = call(
-        &stack.analyses,
-        "POST",
-        &events,
-        Some(&carla),
-        Some(batch(1, &[1], Some(SNAPSHOT))),
-    )
-    .await;
+    let (status, body) = post_events(&stack, &carla, &events, batch(1, &[1], Some(SNAPSHOT))).await;
     assert_eq!(status, 200, "{body}");
     assert!(
         stack.moto.published(&stack.topic).await.is_empty(),
         "one violation is within the rule"
     );
-    let (status, body) = call(
-        &stack.analyses,
-        "POST",
-        &events,
-        Some(&carla),
-        Some(batch(2, &[2, 3], None)),
-    )
-    .await;
+    let (status, body) = post_events(&stack, &carla, &events, batch(2, &[2, 3], None)).await;
     assert_eq!((status, &body["session"]["violations"]), (200, &json!(3)));
-    let (status, _) = call(
-        &stack.analyses,
-        "POST",
-        &events,
-        Some(&carla),
-        Some(batch(3, &[4], None)),
-    )
-    .await;
+    let (status, _) = post_events(&stack, &carla, &events, batch(3, &[4], None)).await;
     assert_eq!(status, 200);
     let published = stack.moto.published(&stack.topic).await;
     assert_eq!(published.len(), 1, "one alert per window: {published:?}");
     assert!(published[0].1.contains("Entrance") && published[0].1.contains("carla"));
 
     // A replay and someone else's hands change nothing.
-    let (status, body) = call(
-        &stack.analyses,
-        "POST",
-        &events,
-        Some(&carla),
-        Some(batch(3, &[9], None)),
-    )
-    .await;
+    let (status, body) = post_events(&stack, &carla, &events, batch(3, &[9], None)).await;
     assert_eq!((status, &body["error"]["code"]), (409, &json!("replayed")));
     for (method, path) in [
         ("GET", format!("/api/live/sessions/{id}")),

@@ -3,6 +3,8 @@
 //! analysis, file, alert, count and enrolled face of it, and one cut short is finished by a
 //! later run; a request of a deleted account that makes a record late keeps nothing.
 
+mod support;
+
 use async_trait::async_trait;
 use facelens_core::analysis::ports::{
     AlertSink, AnalysisStore, AnalyzeError, DetectedFace, ObjectStore, PhotoAnalysis,
@@ -13,12 +15,13 @@ use facelens_core::analysis::{
     ProcessOutcome, ProcessService, PurgeService, UploadPolicy, UploadService,
 };
 use facelens_core::clock::SystemClock;
-use facelens_core::domain::{Email, Role, User, Username};
+use facelens_core::domain::{User, Username};
 use facelens_core::faces::{FaceError, FaceVault, SeenFace};
 use facelens_core::ports::UserStore;
 use facelens_local::{LocalDb, LocalObjects, SealedFaces};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
+use support::account;
 use time::OffsetDateTime;
 
 /// One face found with 30% confidence (so an alert is raised); when `delete_first` holds the
@@ -149,19 +152,6 @@ fn setup() -> Setup {
         process,
         analyses,
         purge,
-    }
-}
-
-fn account(name: &str) -> User {
-    User {
-        id: uuid::Uuid::new_v4(),
-        username: Username::parse(name).expect("name"),
-        email: Email::parse(&format!("{name}@example.com")).expect("email"),
-        role: Role::User,
-        password_hash: "placeholder".into(),
-        token_version: 0,
-        must_change_password: false,
-        created_at: OffsetDateTime::now_utc(),
     }
 }
 

@@ -2,11 +2,13 @@
 //! own once it has not been heard of for 15 minutes, at the moment it was last heard of; a
 //! session that keeps sending stays open. On the embedded store, with the clock moved by hand.
 
+mod support;
+
 use facelens_core::clock::Clock;
-use facelens_core::domain::{Email, Role, User, Username};
 use facelens_core::live::{IncomingEvents, LiveError, LiveService};
 use facelens_local::{LocalDb, LocalObjects};
 use std::sync::{Arc, Mutex};
+use support::account;
 use time::{Duration, OffsetDateTime};
 
 /// A clock the test moves.
@@ -22,19 +24,6 @@ impl HandClock {
 impl Clock for HandClock {
     fn now(&self) -> OffsetDateTime {
         *self.0.lock().expect("clock")
-    }
-}
-
-fn account(name: &str) -> User {
-    User {
-        id: uuid::Uuid::new_v4(),
-        username: Username::parse(name).expect("name"),
-        email: Email::parse(&format!("{name}@example.com")).expect("email"),
-        role: Role::User,
-        password_hash: "placeholder".into(),
-        token_version: 0,
-        must_change_password: false,
-        created_at: OffsetDateTime::now_utc(),
     }
 }
 
