@@ -1,7 +1,7 @@
 //! Black box: a face as a way in on the real server. A user enrols their face from a camera
 //! capture and signs in with captures in which the head turns; a still photo, another person's
 //! face, a name without a face and an admin are refused; the audit names the method; removing
-//! the face, or the account, ends it.
+//! the face, or the account, ends it. A person finds their own enrolled face in a group photo.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -219,4 +219,95 @@ async fn a_deployment_that_allows_it_lets_admins_sign_in_with_a_face() {
     let (status, body) = face_login(&server, "admin", turning_head()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["user"]["role"], "admin");
+}
+
+/// Uploads the group photo to be searched for the uploader's own enrolled face.
+async fn find_own_face(user: &ApiClient) -> (String, StatusCode) {
+    user.upload_compared(
+        "group.jpg",
+        "image/jpeg",
+        photos::with_faces(),
+        Some("enrolled-face"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_person_finds_their_own_enrolled_face_in_a_group_photo_and_nobody_elses() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let fay = new_user(&server, &admin, "fay").await;
+    let olga = new_user(&server, &admin, "olga").await;
+
+    // Nothing enrolled yet: the photo is analysed and fails, saying why.
+    let (before, _) = find_own_face(&fay).await;
+    let failed = fay.wait_for(&before).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    let reason = failed["failureReason"].as_str().expect("a reason");
+    assert!(reason.contains("no enrolled face"), "{reason}");
+
+    let portrait = capture(&photos::fixture("face-bare.jpg"));
+    let (status, body) = fay
+        .send("PUT", "/api/me/face", Some(json!({ "capture": portrait })))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Enrolled: the one face of the group that is hers stands out, the best of all.
+    let (found, _) = find_own_face(&fay).await;
+    let result = fay.wait_for(&found).await;
+    assert_eq!(result["status"], "done", "{result}");
+    assert_eq!(result["reference"], "enrolled-face");
+    assert_eq!(result["matchCount"], 1, "{result}");
+    let faces = result["faces"].as_array().expect("faces");
+    assert!(faces.len() >= 3, "{result}");
+    let similarity = |f: &Value| f["likeness"]["similarity"].as_f64().expect("a similarity");
+    let best = faces.iter().map(similarity).fold(f64::MIN, f64::max);
+    let same: Vec<&Value> = faces
+        .iter()
+        .filter(|f| f["likeness"]["samePerson"] == true)
+        .collect();
+    assert_eq!(same.len(), 1, "{result}");
+    assert_eq!(similarity(same[0]), best);
+    // Nothing of the enrolled face comes back: no address, no bytes, no vector.
+    assert!(!result.to_string().contains("faces/fay"), "{result}");
+    let (_, history) = fay.send("GET", "/api/analyses", None).await;
+    let item = history["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["id"] == found.as_str())
+        .expect("listed");
+    assert_eq!(item["reference"], "enrolled-face", "{item}");
+    assert_eq!(item["matchCount"], 1, "{item}");
+
+    // Olga has enrolled no face: "enrolled-face" is hers, never fay's.
+    let (hers, _) = find_own_face(&olga).await;
+    assert_eq!(olga.wait_for(&hers).await["status"], "failed");
+    // Nor can she read fay's result.
+    let (status, _) = olga
+        .send("GET", &format!("/api/analyses/{found}"), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A misspelt reference is refused up front, saying what is accepted.
+    let (status, body) = fay
+        .send(
+            "POST",
+            "/api/uploads",
+            Some(
+                json!({ "filename": "g.jpg", "contentType": "image/jpeg", "size": 100,
+                         "reference": "enrolled" }),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(message(&body).contains("enrolled-face"), "{body}");
+
+    // The face removed, there is nothing to look for any more.
+    assert_eq!(
+        fay.send("DELETE", "/api/me/face", None).await.0,
+        StatusCode::NO_CONTENT
+    );
+    let (after, _) = find_own_face(&fay).await;
+    assert_eq!(fay.wait_for(&after).await["status"], "failed");
 }

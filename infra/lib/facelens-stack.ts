@@ -326,7 +326,8 @@ export class FacelensStack extends Stack {
     const distribution = this.buildDistribution(cfg, webBucket, logsBucket, api, uploadsOrigin, key, originSecret);
     const siteUrl = `https://${cfg.domainName ?? distribution.distributionDomainName}`;
 
-    // Enrolled faces (face sign-in): the collection keeps face vectors only, never a picture.
+    // Enrolled faces (face sign-in): the collection keeps face vectors only; the one capture
+    // per account is kept in the uploads bucket under faces/ (see KeepEnrolledFaces).
     const faceCollection = new rekognition.CfnCollection(this, 'FaceCollection', {
       collectionId: `${this.stackName}-faces`,
     });
@@ -466,6 +467,11 @@ export class FacelensStack extends Stack {
       faceCollection.attrArn,
     ]);
     allow('auth', 'LookAtCaptures', ['rekognition:DetectFaces'], ['*']);
+    // The capture of an enrolled face is kept under faces/{name}/enrolled (encrypted with the
+    // stack's key), the reference when a person looks for their own face in a group photo;
+    // enrolment writes it, removing the face or the account deletes it.
+    allow('auth', 'KeepEnrolledFaces', ['s3:PutObject', 's3:DeleteObject'], [uploadsBucket.arnForObjects('faces/*')]);
+    allow('auth', 'PhotoKeyWrite', PHOTO_KEY_WRITE, [key.keyArn], via('s3'));
 
     allow('uploads', 'PutOriginals', ['s3:PutObject', 's3:DeleteObject'], [uploadsBucket.arnForObjects('uploads/*')]);
     allow('uploads', 'PhotoKeyWrite', PHOTO_KEY_WRITE, [key.keyArn], via('s3'));
@@ -487,6 +493,8 @@ export class FacelensStack extends Stack {
     // is what scopes DetectFaces and CompareFaces (a photo compared with a reference photo) to
     // this bucket; neither has resource-level permissions.
     allow('analysis-worker', 'ReadOriginals', ['s3:GetObject'], [uploadsBucket.arnForObjects('uploads/*')]);
+    // "Find me in this photo": the owner's enrolled capture, sent to CompareFaces as bytes.
+    allow('analysis-worker', 'ReadEnrolledFaces', ['s3:GetObject'], [uploadsBucket.arnForObjects('faces/*')]);
     // An analysis deleted while the worker processed it (or before its photo arrived): the
     // worker removes what it wrote and the photo, so nothing is orphaned.
     allow('analysis-worker', 'WriteAnnotated', ['s3:PutObject', 's3:DeleteObject'], [uploadsBucket.arnForObjects('annotated/*')]);

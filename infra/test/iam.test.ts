@@ -86,6 +86,13 @@ const EXPECTED: Record<string, any[]> = {
       Resource: ['${FaceCollection.Arn}'],
     },
     { Sid: 'LookAtCaptures', Effect: 'Allow', Action: ['rekognition:DetectFaces'], Resource: ['*'] },
+    {
+      Sid: 'KeepEnrolledFaces',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:DeleteObject'],
+      Resource: ['${UploadsBucket.Arn}/faces/*'],
+    },
+    photoKey('PhotoKeyWrite', ['kms:GenerateDataKey', 'kms:Decrypt']),
   ],
   UploadsFunction: [
     logs('UploadsFunction'),
@@ -160,6 +167,7 @@ const EXPECTED: Record<string, any[]> = {
     },
     tableKey,
     { Sid: 'ReadOriginals', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['${UploadsBucket.Arn}/uploads/*'] },
+    { Sid: 'ReadEnrolledFaces', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['${UploadsBucket.Arn}/faces/*'] },
     {
       Sid: 'WriteAnnotated',
       Effect: 'Allow',
@@ -275,7 +283,13 @@ describe('function roles', () => {
         .filter((s) => s.Action.some((a: string) => a.startsWith('s3:')))
         .flatMap((s) => s.Action.flatMap((a: string) => s.Resource.map((r: string) => `${a} ${r.replace('${UploadsBucket.Arn}/', '')}`)))
         .sort();
-    assert.deepEqual(s3('AuthFunction'), ['s3:DeleteObject annotated/*', 's3:DeleteObject live/*', 's3:DeleteObject uploads/*']);
+    assert.deepEqual(s3('AuthFunction'), [
+      's3:DeleteObject annotated/*',
+      's3:DeleteObject faces/*',
+      's3:DeleteObject live/*',
+      's3:DeleteObject uploads/*',
+      's3:PutObject faces/*',
+    ]);
     assert.deepEqual(s3('UploadsFunction'), ['s3:DeleteObject uploads/*', 's3:PutObject uploads/*']);
     assert.deepEqual(s3('AnalysesFunction'), [
       's3:DeleteObject annotated/*',
@@ -289,6 +303,7 @@ describe('function roles', () => {
     assert.deepEqual(s3('AnalysisWorkerFunction'), [
       's3:DeleteObject annotated/*',
       's3:DeleteObject uploads/*',
+      's3:GetObject faces/*',
       's3:GetObject uploads/*',
       's3:PutObject annotated/*',
     ]);

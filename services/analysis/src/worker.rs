@@ -163,15 +163,18 @@ pub fn process_service_with(
         Some(config.alert_topic_arn.clone()),
         config.public_url.clone(),
     );
+    let objects = Arc::new(aws.s3_objects(config.bucket_name.as_str()));
     Ok(ProcessService::new(
-        Arc::new(aws.s3_objects(config.bucket_name.as_str())),
+        objects.clone(),
         Arc::new(table),
         Arc::new(pipeline),
         Arc::new(alerts),
         Arc::new(SystemClock),
         config.alert_below,
     )
-    .with_metrics(Arc::new(Metrics::default())))
+    .with_metrics(Arc::new(Metrics::default()))
+    // The captures of enrolled faces are kept in the bucket by the auth function.
+    .with_enrolled_faces(objects))
 }
 
 /// Processes every message of a batch; the ones to retry are named in the response.

@@ -20,6 +20,11 @@ use support::{MAX_RECEIVES, Stack, call, sqs_event, stack};
 
 /// The worker with Rekognition answering `replies`, in order.
 fn worker(stack: &Stack, replies: &[&str]) -> ProcessService {
+    worker_recording(stack, replies).0
+}
+
+/// As [`worker`], with the replay client that records what was sent to Rekognition.
+fn worker_recording(stack: &Stack, replies: &[&str]) -> (ProcessService, StaticReplayClient) {
     let events = replies
         .iter()
         .map(|name| {
@@ -32,8 +37,9 @@ fn worker(stack: &Stack, replies: &[&str]) -> ProcessService {
             )
         })
         .collect();
+    let rekognition = StaticReplayClient::new(events);
     let config = aws_sdk_rekognition::Config::builder()
-        .http_client(StaticReplayClient::new(events))
+        .http_client(rekognition.clone())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("test", "test", None, None, "test"))
         .behavior_version(BehaviorVersion::latest())
@@ -46,13 +52,14 @@ fn worker(stack: &Stack, replies: &[&str]) -> ProcessService {
     );
     let matcher =
         RekognitionMatcher::from_config(config, stack.bucket.bucket(), Duration::from_millis(1));
-    process_service_with(
+    let process = process_service_with(
         &stack.worker_config(),
         &stack.aws,
         Arc::new(finder),
         Arc::new(matcher),
     )
-    .expect("worker")
+    .expect("worker");
+    (process, rekognition)
 }
 
 fn photo() -> Vec<u8> {
@@ -308,6 +315,70 @@ async fn given_a_reference_photo_when_a_group_photo_names_it_then_each_face_has_
     assert!((matches[0].0.expect("a similarity") - 99.21).abs() < 0.01);
     assert_eq!(similarities[2], *matches[0], "{result}");
     assert!(similarities.contains(&(Some(0.0), Some(false))), "{result}");
+}
+
+#[tokio::test]
+async fn given_an_enrolled_face_when_a_group_photo_looks_for_it_then_its_kept_capture_is_compared()
+{
+    use facelens_core::analysis::ObjectKey;
+    use facelens_core::analysis::ports::ObjectStore;
+    let stack = stack().await;
+    let token = stack.user("ann").await;
+    // DetectFaces and CompareFaces for the group photo once ann's face is enrolled.
+    let (worker, rekognition) = worker_recording(&stack, &["several_faces", "compare_faces"]);
+    let result = |id: String| {
+        let token = token.clone();
+        let analyses = stack.analyses.clone();
+        async move {
+            let path = format!("/api/analyses/{id}");
+            call(&analyses, "GET", &path, Some(&token), None).await.1
+        }
+    };
+
+    // No face enrolled: failed with the reason, and Rekognition is not asked.
+    let early = upload_compared(&stack, &token, &photo(), Some("enrolled-face")).await;
+    drain(&stack, &worker).await;
+    let failed = result(early).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    assert!(
+        failed["failureReason"]
+            .as_str()
+            .is_some_and(|r| r.contains("no enrolled face")),
+        "{failed}"
+    );
+    assert_eq!(rekognition.actual_requests().count(), 0);
+
+    // The auth function keeps the enrolment capture here (the face collection's port test).
+    let kept =
+        ObjectKey::enrolled_face(&facelens_core::domain::Username::parse("ann").expect("name"));
+    stack
+        .bucket
+        .put(&kept, photo(), "image/jpeg")
+        .await
+        .expect("capture kept");
+    let group = upload_compared(&stack, &token, &photo(), Some("enrolled-face")).await;
+    drain(&stack, &worker).await;
+    let found = result(group).await;
+    assert_eq!(found["status"], "done", "{found}");
+    assert_eq!(found["reference"], "enrolled-face", "{found}");
+    assert_eq!(found["matchCount"], 1, "{found}");
+
+    let compare = rekognition
+        .actual_requests()
+        .find(|r| r.headers().get("x-amz-target") == Some("RekognitionService.CompareFaces"))
+        .map(|r| {
+            serde_json::from_slice::<serde_json::Value>(r.body().bytes().expect("a body"))
+                .expect("JSON")
+        })
+        .expect("CompareFaces was asked");
+    // The capture goes to Rekognition as bytes (an upright JPEG copy), so Rekognition is
+    // never given access to the kept faces; the group photo is read in place.
+    assert!(compare["SourceImage"]["Bytes"].is_string(), "{compare}");
+    assert_eq!(
+        compare["TargetImage"]["S3Object"]["Bucket"],
+        stack.bucket.bucket(),
+        "{compare}"
+    );
 }
 
 #[tokio::test]

@@ -51,7 +51,8 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
             let aws = need_aws()?;
             let mailer = aws.ses_mailer(&config.mail_from)?;
             let table = aws.dynamodb(table_name.as_str());
-            let objects = Arc::new(aws.s3_objects(bucket_name.as_str()));
+            let bucket = aws.s3_objects(bucket_name.as_str());
+            let objects = Arc::new(bucket.clone());
             // Erasing live checks needs the table and the bucket only: no alerts.
             let live = LiveService::new(
                 Arc::new(table.clone()),
@@ -68,7 +69,7 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
             .with_live(Arc::new(live));
             if let Some(collection) = &config.face_collection {
                 let vault: Arc<dyn FaceVault> =
-                    Arc::new(aws.rekognition_vault(collection.as_str(), table.clone()));
+                    Arc::new(aws.rekognition_vault(collection.as_str(), table.clone(), bucket));
                 purge = purge.with_faces(Arc::clone(&vault));
                 faces = Some(vault);
             }

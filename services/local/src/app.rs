@@ -13,6 +13,7 @@ use facelens_api::hashing::Argon2Hasher;
 use facelens_api::layers;
 use facelens_api::live::{self, LiveState};
 use facelens_api::uploads::{self, UploadsState};
+use facelens_core::analysis::ports::EnrolledFaces;
 use facelens_core::analysis::{
     AbandonedUploads, AnalysisService, ProcessService, PurgeService, UploadPolicy, UploadService,
 };
@@ -105,15 +106,19 @@ pub async fn build(config: &LocalConfig, models: Models) -> anyhow::Result<App> 
         tracing::info!(files = swept, "removed writes cut short by the last stop");
     }
 
-    let vault: Option<Arc<dyn FaceVault>> = match faces {
+    let (vault, enrolled): (Option<Arc<dyn FaceVault>>, _) = match faces {
         Some(engine) => {
             let key =
                 crate::secrets::load_or_create(&config.data_dir, "face-key", "FACELENS_FACE_KEY")?;
             let sealed =
                 SealedFaces::new(db.clone(), &key).context("the face key must be 32 bytes")?;
-            Some(Arc::new(LocalFaceVault::new(engine, sealed)))
+            let enrolled: Arc<dyn EnrolledFaces> = Arc::new(sealed.clone());
+            (
+                Some(Arc::new(LocalFaceVault::new(engine, sealed))),
+                Some(enrolled),
+            )
         }
-        None => None,
+        None => (None, None),
     };
     let mut purge = PurgeService::new(
         objects.clone(),
@@ -164,17 +169,19 @@ pub async fn build(config: &LocalConfig, models: Models) -> anyhow::Result<App> 
         Arc::new(db.clone()),
         Arc::new(db.clone()),
     ));
-    let process = Arc::new(
-        ProcessService::new(
-            objects.clone(),
-            Arc::new(db.clone()),
-            analyzer,
-            Arc::new(db.clone()),
-            clock,
-            config.alert_below,
-        )
-        .with_metrics(Arc::clone(&metrics)),
-    );
+    let mut process = ProcessService::new(
+        objects.clone(),
+        Arc::new(db.clone()),
+        analyzer,
+        Arc::new(db.clone()),
+        clock,
+        config.alert_below,
+    )
+    .with_metrics(Arc::clone(&metrics));
+    if let Some(enrolled) = enrolled {
+        process = process.with_enrolled_faces(enrolled);
+    }
+    let process = Arc::new(process);
     let fetcher = if config.allow_private_urls {
         GuardedFetcher::allowing_private_addresses()
     } else {

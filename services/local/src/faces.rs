@@ -65,7 +65,7 @@ impl FaceVault for LocalFaceVault {
     ) -> Result<(), FaceError> {
         let embedding = self.embed(capture).await?;
         self.sealed
-            .put(owner, account_id, &embedding.0)
+            .put(owner, account_id, &embedding.0, capture)
             .await
             .map_err(store_error)
     }

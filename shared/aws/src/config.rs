@@ -125,16 +125,18 @@ impl Aws {
     }
 
     /// The Rekognition face collection `collection` as the vault of enrolled faces, with the
-    /// record of whose face is which in `table`.
+    /// record of whose face is which in `table` and the enrolment captures in `photos`.
     pub fn rekognition_vault(
         &self,
         collection: impl Into<String>,
         table: crate::DynamoDb,
+        photos: S3Objects,
     ) -> crate::RekognitionVault {
         crate::RekognitionVault::from_config(
             aws_sdk_rekognition::Config::from(&self.sdk),
             collection,
             table,
+            photos,
             crate::RekognitionFinder::INITIAL_BACKOFF,
         )
     }

@@ -1,25 +1,28 @@
 //! Faces as a way in on AWS: a Rekognition face collection as the [`FaceVault`]. Camera
-//! captures are sent as bytes (they are never stored in S3):
+//! captures are sent as bytes:
 //! - looking at a capture is `DetectFaces` (all attributes: the head's `Pose.Yaw`,
 //!   `FaceOccluded` for a mask, `EyesOpen`);
 //! - enrolling is `IndexFaces` (one face, quality filter `HIGH`, the account id as external
-//!   image id), then the face id goes into the account's DynamoDB partition and an earlier face
-//!   is deleted from the collection;
+//!   image id), then the face id goes into the account's DynamoDB partition, an earlier face
+//!   is deleted from the collection, and the capture is kept in the bucket under
+//!   `faces/{name}/enrolled` (encrypted at rest by S3), the reference photo when the person
+//!   looks for their own face in a group photo (`CompareFaces` in the worker);
 //! - verifying is `SearchFacesByImage` from [`SAME_PERSON_SIMILARITY`] up, and only the
 //!   claimed account's face id counts: a capture that matches someone else matches nobody;
-//! - removing is `DeleteFaces` and the record's deletion.
+//! - removing is `DeleteFaces`, the capture's deletion and the record's deletion.
 //!
-//! The collection keeps the face vectors (encrypted at rest by Rekognition), never the
-//! captures. Throttling and server errors are retried by the SDK's standard strategy.
+//! The collection keeps the face vectors (encrypted at rest by Rekognition); the one capture
+//! kept per account is never returned by any API. Throttling and server errors are retried by the SDK's standard strategy.
 
-use crate::SAME_PERSON_SIMILARITY;
 use crate::dynamodb::{DynamoDb, FaceRecord};
+use crate::{S3Objects, SAME_PERSON_SIMILARITY};
 use async_trait::async_trait;
 use aws_sdk_rekognition::Client;
 use aws_sdk_rekognition::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_rekognition::primitives::Blob;
 use aws_sdk_rekognition::types::{Attribute, FaceDetail, Image, QualityFilter};
-use facelens_core::analysis::{FaceBox, Likeness};
+use facelens_core::analysis::ports::ObjectStore;
+use facelens_core::analysis::{FaceBox, ImageType, Likeness, ObjectKey};
 use facelens_core::domain::Username;
 use facelens_core::faces::{FaceError, FaceVault, SeenFace};
 use std::sync::Arc;
@@ -31,6 +34,7 @@ pub struct RekognitionVault {
     client: Client,
     collection: Arc<str>,
     table: DynamoDb,
+    photos: S3Objects,
 }
 
 /// How many times one Rekognition call is tried when it throttles or fails on its side.
@@ -38,17 +42,20 @@ const MAX_ATTEMPTS: u32 = 3;
 
 impl RekognitionVault {
     /// A vault on `collection`, with a client built from `config` (its retry policy replaced
-    /// by this vault's, the first retry after `initial_backoff`) and the records in `table`.
+    /// by this vault's, the first retry after `initial_backoff`), the records in `table` and
+    /// the enrolment captures in `photos`.
     pub fn from_config(
         config: aws_sdk_rekognition::Config,
         collection: impl Into<String>,
         table: DynamoDb,
+        photos: S3Objects,
         initial_backoff: Duration,
     ) -> Self {
         Self {
             client: crate::rekognition::client_with_retries(config, MAX_ATTEMPTS, initial_backoff),
             collection: collection.into().into(),
             table,
+            photos,
         }
     }
 
@@ -166,7 +173,11 @@ impl FaceVault for RekognitionVault {
         if let Some(earlier) = earlier.filter(|e| e.face_id != record.face_id) {
             self.delete_face(&earlier.face_id).await?;
         }
-        Ok(())
+        let mime = ImageType::sniff(capture).unwrap_or(ImageType::Jpeg).mime();
+        self.photos
+            .put(&ObjectKey::enrolled_face(owner), capture.to_vec(), mime)
+            .await
+            .map_err(store_error)
     }
 
     async fn verify(
@@ -212,6 +223,10 @@ impl FaceVault for RekognitionVault {
     }
 
     async fn remove(&self, owner: &Username) -> Result<(), FaceError> {
+        self.photos
+            .delete(&ObjectKey::enrolled_face(owner))
+            .await
+            .map_err(store_error)?;
         let Some(record) = self.record(owner).await? else {
             return Ok(());
         };

@@ -1,5 +1,6 @@
 //! The photo store on S3: originals under `uploads/`, annotated images and thumbnails beside
-//! them. Browsers upload and download straight from S3 with presigned requests; the upload's
+//! them, the captures of enrolled faces under `faces/` (read by the worker when a person looks
+//! for their own face). Browsers upload and download straight from S3 with presigned requests; the upload's
 //! content type and exact length are part of the signature, so S3 refuses any other body.
 
 use async_trait::async_trait;
@@ -8,7 +9,10 @@ use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use facelens_core::analysis::ObjectKey;
-use facelens_core::analysis::ports::{ObjectStore, PresignedRequest};
+use facelens_core::analysis::ports::{
+    EnrolledFaces, ObjectStore, PresignedRequest, ReferencePhoto,
+};
+use facelens_core::domain::Username;
 use facelens_core::ports::StoreError;
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
@@ -171,5 +175,16 @@ impl ObjectStore for S3Objects {
             .await
             .map_err(|e| unavailable("presigning GetObject", e))?;
         Ok(request.uri().to_owned())
+    }
+}
+
+#[async_trait]
+impl EnrolledFaces for S3Objects {
+    async fn photo(&self, owner: &Username) -> Result<Option<ReferencePhoto>, StoreError> {
+        let key = ObjectKey::enrolled_face(owner);
+        Ok(self
+            .get(&key)
+            .await?
+            .map(|bytes| ReferencePhoto { key, bytes }))
     }
 }

@@ -42,6 +42,8 @@ pub(crate) const ALERTS: TableDefinition<&str, &[u8]> = TableDefinition::new("al
 pub(crate) const ALERTED: TableDefinition<&str, ()> = TableDefinition::new("alerted");
 /// Enrolled faces, sealed (see [`crate::SealedFaces`]), by account name.
 pub(crate) const FACES: TableDefinition<&str, &[u8]> = TableDefinition::new("faces");
+/// The captures enrolled faces were taken from, sealed like the faces, by account name.
+pub(crate) const FACE_PHOTOS: TableDefinition<&str, &[u8]> = TableDefinition::new("face_photos");
 /// Live sessions by id.
 pub(crate) const LIVE_SESSIONS: TableDefinition<&str, &[u8]> =
     TableDefinition::new("live_sessions");
@@ -94,6 +96,7 @@ impl LocalDb {
             txn.open_table(ALERTED).map_err(unavailable)?;
             txn.open_table(PURGES).map_err(unavailable)?;
             txn.open_table(FACES).map_err(unavailable)?;
+            txn.open_table(FACE_PHOTOS).map_err(unavailable)?;
             txn.open_table(LIVE_SESSIONS).map_err(unavailable)?;
             txn.open_table(LIVE_BY_OWNER).map_err(unavailable)?;
             txn.open_table(LIVE_VIOLATIONS).map_err(unavailable)?;

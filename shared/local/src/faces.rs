@@ -1,11 +1,16 @@
-//! Enrolled faces at rest: one embedding per account name, bound to the account's id, sealed
-//! with XChaCha20-Poly1305 under a key derived from a secret kept outside the database
-//! (`<data-dir>/face-key`, or `FACELENS_FACE_KEY`), with the name as associated data, so a copy of the database file alone reveals no face and a
-//! sealed face moved under another name does not open.
+//! Enrolled faces at rest: one embedding per account name, bound to the account's id, and the
+//! capture it came from (the reference photo when the person looks for their own face), both
+//! sealed with XChaCha20-Poly1305 under a key derived from a secret kept outside the database
+//! (`<data-dir>/face-key`, or `FACELENS_FACE_KEY`), with the name as associated data, so a copy
+//! of the database file alone reveals no face and a sealed face moved under another name does
+//! not open.
 
-use crate::db::{FACES, LocalDb, from_json, to_json, unavailable};
+use crate::db::{FACE_PHOTOS, FACES, LocalDb, from_json, to_json, unavailable};
+use async_trait::async_trait;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use facelens_core::analysis::ObjectKey;
+use facelens_core::analysis::ports::{EnrolledFaces, ReferencePhoto};
 use facelens_core::domain::Username;
 use facelens_core::ports::StoreError;
 use rand::RngCore;
@@ -16,6 +21,9 @@ use std::sync::Arc;
 /// The shortest secret the sealing key is derived from, in bytes.
 pub const FACE_KEY_LEN: usize = 32;
 const NONCE_LEN: usize = 24;
+/// Prefixed to the name in the associated data of a sealed capture, so a sealed embedding and
+/// a sealed capture cannot stand in for each other.
+const PHOTO_AAD: &[u8] = b"photo\0";
 
 /// What is sealed: whose face (the account id) and the face itself.
 #[derive(Serialize, Deserialize)]
@@ -54,7 +62,8 @@ impl SealedFaces {
         })
     }
 
-    /// Seals and stores `owner`'s face, replacing an earlier one.
+    /// Seals and stores `owner`'s face and the capture it was taken from, replacing earlier
+    /// ones, in one transaction.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] when sealing or the database fails.
@@ -63,35 +72,74 @@ impl SealedFaces {
         owner: &Username,
         account_id: &str,
         embedding: &[f32],
+        capture: &[u8],
     ) -> Result<(), StoreError> {
         let plain = to_json(&Enrolment {
             account_id: account_id.to_owned(),
             embedding: embedding.to_vec(),
         })?;
-        let mut nonce = [0u8; NONCE_LEN];
-        rand::rng().fill_bytes(&mut nonce);
-        let sealed = self
-            .cipher
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: &plain,
-                    aad: owner.as_str().as_bytes(),
-                },
-            )
-            .map_err(|_| StoreError::Unavailable("sealing a face failed".into()))?;
-        let mut stored = nonce.to_vec();
-        stored.extend_from_slice(&sealed);
+        let face = self.seal(&plain, owner.as_str().as_bytes())?;
+        let photo = self.seal(capture, &photo_aad(owner))?;
         let owner = owner.as_str().to_owned();
         self.db
             .write(move |txn| {
                 txn.open_table(FACES)
                     .map_err(unavailable)?
-                    .insert(owner.as_str(), stored.as_slice())
+                    .insert(owner.as_str(), face.as_slice())
+                    .map_err(unavailable)?;
+                txn.open_table(FACE_PHOTOS)
+                    .map_err(unavailable)?
+                    .insert(owner.as_str(), photo.as_slice())
                     .map_err(unavailable)?;
                 Ok(())
             })
             .await
+    }
+
+    /// The capture `owner`'s face was enrolled from, whichever account enrolled it (the purge
+    /// of an account removes it with the face).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the database fails or the sealed capture does not open.
+    pub async fn photo(&self, owner: &Username) -> Result<Option<Vec<u8>>, StoreError> {
+        let name = owner.as_str().to_owned();
+        let stored = self
+            .db
+            .read(move |txn| {
+                let table = txn.open_table(FACE_PHOTOS).map_err(unavailable)?;
+                Ok(table
+                    .get(name.as_str())
+                    .map_err(unavailable)?
+                    .map(|v| v.value().to_vec()))
+            })
+            .await?;
+        stored
+            .map(|sealed| self.open(&sealed, &photo_aad(owner)))
+            .transpose()
+    }
+
+    /// `nonce || XChaCha20-Poly1305(plain)` with `aad` as associated data.
+    fn seal(&self, plain: &[u8], aad: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rng().fill_bytes(&mut nonce);
+        let sealed = self
+            .cipher
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad })
+            .map_err(|_| StoreError::Unavailable("sealing a face failed".into()))?;
+        let mut stored = nonce.to_vec();
+        stored.extend_from_slice(&sealed);
+        Ok(stored)
+    }
+
+    /// Opens what [`SealedFaces::seal`] made with the same `aad`.
+    fn open(&self, stored: &[u8], aad: &[u8]) -> Result<Vec<u8>, StoreError> {
+        if stored.len() < NONCE_LEN {
+            return Err(StoreError::Unavailable("a sealed face is truncated".into()));
+        }
+        let (nonce, sealed) = stored.split_at(NONCE_LEN);
+        self.cipher
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad })
+            .map_err(|_| StoreError::Unavailable("a sealed face does not open".into()))
     }
 
     /// `owner`'s face when it was enrolled by the account `account_id`.
@@ -118,25 +166,12 @@ impl SealedFaces {
         let Some(stored) = stored else {
             return Ok(None);
         };
-        if stored.len() < NONCE_LEN {
-            return Err(StoreError::Unavailable("a sealed face is truncated".into()));
-        }
-        let (nonce, sealed) = stored.split_at(NONCE_LEN);
-        let plain = self
-            .cipher
-            .decrypt(
-                XNonce::from_slice(nonce),
-                Payload {
-                    msg: sealed,
-                    aad: owner.as_str().as_bytes(),
-                },
-            )
-            .map_err(|_| StoreError::Unavailable("a sealed face does not open".into()))?;
+        let plain = self.open(&stored, owner.as_str().as_bytes())?;
         let enrolment: Enrolment = from_json(&plain)?;
         Ok((enrolment.account_id == account_id).then_some(enrolment.embedding))
     }
 
-    /// Forgets `owner`'s face; forgetting none succeeds.
+    /// Forgets `owner`'s face and its capture; forgetting none succeeds.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] when the database fails.
@@ -145,6 +180,10 @@ impl SealedFaces {
         self.db
             .write(move |txn| {
                 txn.open_table(FACES)
+                    .map_err(unavailable)?
+                    .remove(owner.as_str())
+                    .map_err(unavailable)?;
+                txn.open_table(FACE_PHOTOS)
                     .map_err(unavailable)?
                     .remove(owner.as_str())
                     .map_err(unavailable)?;
@@ -171,6 +210,22 @@ impl SealedFaces {
     }
 }
 
+fn photo_aad(owner: &Username) -> Vec<u8> {
+    [PHOTO_AAD, owner.as_str().as_bytes()].concat()
+}
+
+#[async_trait]
+impl EnrolledFaces for SealedFaces {
+    async fn photo(&self, owner: &Username) -> Result<Option<ReferencePhoto>, StoreError> {
+        Ok(SealedFaces::photo(self, owner)
+            .await?
+            .map(|bytes| ReferencePhoto {
+                key: ObjectKey::enrolled_face(owner),
+                bytes,
+            }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +233,8 @@ mod tests {
     fn name(n: &str) -> Username {
         Username::parse(n).expect("a name")
     }
+
+    const CAPTURE: &[u8] = b"\xff\xd8 the camera frame ada enrolled her face from \xff\xd9";
 
     fn store(dir: &tempfile::TempDir, key: u8) -> SealedFaces {
         let db = LocalDb::open(&dir.path().join("db.redb")).expect("db");
@@ -190,7 +247,7 @@ mod tests {
         let faces = store(&dir, 7);
         let embedding: Vec<f32> = (0..128).map(|i| i as f32 / 128.0).collect();
         faces
-            .put(&name("ada"), "account-1", &embedding)
+            .put(&name("ada"), "account-1", &embedding, CAPTURE)
             .await
             .expect("put");
         assert_eq!(
@@ -241,6 +298,7 @@ mod tests {
             faces.get(&name("ada"), "account-1").await.expect("get"),
             None
         );
+        assert_eq!(faces.photo(&name("ada")).await.expect("photo"), None);
         faces
             .remove(&name("ada"))
             .await
@@ -248,15 +306,71 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_enrolled_capture_is_sealed_bound_to_its_name_and_read_as_a_reference() {
+        let dir = tempfile::tempdir().expect("dir");
+        let faces = store(&dir, 7);
+        faces
+            .put(&name("ada"), "account-1", &[0.5; 128], CAPTURE)
+            .await
+            .expect("put");
+        let reference = EnrolledFaces::photo(&faces, &name("ada"))
+            .await
+            .expect("read")
+            .expect("a capture");
+        assert_eq!(reference.bytes, CAPTURE);
+        assert_eq!(reference.key.as_str(), "faces/ada/enrolled");
+        assert_eq!(faces.photo(&name("bob")).await.expect("read"), None);
+
+        let sealed = faces
+            .db
+            .read(|txn| {
+                let table = txn.open_table(FACE_PHOTOS).map_err(unavailable)?;
+                Ok(table
+                    .get("ada")
+                    .map_err(unavailable)?
+                    .map(|v| v.value().to_vec()))
+            })
+            .await
+            .expect("read")
+            .expect("stored");
+        assert!(
+            !sealed
+                .windows(12)
+                .any(|w| CAPTURE.windows(12).any(|c| c == w))
+        );
+
+        // Under another name, or in place of the embedding, it does not open.
+        let moved = sealed.clone();
+        faces
+            .db
+            .write(move |txn| {
+                txn.open_table(FACE_PHOTOS)
+                    .map_err(unavailable)?
+                    .insert("bob", moved.as_slice())
+                    .map_err(unavailable)?;
+                txn.open_table(FACES)
+                    .map_err(unavailable)?
+                    .insert("ada", sealed.as_slice())
+                    .map_err(unavailable)?;
+                Ok(())
+            })
+            .await
+            .expect("moved");
+        assert!(faces.photo(&name("bob")).await.is_err());
+        assert!(faces.get(&name("ada"), "account-1").await.is_err());
+    }
+
+    #[tokio::test]
     async fn another_key_cannot_open_a_sealed_face() {
         let dir = tempfile::tempdir().expect("dir");
         let faces = store(&dir, 7);
         faces
-            .put(&name("ada"), "account-1", &[0.5; 128])
+            .put(&name("ada"), "account-1", &[0.5; 128], CAPTURE)
             .await
             .expect("put");
         let other = SealedFaces::new(faces.db.clone(), &[8; FACE_KEY_LEN]).expect("store");
         assert!(other.get(&name("ada"), "account-1").await.is_err());
+        assert!(other.photo(&name("ada")).await.is_err());
         assert!(SealedFaces::new(faces.db.clone(), &[1; 16]).is_err());
     }
 }

@@ -263,7 +263,12 @@ async fn given_a_deleted_account_when_purged_then_its_files_records_alerts_and_c
     for user in [&alice, &bob] {
         UserStore::create(&s.db, user).await.expect("created");
         s.faces
-            .put(&user.username, &user.id.to_string(), &[0.25; 128])
+            .put(
+                &user.username,
+                &user.id.to_string(),
+                &[0.25; 128],
+                b"\xff\xd8 capture",
+            )
             .await
             .expect("face enrolled");
     }
@@ -345,6 +350,11 @@ async fn given_a_deleted_account_when_purged_then_its_files_records_alerts_and_c
         s.faces.sealed_bytes(&alice.username).await.expect("read"),
         None,
         "alice's face is gone"
+    );
+    assert_eq!(
+        s.faces.photo(&alice.username).await.expect("read"),
+        None,
+        "and the capture it was enrolled from"
     );
     assert!(
         s.faces

@@ -9,7 +9,7 @@ use facelens_core::analysis::ports::{
 };
 use facelens_core::analysis::{
     Analysis, Category, FaceBox, ImageType, Likeness, MaskVerdict, ObjectKey, ProcessOutcome,
-    ProcessService, Status,
+    ProcessService, Reference, Status,
 };
 use facelens_core::clock::SystemClock;
 use facelens_core::domain::Username;
@@ -119,7 +119,7 @@ async fn upload_of(s: &Setup, owner: &str, bytes: &[u8], reference: Option<&Anal
         bytes.len() as u64,
         OffsetDateTime::now_utc(),
     );
-    analysis.reference = reference.map(|r| r.id);
+    analysis.reference = reference.map(|r| Reference::Analysis(r.id));
     AnalysisStore::create(&s.db, &analysis)
         .await
         .expect("create");
@@ -377,7 +377,7 @@ async fn a_photo_with_a_reference_is_compared_with_the_reference_photo() {
         .await
         .expect("get")
         .expect("exists");
-    assert_eq!(stored.reference, Some(reference.id));
+    assert_eq!(stored.reference, Some(Reference::Analysis(reference.id)));
     let likenesses: Vec<_> = stored.faces.iter().map(|f| f.likeness).collect();
     assert_eq!(
         likenesses,

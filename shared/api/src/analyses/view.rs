@@ -26,7 +26,8 @@ pub(super) struct AnalysisView {
     faces: Vec<FaceResult>,
     /// The local detector reports no attributes; this says so explicitly.
     attributes_available: bool,
-    /// The analysis whose largest face these faces were compared with.
+    /// What these faces were compared with: the id of the analysis whose largest face it was,
+    /// or `"enrolled-face"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     reference: Option<String>,
     /// With a reference: how many faces are the same person.
@@ -77,7 +78,7 @@ pub(super) async fn full(service: &AnalysisService, a: Analysis) -> Result<Analy
         masked_count: a.masked_count(),
         attributes_available: a.faces.iter().any(|f| f.attributes.is_some()),
         match_count: match_count(&a),
-        reference: a.reference.map(|id| id.to_string()),
+        reference: a.reference.map(|r| r.to_string()),
         filename: a.filename,
         created_at: a.created_at,
         failure_reason: a.failure_reason,
@@ -101,7 +102,7 @@ pub(super) async fn item(service: &AnalysisService, a: Analysis) -> Result<Histo
         face_count: a.face_count(),
         masked_count: a.masked_count(),
         match_count: match_count(&a),
-        reference: a.reference.map(|id| id.to_string()),
+        reference: a.reference.map(|r| r.to_string()),
         filename: a.filename,
         created_at: a.created_at,
         category: a.category,

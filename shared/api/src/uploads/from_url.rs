@@ -8,7 +8,7 @@ use crate::json::ApiJson;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use facelens_core::analysis::AnalysisId;
+use facelens_core::analysis::Reference;
 use facelens_core::analysis::ports::FetchError;
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 pub(super) struct FromUrl {
     url: String,
     #[serde(default)]
-    reference: Option<AnalysisId>,
+    reference: Option<Reference>,
 }
 
 /// The analysis the photo became.

@@ -1,6 +1,7 @@
 //! `POST /api/uploads {filename, contentType, size, reference?}` → a presigned PUT. With
-//! `reference` (the id of an earlier analysis of the caller's), every face of the new photo is
-//! compared with the reference photo's largest face.
+//! `reference` (the id of an earlier analysis of the caller's, or `"enrolled-face"` for the
+//! caller's own enrolled face), every face of the new photo is compared with the reference's
+//! largest face.
 
 use super::UploadsState;
 use crate::ApiError;
@@ -9,7 +10,7 @@ use crate::json::ApiJson;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use facelens_core::analysis::AnalysisId;
+use facelens_core::analysis::Reference;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -22,7 +23,7 @@ pub(super) struct UploadRequest {
     content_type: String,
     size: u64,
     #[serde(default)]
-    reference: Option<AnalysisId>,
+    reference: Option<Reference>,
 }
 
 /// Where and how to send the bytes.

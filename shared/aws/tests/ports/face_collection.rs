@@ -1,15 +1,18 @@
 //! The Rekognition face collection as the vault of enrolled faces: Rekognition replayed from
 //! documented response shapes (`fixtures/rekognition/README.md`), the face records on moto's
 //! DynamoDB. Enrolment records the face id and deletes the one it replaces, verification counts
-//! the claimed account's face only, removal deletes face and record, and bad captures are
-//! refused in words for the person.
+//! the claimed account's face only and keeps the capture in the bucket (moto's S3) for the
+//! worker, removal deletes face, capture and record, and bad captures are refused in words
+//! for the person.
 
 use aws_sdk_rekognition::config::{BehaviorVersion, Credentials, Region};
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_types::body::SdkBody;
 use facelens_aws::recorded::rekognition_reply;
-use facelens_aws::{DynamoDb, RekognitionVault};
+use facelens_aws::{DynamoDb, RekognitionVault, S3Objects};
 use facelens_core::analysis::Likeness;
+use facelens_core::analysis::ObjectKey;
+use facelens_core::analysis::ports::{EnrolledFaces, ObjectStore};
 use facelens_core::domain::Username;
 use facelens_core::faces::{FaceError, FaceVault};
 use serde_json::Value;
@@ -20,11 +23,12 @@ const ACCOUNT: &str = "0190c9a2-7b3c-7cc1-8a5e-1c1f6f3c9b10";
 const FIRST_FACE: &str = "11111111-2222-4333-8444-555555555555";
 const SECOND_FACE: &str = "66666666-7777-4888-8999-000000000000";
 
-/// A vault whose Rekognition answers `replies` in order, on a fresh moto table.
-async fn vault(replies: &[&str]) -> (RekognitionVault, StaticReplayClient, DynamoDb) {
+/// A vault whose Rekognition answers `replies` in order, on a fresh moto table and bucket.
+async fn vault(replies: &[&str]) -> (RekognitionVault, StaticReplayClient, DynamoDb, S3Objects) {
     let moto = facelens_aws::moto::server();
     let aws = moto.aws().await;
     let table = moto.table(&aws).await;
+    let bucket = moto.bucket(&aws).await;
     let http = StaticReplayClient::new(
         replies
             .iter()
@@ -43,9 +47,14 @@ async fn vault(replies: &[&str]) -> (RekognitionVault, StaticReplayClient, Dynam
         .region(Region::new("eu-west-1"))
         .credentials_provider(Credentials::new("AKID", "secret", None, None, "test"))
         .build();
-    let vault =
-        RekognitionVault::from_config(config, COLLECTION, table.clone(), Duration::from_millis(1));
-    (vault, http, table)
+    let vault = RekognitionVault::from_config(
+        config,
+        COLLECTION,
+        table.clone(),
+        bucket.clone(),
+        Duration::from_millis(1),
+    );
+    (vault, http, table, bucket)
 }
 
 /// The operation (`x-amz-target`) and JSON body of every request sent so far.
@@ -69,7 +78,7 @@ fn alice() -> Username {
 
 #[tokio::test]
 async fn a_face_is_enrolled_verified_against_its_account_only_replaced_and_removed() {
-    let (vault, http, table) = vault(&[
+    let (vault, http, table, bucket) = vault(&[
         "index_faces",
         "search_faces_by_image",
         "search_faces_by_image_someone_else",
@@ -93,6 +102,14 @@ async fn a_face_is_enrolled_verified_against_its_account_only_replaced_and_remov
         (record.account_id.as_str(), record.face_id.as_str()),
         (ACCOUNT, FIRST_FACE)
     );
+    // The capture is kept for the worker, which reads it as the reference photo.
+    let kept = bucket
+        .photo(&alice())
+        .await
+        .expect("read")
+        .expect("the capture is kept");
+    assert_eq!(kept.bytes, capture);
+    assert_eq!(kept.key, ObjectKey::enrolled_face(&alice()));
     assert!(vault.is_enrolled(&alice(), ACCOUNT).await.expect("read"));
     assert!(
         !vault
@@ -147,6 +164,14 @@ async fn a_face_is_enrolled_verified_against_its_account_only_replaced_and_remov
 
     vault.remove(&alice()).await.expect("removed");
     assert_eq!(table.face_record(&alice()).await.expect("read"), None);
+    assert_eq!(
+        bucket
+            .get(&ObjectKey::enrolled_face(&alice()))
+            .await
+            .expect("read"),
+        None,
+        "the capture goes with the face"
+    );
     vault
         .remove(&alice())
         .await
@@ -183,7 +208,7 @@ async fn a_face_is_enrolled_verified_against_its_account_only_replaced_and_remov
 
 #[tokio::test]
 async fn captures_rekognition_cannot_use_are_refused_in_words_for_the_person() {
-    let (vault, _http, table) = vault(&[
+    let (vault, _http, table, bucket) = vault(&[
         "index_faces_unindexed",
         "invalid_parameter",
         "invalid_image_format",
@@ -207,6 +232,7 @@ async fn captures_rekognition_cannot_use_are_refused_in_words_for_the_person() {
         }
     }
     assert_eq!(table.face_record(&alice()).await.expect("read"), None);
+    assert_eq!(bucket.photo(&alice()).await.expect("read"), None);
 
     // Three faces with their turn, mask and eyes as Rekognition reports them.
     let faces = vault.look(capture).await.expect("looked");

@@ -34,6 +34,57 @@ impl fmt::Display for AnalysisId {
     }
 }
 
+/// What each face of a photo is compared with: "compare two faces" and "find a person in a
+/// group photo". Written as text: an analysis id, or [`Reference::ENROLLED_FACE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reference {
+    /// The largest face of an earlier analysis of the same owner.
+    Analysis(AnalysisId),
+    /// The owner's own enrolled face (the capture kept, sealed, with the enrolment).
+    EnrolledFace,
+}
+
+impl Reference {
+    /// How the owner's enrolled face is named in requests and records.
+    pub const ENROLLED_FACE: &'static str = "enrolled-face";
+
+    /// Parses a reference; `None` for text that is neither an analysis id nor
+    /// [`Reference::ENROLLED_FACE`].
+    pub fn parse(text: &str) -> Option<Self> {
+        if text == Self::ENROLLED_FACE {
+            return Some(Self::EnrolledFace);
+        }
+        AnalysisId::parse(text).map(Self::Analysis)
+    }
+}
+
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Analysis(id) => id.fmt(f),
+            Self::EnrolledFace => f.write_str(Self::ENROLLED_FACE),
+        }
+    }
+}
+
+impl Serialize for Reference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Reference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        Self::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "a reference is the id of one of your analyses or \"{}\"",
+                Self::ENROLLED_FACE
+            ))
+        })
+    }
+}
+
 /// The image types accepted for upload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -123,6 +174,12 @@ impl ObjectKey {
         seq: u64,
     ) -> Self {
         Self(format!("live/{owner}/{session}/{track}-{seq}.jpg"))
+    }
+
+    /// `faces/{user}/enrolled`: the capture kept with an enrolled face on AWS, the reference
+    /// photo when a person looks for their own face (locally it is sealed in the database).
+    pub fn enrolled_face(owner: &Username) -> Self {
+        Self(format!("faces/{owner}/enrolled"))
     }
 
     /// A key read back from a store that only ever holds keys built here.

@@ -20,7 +20,7 @@ pub use face::{
     Quality,
 };
 pub use history::{AnalysisService, Counts, HistoryPage};
-pub use ids::{AnalysisId, ImageType, ObjectKey};
+pub use ids::{AnalysisId, ImageType, ObjectKey, Reference};
 pub use process::{ProcessOutcome, ProcessService};
 pub use purge::PurgeService;
 pub use record::{Analysis, Status};

@@ -173,6 +173,18 @@ pub struct ReferencePhoto {
     pub bytes: Vec<u8>,
 }
 
+/// The enrolled faces as reference photos, for a person who looks for their own face in a
+/// photo: the capture kept with each enrolment (sealed in the database locally, in S3 under
+/// [`ObjectKey::enrolled_face`] on AWS). Written by the face vault, read by the worker.
+#[async_trait]
+pub trait EnrolledFaces: Send + Sync {
+    /// The capture `owner` enrolled their face with; `None` when there is none.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the store fails.
+    async fn photo(&self, owner: &Username) -> Result<Option<ReferencePhoto>, StoreError>;
+}
+
 /// What the analyzer made of a photo.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhotoAnalysis {

@@ -2,10 +2,12 @@
 //! several times, and the result and the alert must still happen once.
 
 use super::ports::{
-    Alert, AlertSink, AnalysisStore, AnalyzeError, ObjectStore, PhotoAnalyzer, ReferencePhoto,
+    Alert, AlertSink, AnalysisStore, AnalyzeError, EnrolledFaces, ObjectStore, PhotoAnalyzer,
+    ReferencePhoto,
 };
 use super::{
-    AbandonedUploads, AnalysisError, Category, FaceResult, ObjectKey, Status, UploadPolicy,
+    AbandonedUploads, AnalysisError, Category, FaceResult, ObjectKey, Reference, Status,
+    UploadPolicy,
 };
 use crate::clock::Clock;
 use crate::metrics::{Metrics, PhotoOutcome};
@@ -37,6 +39,8 @@ pub struct ProcessService {
     alert_below: f32,
     /// Counts photos, faces, alerts and time; `None` where nobody reads them.
     metrics: Option<Arc<Metrics>>,
+    /// The enrolled faces people may look for; `None` where faces cannot be enrolled.
+    enrolled: Option<Arc<dyn EnrolledFaces>>,
 }
 
 impl ProcessService {
@@ -57,6 +61,7 @@ impl ProcessService {
             clock,
             alert_below,
             metrics: None,
+            enrolled: None,
         }
     }
 
@@ -69,6 +74,13 @@ impl ProcessService {
     #[must_use]
     pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
         self.metrics = Some(metrics);
+        self
+    }
+
+    /// Lets photos be compared with their owner's enrolled face, read from `enrolled`.
+    #[must_use]
+    pub fn with_enrolled_faces(mut self, enrolled: Arc<dyn EnrolledFaces>) -> Self {
+        self.enrolled = Some(enrolled);
         self
     }
 
@@ -204,13 +216,16 @@ impl ProcessService {
     }
 
     /// The photo the analysis compares its faces with, if any; `Err(Rejected)` when the
-    /// reference was deleted (or is not the owner's) before its photo could be read.
+    /// reference was deleted (or is not the owner's) before its photo could be read, or the
+    /// owner has no enrolled face to look for.
     async fn reference_of(
         &self,
         analysis: &super::Analysis,
     ) -> Result<Result<Option<ReferencePhoto>, AnalyzeError>, AnalysisError> {
-        let Some(id) = analysis.reference else {
-            return Ok(Ok(None));
+        let id = match analysis.reference {
+            None => return Ok(Ok(None)),
+            Some(Reference::EnrolledFace) => return self.enrolled_face_of(analysis).await,
+            Some(Reference::Analysis(id)) => id,
         };
         let gone = || AnalyzeError::Rejected("the reference photo was deleted".into());
         let Some(reference) = self.analyses.get(id).await? else {
@@ -226,6 +241,24 @@ impl ProcessService {
             key: reference.original_key,
             bytes,
         })))
+    }
+
+    /// The capture of the owner's enrolled face, or why there is none to compare with.
+    async fn enrolled_face_of(
+        &self,
+        analysis: &super::Analysis,
+    ) -> Result<Result<Option<ReferencePhoto>, AnalyzeError>, AnalysisError> {
+        let photo = match &self.enrolled {
+            Some(enrolled) => enrolled.photo(&analysis.owner).await?,
+            None => None,
+        };
+        Ok(photo.map(Some).ok_or_else(|| {
+            AnalyzeError::Rejected(
+                "you have no enrolled face to look for: enrol your face on the Face sign-in \
+                 page first (a face enrolled before this feature must be enrolled again)"
+                    .into(),
+            )
+        }))
     }
 
     async fn remove_objects(&self, analysis: &super::Analysis) -> Result<(), AnalysisError> {

@@ -1,6 +1,6 @@
 //! The analysis record: one photo, from presigned upload to result.
 
-use super::{AnalysisId, Category, FaceResult, ImageType, ObjectKey};
+use super::{AnalysisId, Category, FaceResult, ImageType, ObjectKey, Reference};
 use crate::domain::Username;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -57,10 +57,10 @@ pub struct Analysis {
     pub thumbnail_key: Option<ObjectKey>,
     /// Where the photo was fetched from, for uploads by URL.
     pub source_url: Option<String>,
-    /// The earlier analysis (of the same owner) whose largest face each face of this photo is
-    /// compared with: "compare two faces" and "find a person in a group photo".
+    /// What each face of this photo is compared with (an earlier analysis of the same owner,
+    /// or the owner's enrolled face): "compare two faces" and "find a person in a group photo".
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<AnalysisId>,
+    pub reference: Option<Reference>,
 }
 
 impl Analysis {

@@ -2,7 +2,7 @@
 //! from a URL by the server.
 
 use super::ports::{AnalysisStore, ObjectStore};
-use super::{Analysis, AnalysisError, AnalysisId, ImageType, Status};
+use super::{Analysis, AnalysisError, AnalysisId, ImageType, Reference, Status};
 use crate::clock::Clock;
 use crate::domain::User;
 use crate::ports::UserStore;
@@ -87,7 +87,7 @@ impl UploadService {
         filename: &str,
         content_type: &str,
         size: u64,
-        reference: Option<AnalysisId>,
+        reference: Option<Reference>,
     ) -> Result<PresignedUpload, AnalysisError> {
         let filename = clean_filename(filename)?;
         let kind = ImageType::from_mime(content_type).ok_or_else(|| {
@@ -136,7 +136,7 @@ impl UploadService {
         caller: &User,
         source_url: &str,
         bytes: Vec<u8>,
-        reference: Option<AnalysisId>,
+        reference: Option<Reference>,
     ) -> Result<AnalysisId, AnalysisError> {
         let kind = ImageType::sniff(&bytes).ok_or_else(|| {
             AnalysisError::UnsupportedType(
@@ -196,17 +196,22 @@ impl UploadService {
 
     /// Checks, before anything is recorded, that a photo can be compared with `reference`:
     /// an analysis of the caller's own (another person's answers as a missing one), finished,
-    /// with at least one face. Callers that must not wait for a full upload use it up front.
+    /// with at least one face. The caller's enrolled face passes here and is looked for when
+    /// the photo is processed. Callers that must not wait for a full upload use it up front.
     ///
     /// # Errors
     /// [`AnalysisError::Invalid`] saying which rule the reference breaks.
     pub async fn check_reference(
         &self,
         caller: &User,
-        reference: Option<AnalysisId>,
+        reference: Option<Reference>,
     ) -> Result<(), AnalysisError> {
-        let Some(id) = reference else {
-            return Ok(());
+        let id = match reference {
+            None => return Ok(()),
+            // Whether the owner has a face enrolled is known where faces are kept; a photo
+            // sent without one is analysed and fails with the reason.
+            Some(Reference::EnrolledFace) => return Ok(()),
+            Some(Reference::Analysis(id)) => id,
         };
         let found = self
             .analyses
