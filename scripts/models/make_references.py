@@ -3,7 +3,7 @@
     bash scripts/models/fetch.sh --training
     python scripts/models/make_references.py
 
-Writes shared/vision/tests/fixtures/: references.json (raw outputs of both models
+Writes shared/vision/tests/fixtures/: references.json (raw outputs of the models
 on fixed formula inputs, and the faces CenterFace finds in each fixture photo) and
 small fixture JPEGs cut from packaged photos (see fixtures/SOURCES.md).
 """
@@ -22,6 +22,7 @@ import synth  # noqa: E402
 
 FIX = faces.ROOT / "shared/vision/tests/fixtures"
 DET_STRIDE = 97  # record every 97th value of each detector output
+LMK_STRIDE = 13  # and every 13th of each CenterFace map
 
 
 def formula(n, salt):
@@ -59,6 +60,19 @@ def embedder_references():
             "outputs": [float(v) for v in out.reshape(-1)]}
 
 
+def landmarker_references():
+    """CenterFace's four raw maps on a fixed 256x256 region (the size the Rust landmarker
+    feeds it), every LMK_STRIDE-th value of each."""
+    cf = faces.CenterFace()
+    x = formula(3 * 256 * 256, 13) * 255.0
+    names = ["heatmap", "scale", "offset", "landmarks"]
+    outputs = cf.sess.run(None, {cf.sess.get_inputs()[0].name: x.reshape(1, 3, 256, 256)})
+    refs = {"input": "((i * 37 + 13) % 255) / 255 * 255, shape [1,3,256,256]", "stride": LMK_STRIDE}
+    for name, out in zip(names, outputs):
+        refs[name] = [float(v) for v in out.reshape(-1)[::LMK_STRIDE]]
+    return refs
+
+
 def save_jpeg(name, rgb, max_side):
     h, w = rgb.shape[:2]
     k = min(1.0, max_side / max(h, w))
@@ -72,6 +86,7 @@ def main():
     refs = {}
     refs["detector"] = detector_references()
     refs["embedder"] = embedder_references()
+    refs["landmarker"] = landmarker_references()
     cls = session(faces.MODELS / "mask-classifier.onnx")
     n = 3
     x = formula(n * 3 * 64 * 64, 11).reshape(n, 3, 64, 64)

@@ -85,35 +85,9 @@ impl RegionLandmarks {
             ))
         });
         let n = REGION_SIZE as usize;
-        let input = Tensor::from_shape(&[1, 3, n, n], &model::nchw(&region, Channels::Bgr))
-            .map_err(VisionError::inference)?;
-        let out = self
-            .plan
-            .run(tvec!(input.into()))
-            .map_err(VisionError::inference)?;
-        let maps: Vec<Vec<f32>> = out
-            .iter()
-            .map(|t| {
-                t.to_plain_array_view::<f32>()
-                    .map(|view| view.iter().copied().collect())
-                    .map_err(VisionError::inference)
-            })
-            .collect::<Result<_, _>>()?;
+        let [heat, size, offset, marks] = self.run_tensor(&model::nchw(&region, Channels::Bgr))?;
         let cells = n / STRIDE;
         let plane = cells * cells;
-        let [heat, size, offset, marks] = maps.as_slice() else {
-            return Err(VisionError::Output(format!(
-                "{} outputs, expected 4",
-                maps.len()
-            )));
-        };
-        if heat.len() != plane
-            || size.len() != 2 * plane
-            || offset.len() != 2 * plane
-            || marks.len() != 10 * plane
-        {
-            return Err(VisionError::Output("unexpected map sizes".into()));
-        }
         let centre = n as f32 / 2.0;
         let mut best: Option<(f32, [[f32; 2]; 5])> = None;
         for (cell, &score) in heat.iter().enumerate() {
@@ -137,5 +111,47 @@ impl RegionLandmarks {
             best = Some((score, points));
         }
         Ok(best.map(|(_, points)| points))
+    }
+
+    /// Run the network on a prepared region (`1*3*256*256` floats, NCHW, BGR 0..255) and
+    /// return its four raw maps: heatmap, box size, offset, landmarks.
+    ///
+    /// # Errors
+    /// [`VisionError::Input`] for a wrong length; [`VisionError::Inference`] or
+    /// [`VisionError::Output`] when the model fails or its maps have other sizes.
+    pub fn run_tensor(&self, nchw: &[f32]) -> Result<[Vec<f32>; 4], VisionError> {
+        let n = REGION_SIZE as usize;
+        let shape = [1, 3, n, n];
+        if nchw.len() != shape.iter().product::<usize>() {
+            return Err(VisionError::Input(format!(
+                "landmarker input needs {shape:?} floats"
+            )));
+        }
+        let input = Tensor::from_shape(&shape, nchw).map_err(VisionError::inference)?;
+        let out = self
+            .plan
+            .run(tvec!(input.into()))
+            .map_err(VisionError::inference)?;
+        let maps: Vec<Vec<f32>> = out
+            .iter()
+            .map(|t| {
+                t.to_plain_array_view::<f32>()
+                    .map(|view| view.iter().copied().collect())
+                    .map_err(VisionError::inference)
+            })
+            .collect::<Result<_, _>>()?;
+        let count = maps.len();
+        let [heat, size, offset, marks]: [Vec<f32>; 4] = maps
+            .try_into()
+            .map_err(|_| VisionError::Output(format!("{count} outputs, expected 4")))?;
+        let plane = (n / STRIDE) * (n / STRIDE);
+        if heat.len() != plane
+            || size.len() != 2 * plane
+            || offset.len() != 2 * plane
+            || marks.len() != 10 * plane
+        {
+            return Err(VisionError::Output("unexpected map sizes".into()));
+        }
+        Ok([heat, size, offset, marks])
     }
 }

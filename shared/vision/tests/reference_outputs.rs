@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{classifier, detector, embedder, floats, formula, references};
+use common::{classifier, detector, embedder, floats, formula, references, region_landmarks};
 
 const TOL: f32 = 1e-4;
 
@@ -73,7 +73,32 @@ fn embedder_raw_outputs_match_onnxruntime() {
 }
 
 #[test]
+fn landmarker_raw_outputs_match_onnxruntime() {
+    let refs = references();
+    let r = &refs["landmarker"];
+    let stride = r["stride"].as_u64().expect("stride") as usize;
+    let input: Vec<f32> = formula(3 * 256 * 256, 13)
+        .into_iter()
+        .map(|x| x * 255.0)
+        .collect();
+    let maps = region_landmarks().run_tensor(&input).expect("inference");
+    for (name, got) in ["heatmap", "scale", "offset", "landmarks"]
+        .iter()
+        .zip(&maps)
+    {
+        let want = floats(&r[*name]);
+        let sampled: Vec<f32> = got.iter().copied().step_by(stride).collect();
+        assert_eq!(sampled.len(), want.len(), "{name}");
+        for (k, (g, w)) in sampled.iter().zip(&want).enumerate() {
+            let tol = TOL * w.abs().max(1.0);
+            assert!((g - w).abs() < tol, "{name}[{}]: {g} vs {w}", k * stride);
+        }
+    }
+}
+
+#[test]
 fn wrong_input_length_is_an_error_not_a_panic() {
+    assert!(region_landmarks().run_tensor(&[0.0; 10]).is_err());
     assert!(embedder().run_tensor(&[0.0; 10]).is_err());
     assert!(detector().run_tensor(&[0.0; 10]).is_err());
     assert!(classifier().run_tensor(2, &[0.0; 10]).is_err());
