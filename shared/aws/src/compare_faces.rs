@@ -10,7 +10,9 @@
 //! use is [`AnalyzeError::Rejected`] with a reason for its owner; throttling and server errors
 //! are retried by the SDK, then [`AnalyzeError::Failed`] so the job is tried again later.
 
-use crate::rekognition::{client_with_retries, image_of, pixel_rect};
+use crate::SAME_PERSON_SIMILARITY;
+use crate::rekognition::{image_of, pixel_rect};
+use crate::rekognition_client::client_with_retries;
 use async_trait::async_trait;
 use aws_sdk_rekognition::Client;
 use aws_sdk_rekognition::error::{DisplayErrorContext, SdkError};
@@ -21,10 +23,6 @@ use facelens_core::analysis::ports::AnalyzeError;
 use facelens_pipeline::{FaceMatcher, FoundFace, PixelRect, StoredImage};
 use std::sync::Arc;
 use std::time::Duration;
-
-/// Similarity (0..100) from which two faces are deemed the same person: `CompareFaces`'s own
-/// default threshold.
-pub const SAME_PERSON_SIMILARITY: f32 = 80.0;
 
 /// How much a `CompareFaces` box must overlap a `DetectFaces` box (intersection over union)
 /// to be the same face.

@@ -116,6 +116,7 @@ impl Aws {
 
     /// The Rekognition face finder on the photos of `bucket`; a throttled call is tried up to
     /// [`MAX_ATTEMPTS`](crate::RekognitionFinder::MAX_ATTEMPTS) times, with backoff.
+    #[cfg(feature = "analysis")]
     pub fn rekognition_finder(&self, bucket: impl Into<String>) -> crate::RekognitionFinder {
         crate::RekognitionFinder::from_config(
             aws_sdk_rekognition::Config::from(&self.sdk),
@@ -137,11 +138,12 @@ impl Aws {
             collection,
             table,
             photos,
-            crate::RekognitionFinder::INITIAL_BACKOFF,
+            crate::rekognition_client::INITIAL_BACKOFF,
         )
     }
 
     /// Rekognition `CompareFaces` on the photos of `bucket`, retried as the finder is.
+    #[cfg(feature = "analysis")]
     pub fn rekognition_matcher(&self, bucket: impl Into<String>) -> crate::RekognitionMatcher {
         crate::RekognitionMatcher::from_config(
             aws_sdk_rekognition::Config::from(&self.sdk),

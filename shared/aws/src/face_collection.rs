@@ -52,7 +52,11 @@ impl RekognitionVault {
         initial_backoff: Duration,
     ) -> Self {
         Self {
-            client: crate::rekognition::client_with_retries(config, MAX_ATTEMPTS, initial_backoff),
+            client: crate::rekognition_client::client_with_retries(
+                config,
+                MAX_ATTEMPTS,
+                initial_backoff,
+            ),
             collection: collection.into().into(),
             table,
             photos,

@@ -9,8 +9,12 @@
 //!   S3, with presigned requests that bind the upload's type and length;
 //! - [`SnsAlerts`] implements [`AlertSink`](facelens_core::analysis::ports::AlertSink): once
 //!   per analysis in DynamoDB, then published to SNS;
-//! - [`RekognitionFinder`] implements [`FaceFinder`](facelens_pipeline::FaceFinder) with
-//!   Rekognition `DetectFaces` on the stored photo;
+//! - with the `analysis` feature (the analysis worker's), `RekognitionFinder` implements the
+//!   pipeline's `FaceFinder` with Rekognition `DetectFaces` on the stored photo and
+//!   `RekognitionMatcher` its `FaceMatcher` with `CompareFaces`; without it this crate links
+//!   no image decoder and no model runtime (the auth and uploads functions);
+//! - [`RekognitionVault`] implements [`FaceVault`](facelens_core::faces::FaceVault) on a
+//!   Rekognition collection;
 //! - [`SesMailer`] implements [`Mailer`](facelens_core::ports::Mailer) on SESv2;
 //! - [`Aws::read_secret`] reads the token signing secret from Secrets Manager.
 //!
@@ -24,12 +28,15 @@
 //! (which verifies signatures) for tests.
 
 mod alerts;
+#[cfg(feature = "analysis")]
 mod compare_faces;
 mod config;
 pub mod dynamodb;
 mod face_collection;
 mod live_alerts;
+#[cfg(feature = "analysis")]
 mod rekognition;
+mod rekognition_client;
 mod s3;
 mod secrets;
 mod ses;
@@ -45,12 +52,15 @@ pub mod s3s;
 mod test_server;
 
 pub use alerts::{AlertRecords, SnsAlerts};
-pub use compare_faces::{MIN_OVERLAP, RekognitionMatcher, SAME_PERSON_SIMILARITY};
+#[cfg(feature = "analysis")]
+pub use compare_faces::{MIN_OVERLAP, RekognitionMatcher};
 pub use config::Aws;
 pub use dynamodb::DynamoDb;
 pub use face_collection::RekognitionVault;
 pub use live_alerts::SnsLiveAlerts;
+#[cfg(feature = "analysis")]
 pub use rekognition::RekognitionFinder;
+pub use rekognition_client::SAME_PERSON_SIMILARITY;
 pub use s3::S3Objects;
 pub use secrets::SecretError;
 pub use ses::SesMailer;

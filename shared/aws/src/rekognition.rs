@@ -13,9 +13,9 @@
 //! saying that the photo itself is unusable become [`AnalyzeError::Rejected`] with a reason for
 //! its owner; access problems are [`AnalyzeError::Failed`] with their cause, for the log.
 
+use crate::rekognition_client::client_with_retries;
 use async_trait::async_trait;
 use aws_sdk_rekognition::Client;
-use aws_sdk_rekognition::config::retry::RetryConfig;
 use aws_sdk_rekognition::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_rekognition::operation::detect_faces::DetectFacesError;
 use aws_sdk_rekognition::primitives::Blob;
@@ -45,7 +45,7 @@ impl RekognitionFinder {
 
     /// The wait before the first retry; the SDK doubles it for each further retry, with
     /// jitter.
-    pub const INITIAL_BACKOFF: Duration = Duration::from_secs(1);
+    pub const INITIAL_BACKOFF: Duration = crate::rekognition_client::INITIAL_BACKOFF;
 
     /// A finder on the photos of `bucket`, with a client built from `config` and this finder's
     /// retry policy ([`MAX_ATTEMPTS`](Self::MAX_ATTEMPTS) attempts, the first retry after
@@ -120,19 +120,6 @@ pub(crate) async fn image_of(
         .await
         .map_err(|e| AnalyzeError::Failed(format!("JPEG copy of {key} failed: {e}")))??;
     Ok(Image::builder().bytes(Blob::new(copy)).build())
-}
-
-/// A Rekognition client on `config` whose retry policy is replaced by the standard strategy
-/// with `max_attempts` attempts, the first retry after `initial_backoff`.
-pub(crate) fn client_with_retries(
-    config: aws_sdk_rekognition::Config,
-    max_attempts: u32,
-    initial_backoff: Duration,
-) -> Client {
-    let retry = RetryConfig::standard()
-        .with_max_attempts(max_attempts)
-        .with_initial_backoff(initial_backoff);
-    Client::from_conf(config.to_builder().retry_config(retry).build())
 }
 
 /// Whether Rekognition can read the stored photo itself: it reads JPEG and PNG only.
