@@ -1,14 +1,17 @@
 // End-to-end: face sign-in with a fake camera. Chromium plays a clip made from a still portrait
-// (e2e/camera.mjs) in which the head turns to and fro; a user enrols from it, signs out, signs
-// in with the face; a clip of someone else is refused; the admin's audit names the method.
-// Runs as one story, in order; screens are saved under web/test-results/face/.
+// (e2e/camera.mjs) in which the head turns to and fro; a user enrols from it, finds themselves
+// in a group photo by that enrolled face, signs out, signs in with the face; a clip of someone
+// else is refused; the admin's audit names the method; without a face, Find a person offers
+// none. Runs as one story, in order; screens are saved under web/test-results/face/.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { BLOCKING, describeViolations, runAxe } from './a11y.mjs';
 import { launch, newWatchedPage, Screenshots } from './browser.mjs';
 import { readPixels, writeClip } from './camera.mjs';
+import { drawFixtures } from './fixtures.mjs';
 import * as people from './people.mjs';
 import { REPO_ROOT, WEB_DIR, startServer } from './server.mjs';
 
@@ -40,12 +43,34 @@ let server;
 let browser;
 let clips;
 let shots;
+/** The group photo searched for the enrolled face (the mock knows the drawn mixed photo). */
+let group;
+/** The comparison made with the enrolled face, kept for the checks after the face is removed. */
+let ownFaceId;
+/** Requests for the enrolled face as if it were an analysis: there is none, none may be made. */
+const enrolledFaceFetches = [];
 const browsers = [];
 const watched = [];
 
 /** The shared helpers, bound to this file's server. */
 const { api, apiToken, createUser, cameraPage, signInWithPassword } = people.kit(() => server, { browsers, watched });
 const liveTracks = people.liveTracks;
+
+/** axe on the page as it is; serious or critical violations fail. */
+async function assertAccessible(page, what) {
+  const blocking = (await runAxe(page)).filter((v) => BLOCKING.has(v.impact));
+  assert.deepEqual(blocking, [], `axe on ${what}:\n${describeViolations(blocking)}`);
+}
+
+/** Waits until the upload card of `name` has ended (done, failed or error); returns the card. */
+async function settledCard(page, name) {
+  await page.waitForFunction(
+    (n) => [...document.querySelectorAll('.upload-card')].some((c) => c.querySelector('h2')?.textContent === n && ['done', 'failed', 'error'].includes(c.dataset.phase)),
+    name,
+    { timeout: TIMEOUT * 2 },
+  );
+  return page.locator('.upload-card', { has: page.getByRole('heading', { name, exact: true }) });
+}
 
 async function signOut(page) {
   const toggle = page.getByRole('button', { name: 'Menu' });
@@ -90,6 +115,7 @@ before(async () => {
   writeClip(join(clips, 'person.y4m'), portrait, PERSON);
   writeClip(join(clips, 'someone-else.y4m'), astronaut, SOMEONE_ELSE);
   await createUser(carol);
+  group = server.mode === 'real' ? join(FIXTURES, 'group.jpg') : drawFixtures(join(RESULTS, 'fixtures')).mixed;
   console.log(`# face e2e against the ${server.mode} server at ${server.baseUrl}`);
 });
 
@@ -109,7 +135,7 @@ describe('Face sign-in with a camera', { timeout: 10 * 60_000 }, () => {
     await page.getByRole('link', { name: 'Face sign-in' }).click();
     await page.getByRole('heading', { name: 'Face sign-in', level: 1 }).waitFor();
     await page.locator('.face-state[data-enrolled="false"]').waitFor();
-    await page.getByText('Facelens keeps a numeric template of your face, encrypted; never the picture.').waitFor();
+    await page.getByText('Facelens keeps a numeric template of your face and the picture it was enrolled from, both encrypted;').waitFor();
     assert.equal(await page.locator('video').count(), 0, 'the camera stays off until asked');
     await shots.take(page, 'face-off');
   });
@@ -158,6 +184,74 @@ describe('Face sign-in with a camera', { timeout: 10 * 60_000 }, () => {
     await page.getByRole('link', { name: 'History', exact: true }).click();
     await page.getByRole('heading', { name: 'History' }).waitFor();
     await page.waitForFunction(() => window.__cameraStreams.flatMap((s) => s.getTracks()).every((t) => t.readyState === 'ended'));
+  });
+
+  test('Find a person: the user looks for themselves by their enrolled face', async () => {
+    page.on('request', (r) => {
+      if (/\/api\/analyses\/enrolled-face/.test(r.url())) enrolledFaceFetches.push(r.url());
+    });
+    const groupName = basename(group);
+    await page.getByRole('link', { name: 'Find a person' }).click();
+    await page.getByRole('heading', { name: 'Find a person', level: 1 }).waitFor();
+    const own = page.getByRole('radio', { name: 'My enrolled face' });
+    await own.waitFor();
+    await page.getByRole('heading', { name: 'Or pick yourself or one of your photos' }).waitFor();
+    assert.equal(await page.locator('.own-face-hint').count(), 0, 'no hint to enrol for someone enrolled');
+    assert.equal(await own.getAttribute('aria-checked'), 'false');
+    await assertAccessible(page, 'find with the enrolled face offered');
+    await shots.take(page, 'find-own-face-offered');
+
+    // Picked with the keyboard, as the photos are.
+    await own.focus();
+    await page.keyboard.press('Space');
+    const chosen = page.locator('.reference-chosen[data-reference-id="enrolled-face"]');
+    await chosen.waitFor();
+    assert.match(await chosen.innerText(), /Looking for you \(your enrolled face\)/);
+    assert.equal(await chosen.locator('img').count(), 0, 'no picture of the enrolled face (there is none to show)');
+    await page.waitForFunction(() => document.activeElement?.textContent?.trim() === 'Change');
+    assert.equal(await page.getByRole('button', { name: 'Change the person (now your enrolled face)' }).count(), 1);
+    await page.getByRole('status').filter({ hasText: 'Looking for you, by your enrolled face.' }).waitFor({ state: 'attached' });
+    assert.match(page.url(), /#\/find\?reference=enrolled-face$/);
+    assert.ok(await page.locator('#find-input').isEnabled(), 'the photos to search are enabled');
+    await assertAccessible(page, 'find with the enrolled face chosen');
+
+    // A reload keeps the choice, from the address.
+    await page.reload();
+    await chosen.waitFor();
+    assert.ok(await page.locator('#find-input').isEnabled());
+    await shots.take(page, 'find-own-face-chosen');
+
+    // The group photo: exactly one face is the person who enrolled.
+    await page.locator('#find-input').setInputFiles(group);
+    const card = await settledCard(page, groupName);
+    assert.equal(await card.getAttribute('data-phase'), 'done', `${groupName} compared (${await card.innerText()})`);
+    const faces = await card.locator('.face-box').count();
+    assert.ok(faces >= 2, `a group photo (${faces} faces)`);
+    assert.equal(await card.locator('.face-box.match').count(), 1, 'exactly one face is the person');
+    assert.equal(await card.locator('.face-box.dimmed').count(), faces - 1, 'everyone else is dimmed');
+    assert.match(await card.locator('.match-sentence .match-text').innerText(), /^The person is here: face \d+, \d+% similar\.$/);
+    assert.match(await card.locator('.face-box.match').getAttribute('aria-label'), /same person, \d+% similar$/);
+    assert.equal((await card.locator('.match-sentence .match-reference').innerText()).trim(), 'Compared with your enrolled face');
+    assert.equal(await card.getByRole('link', { name: 'See the reference photo' }).count(), 0, 'no reference photo to open');
+    ownFaceId = await card.locator('.result').getAttribute('data-analysis-id');
+    await card.scrollIntoViewIfNeeded();
+    await card.screenshot({ path: join(RESULTS, 'face', `${String(++shots.n).padStart(2, '0')}-find-own-face-result.png`) });
+
+    // The history says what it was compared with; so does the analysis page.
+    await page.getByRole('link', { name: 'History', exact: true }).click();
+    await page.getByRole('heading', { name: 'History' }).waitFor();
+    const item = page.locator(`.history-item[data-id="${ownFaceId}"]`);
+    await item.waitFor();
+    assert.equal((await item.locator('.badge-compare').innerText()).trim(), 'Compared with your enrolled face: 1 match');
+    await shots.take(page, 'history-own-face');
+    await item.getByRole('link').click();
+    await page.getByRole('heading', { name: groupName, level: 1 }).waitFor();
+    await page.locator('.result').waitFor();
+    assert.equal((await page.locator('.meta .badge-compare').innerText()).trim(), 'Compared with your enrolled face: 1 match');
+    assert.equal((await page.locator('.match-reference').innerText()).trim(), 'Compared with your enrolled face');
+    assert.equal(await page.getByRole('link', { name: 'See the reference photo' }).count(), 0);
+    assert.equal(await page.locator('.face-box.match').count(), 1);
+    assert.deepEqual(enrolledFaceFetches, [], 'the enrolled face is never asked for as an analysis');
   });
 
   test('the user signs out and signs in with their face', async () => {
@@ -250,6 +344,35 @@ describe('Face sign-in with a camera', { timeout: 10 * 60_000 }, () => {
     await page.locator('.face-state[data-enrolled="false"]').waitFor();
     const token = JSON.parse(await session(page)).token;
     assert.deepEqual((await api('GET', '/api/me/face', { token })).body, { enrolled: false });
+  });
+
+  test('without an enrolled face, Find a person offers none and says how to enrol', async () => {
+    await page.getByRole('link', { name: 'Find a person' }).click();
+    await page.getByRole('heading', { name: 'Find a person', level: 1 }).waitFor();
+    const hint = page.locator('.own-face-hint');
+    await hint.waitFor();
+    assert.match(await hint.innerText(), /To look for yourself, set up face sign-in/);
+    await page.getByRole('heading', { name: 'Or pick one of your photos' }).waitFor();
+    assert.equal(await page.getByRole('radio', { name: 'My enrolled face' }).count(), 0, 'no enrolled face to pick');
+    // The comparison made earlier is a photo of hers with faces: offered like any other.
+    await page.locator(`.reference-option[data-id="${ownFaceId}"]`).waitFor();
+    await assertAccessible(page, 'find with the hint to enrol');
+    await shots.take(page, 'find-no-own-face');
+
+    // The history keeps what the comparison was made with.
+    await page.getByRole('link', { name: 'History', exact: true }).click();
+    await page.getByRole('heading', { name: 'History' }).waitFor();
+    assert.equal((await page.locator(`.history-item[data-id="${ownFaceId}"] .badge-compare`).innerText()).trim(), 'Compared with your enrolled face: 1 match');
+
+    // An old link to the enrolled face says why it cannot be used, and where to enrol.
+    await page.goto(`${server.baseUrl}/#/find?reference=enrolled-face`);
+    await page.getByRole('alert').filter({ hasText: 'You have no enrolled face to look for yet.' }).waitFor();
+    assert.equal(await page.locator('.reference-chosen').count(), 0);
+    assert.ok(await page.locator('#find-input').isDisabled(), 'nowhere to look without a person');
+    await page.getByRole('link', { name: 'set up face sign-in' }).click();
+    await page.getByRole('heading', { name: 'Face sign-in', level: 1 }).waitFor();
+    await page.locator('.face-state[data-enrolled="false"]').waitFor();
+    assert.deepEqual(enrolledFaceFetches, [], 'the enrolled face is never asked for as an analysis');
   });
 
   test('no Content-Security-Policy violations and no script errors', () => {

@@ -129,9 +129,17 @@ function compareWith(reference, faces) {
   });
 }
 
+/** The reference that names the caller's own enrolled face; checked when the photo is analysed. */
+const ENROLLED_FACE = 'enrolled-face';
+/**
+ * The enrolled face as a reference: the mock keeps no capture, so it stands for one bare face
+ * (a drawn bare portrait is found once in the mixed photo, as with a photo reference).
+ */
+const ENROLLED_STAND_IN = { faces: [{ box: { left: 0.3, top: 0.2, width: 0.4, height: 0.6 }, mask: { masked: false } }] };
+
 /** Why `id` cannot be compared with, in the real server's words; null when it can. */
 function referenceProblem(owner, id) {
-  if (id === undefined || id === null) return null;
+  if (id === undefined || id === null || id === ENROLLED_FACE) return null;
   const r = analyses.get(id);
   if (!r || r.owner !== owner) return 'the reference photo is not one of your analyses';
   if (r.status === 'pending' || r.status === 'processing') return 'the reference photo is still being analysed; try again when it is done';
@@ -155,7 +163,14 @@ function process_(a) {
       return;
     }
     a.faces = facesFor(a.filename);
-    if (a.reference) {
+    if (a.reference === ENROLLED_FACE) {
+      if (!faces.has(a.owner)) {
+        a.status = 'failed';
+        a.failureReason = 'you have no enrolled face to look for: enrol your face on the Face sign-in page first';
+        return;
+      }
+      a.faces = compareWith(ENROLLED_STAND_IN, a.faces);
+    } else if (a.reference) {
       const ref = analyses.get(a.reference);
       if (!ref) {
         a.status = 'failed';

@@ -115,7 +115,10 @@ export const listAudit = () => request<{ attempts: SignInAttempt[] }>('GET', '/a
 function withReference(reference: string | undefined): { reference?: string } {
   return reference ? { reference } : {};
 }
-/** `reference`: an earlier analysis (done, with a face) whose largest face is looked for in this photo. */
+/**
+ * `reference`: an earlier analysis (done, with a face) whose largest face is looked for in this
+ * photo, or `"enrolled-face"` for the caller's own enrolled face.
+ */
 export const createUpload = (filename: string, contentType: string, size: number, reference?: string) =>
   request<UploadTicket>('POST', '/api/uploads', { body: { filename, contentType, size, ...withReference(reference) } });
 export const uploadFromUrl = (url: string, reference?: string) =>

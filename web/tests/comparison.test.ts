@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { comparisonBadge, comparisonVerdict, isReferenceCandidate, referenceProblem } from '../src/lib/comparison';
-import type { Face } from '../src/lib/types';
+import {
+  ENROLLED_FACE,
+  comparisonBadge,
+  comparisonVerdict,
+  isEnrolledFace,
+  isReferenceCandidate,
+  referenceChoices,
+  referenceHref,
+  referenceProblem,
+} from '../src/lib/comparison';
+import type { AnalysisSummary, Face } from '../src/lib/types';
 
 const face = (similarity?: number, samePerson = false): Face => ({
   box: { left: 0.1, top: 0.1, width: 0.2, height: 0.3 },
@@ -62,6 +71,32 @@ describe('comparisonBadge', () => {
   });
 });
 
+describe('a comparison with the enrolled face', () => {
+  it('is named by the literal reference the server takes', () => {
+    expect(ENROLLED_FACE).toBe('enrolled-face');
+    expect(isEnrolledFace('enrolled-face')).toBe(true);
+    expect(isEnrolledFace('3f1c0a52-9a8e-4d4c-9a57-2b1f0d1e0c11')).toBe(false);
+    expect(isEnrolledFace(null)).toBe(false);
+    expect(isEnrolledFace(undefined)).toBe(false);
+  });
+
+  it('links to a reference photo, never to the enrolled face (there is no such analysis)', () => {
+    expect(referenceHref('r1')).toBe('#/analyses/r1');
+    expect(referenceHref(ENROLLED_FACE)).toBeNull();
+    expect(referenceHref(null)).toBeNull();
+    expect(referenceHref('')).toBeNull();
+  });
+
+  it('its badge says it was compared with the enrolled face', () => {
+    const own = { reference: ENROLLED_FACE };
+    expect(comparisonBadge({ ...own, status: 'done', matchCount: 1 })).toEqual({ text: 'Compared with your enrolled face: 1 match', found: true });
+    expect(comparisonBadge({ ...own, status: 'done', matchCount: 2 })).toEqual({ text: 'Compared with your enrolled face: 2 matches', found: true });
+    expect(comparisonBadge({ ...own, status: 'done', matchCount: 0 })).toEqual({ text: 'Compared with your enrolled face: no match', found: false });
+    expect(comparisonBadge({ ...own, status: 'failed' })).toEqual({ text: 'Comparison with your enrolled face', found: false });
+    expect(comparisonBadge({ ...own, status: 'pending' })).toEqual({ text: 'Comparison with your enrolled face', found: false });
+  });
+});
+
 describe('the person to look for', () => {
   it('only finished photos with a face are offered', () => {
     expect(isReferenceCandidate({ status: 'done', faceCount: 2 })).toBe(true);
@@ -78,5 +113,26 @@ describe('the person to look for', () => {
     );
     expect(referenceProblem({ ...base, status: 'pending', faces: [], faceCount: 0 })).toMatch(/^me\.jpg is still being analysed/);
     expect(referenceProblem({ ...base, status: 'failed', faces: [], faceCount: 0 })).toMatch(/could not be analysed, so it has no face/);
+  });
+});
+
+describe('the options for the person', () => {
+  const photo = (id: string): AnalysisSummary => ({ id, status: 'done', filename: `${id}.jpg`, createdAt: '2026-11-30T10:00:00Z', faceCount: 1, maskedCount: 0 });
+
+  it('the enrolled face comes first when the user has one', () => {
+    const photos = [photo('a'), photo('b')];
+    expect(referenceChoices(true, photos)).toEqual([
+      { id: ENROLLED_FACE, photo: null },
+      { id: 'a', photo: photos[0] },
+      { id: 'b', photo: photos[1] },
+    ]);
+    expect(referenceChoices(true, [])).toEqual([{ id: ENROLLED_FACE, photo: null }]);
+  });
+
+  it('without an enrolled face, or while that is not known, only the photos', () => {
+    const photos = [photo('a')];
+    expect(referenceChoices(false, photos)).toEqual([{ id: 'a', photo: photos[0] }]);
+    expect(referenceChoices(null, photos)).toEqual([{ id: 'a', photo: photos[0] }]);
+    expect(referenceChoices(false, [])).toEqual([]);
   });
 });

@@ -1,10 +1,43 @@
-// Comparisons: a photo whose faces were compared with the largest face of a reference photo.
+// Comparisons: a photo whose faces were compared with the largest face of a reference photo,
+// or with the owner's own enrolled face (the one of face sign-in).
 import { similarityText } from './boxes';
 import type { Analysis, AnalysisSummary, Face } from './types';
+
+/**
+ * The `reference` that names the caller's own enrolled face instead of a photo. The server
+ * never sends that face back, so there is nothing to show, fetch or link to.
+ */
+export const ENROLLED_FACE = 'enrolled-face';
+
+/** Whether a comparison was made with the owner's enrolled face rather than with a photo. */
+export function isEnrolledFace(reference: string | null | undefined): boolean {
+  return reference === ENROLLED_FACE;
+}
+
+/** The page of a comparison's reference photo; `null` without one or for the enrolled face. */
+export function referenceHref(reference: string | null | undefined): string | null {
+  if (!reference || isEnrolledFace(reference)) return null;
+  return `#/analyses/${encodeURIComponent(reference)}`;
+}
 
 /** Whether a history item can be the person to look for: analysed, with at least one face. */
 export function isReferenceCandidate(item: Pick<AnalysisSummary, 'status' | 'faceCount'>): boolean {
   return item.status === 'done' && item.faceCount > 0;
+}
+
+/** One option for the person to look for: the user's enrolled face (`photo` null) or a photo. */
+export interface ReferenceChoice {
+  id: string;
+  photo: AnalysisSummary | null;
+}
+
+/**
+ * The options for the person, as one list: the enrolled face first when the user has one
+ * (`enrolled` is `null` while unknown: not offered), then their photos.
+ */
+export function referenceChoices(enrolled: boolean | null, photos: AnalysisSummary[]): ReferenceChoice[] {
+  const own: ReferenceChoice[] = enrolled ? [{ id: ENROLLED_FACE, photo: null }] : [];
+  return [...own, ...photos.map((photo) => ({ id: photo.id, photo }))];
 }
 
 /** Why an analysis cannot be the person to look for, in plain words; `null` when it can. */
@@ -66,13 +99,18 @@ export function comparisonVerdict(faces: Face[]): ComparisonVerdict {
   };
 }
 
-/** The history badge of a comparison, e.g. "Compared: 1 match"; `null` for a plain analysis. */
+/**
+ * The history badge of a comparison, e.g. "Compared: 1 match", or "Compared with your enrolled
+ * face: 1 match" (there is no reference photo to open, so the badge says what it was);
+ * `null` for a plain analysis.
+ */
 export function comparisonBadge(
   item: Pick<AnalysisSummary, 'status' | 'reference' | 'matchCount'>,
 ): { text: string; found: boolean } | null {
   if (!item.reference) return null;
-  if (item.status !== 'done') return { text: 'Comparison', found: false };
+  const own = isEnrolledFace(item.reference);
+  if (item.status !== 'done') return { text: own ? 'Comparison with your enrolled face' : 'Comparison', found: false };
   const n = Math.max(0, item.matchCount ?? 0);
-  if (n === 0) return { text: 'Compared: no match', found: false };
-  return { text: `Compared: ${n} ${n === 1 ? 'match' : 'matches'}`, found: true };
+  const what = n === 0 ? 'no match' : `${n} ${n === 1 ? 'match' : 'matches'}`;
+  return { text: `${own ? 'Compared with your enrolled face' : 'Compared'}: ${what}`, found: n > 0 };
 }

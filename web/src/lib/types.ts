@@ -84,7 +84,10 @@ export interface Analysis {
   /** False when the detector reports no attributes (the local one). */
   attributesAvailable?: boolean;
   faces: Face[];
-  /** A comparison: the analysis whose largest face every face here was compared with. */
+  /**
+   * A comparison: the analysis whose largest face every face here was compared with, or
+   * `"enrolled-face"` (`ENROLLED_FACE`): the owner's own enrolled face, which has no photo.
+   */
   reference?: string | null;
   /** A finished comparison: how many faces are the same person. */
   matchCount?: number | null;
@@ -101,7 +104,7 @@ export interface AnalysisSummary {
   thumbnailUrl?: string | null;
   /** Why it failed, when the server sends it (or the full analysis told it). */
   failureReason?: string | null;
-  /** A comparison: the analysis whose largest face was looked for. */
+  /** A comparison: the analysis whose largest face was looked for, or `"enrolled-face"`. */
   reference?: string | null;
   /** A finished comparison: how many faces are the same person. */
   matchCount?: number | null;
