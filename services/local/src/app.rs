@@ -1,6 +1,7 @@
 //! Builds the application: adapters under the data directory, every service, one router, and
 //! the analysis worker.
 
+use crate::backup_route::BackupState;
 use crate::faces::LocalFaceVault;
 use crate::metrics::MetricsState;
 use crate::models::Models;
@@ -209,6 +210,11 @@ pub async fn build(config: &LocalConfig, models: Models) -> anyhow::Result<App> 
     .merge(crate::metrics::router(MetricsState {
         auth: Arc::clone(&auth),
         metrics,
+    }))
+    .merge(crate::backup_route::router(BackupState {
+        auth: Arc::clone(&auth),
+        db: db.clone(),
+        data_dir: config.data_dir.clone(),
     }))
     .merge(objects::router(
         Arc::clone(&objects),

@@ -24,6 +24,74 @@ pub enum Command {
     /// Compare the face of one photo with every face of another (two portraits, or a person
     /// and a group photo).
     Compare(CompareArgs),
+    /// Copy the data directory (database, photos, secrets) into a new folder, while the
+    /// server runs or not; the copy is itself a data directory.
+    Backup(BackupArgs),
+    /// Put a backup in place of a stopped server's data directory.
+    Restore(RestoreArgs),
+    /// List, create and reset accounts at the console of a stopped server.
+    Users(UsersArgs),
+}
+
+/// Options of `facelens backup`.
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// The new folder to write (missing or empty).
+    pub dir: PathBuf,
+    /// The data directory to back up.
+    #[arg(long, default_value = ".facelens")]
+    pub data_dir: PathBuf,
+    /// The running server that holds the database, asked for a snapshot when the file is in
+    /// use.
+    #[arg(long, default_value = "http://127.0.0.1:3000")]
+    pub server: String,
+}
+
+/// Options of `facelens restore`.
+#[derive(Debug, Clone, Args)]
+pub struct RestoreArgs {
+    /// The backup's folder.
+    pub dir: PathBuf,
+    /// The data directory to restore into (its server must be stopped).
+    #[arg(long, default_value = ".facelens")]
+    pub data_dir: PathBuf,
+    /// Replace the database and the photos already in the data directory.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options of `facelens users`.
+#[derive(Debug, Clone, Args)]
+pub struct UsersArgs {
+    /// The data directory of a stopped server.
+    #[arg(long, default_value = ".facelens", global = true)]
+    pub data_dir: PathBuf,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: UserCommand,
+}
+
+/// Account commands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum UserCommand {
+    /// Every account: name, role, email, whether its password is a one-time one, created.
+    List,
+    /// A new account with a one-time password, printed once.
+    Create {
+        /// Its name.
+        username: String,
+        /// Its email.
+        #[arg(long)]
+        email: String,
+        /// An admin rather than a user.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// A new one-time password for an account (every session of it ends), printed once.
+    ResetPassword {
+        /// The account's name.
+        username: String,
+    },
 }
 
 /// Options of `facelens compare`.

@@ -3,6 +3,8 @@
 
 pub mod analyze;
 pub mod app;
+pub mod backup;
+pub mod backup_route;
 pub mod check;
 pub mod cli;
 pub mod compare;
@@ -10,7 +12,9 @@ pub mod faces;
 pub mod metrics;
 pub mod models;
 pub mod objects;
+pub mod operator;
 pub mod secrets;
 pub mod serve;
+pub mod users;
 pub mod web;
 pub mod worker;

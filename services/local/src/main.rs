@@ -17,5 +17,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Analyze(args) => facelens::analyze::run(args).await,
         Command::CheckDb(args) => facelens::check::run(&args),
         Command::Compare(args) => facelens::compare::run(&args),
+        Command::Backup(args) => facelens::backup::backup(&args).await,
+        Command::Restore(args) => facelens::backup::restore(&args),
+        Command::Users(args) => facelens::users::run(&args).await,
     }
 }

@@ -1,6 +1,5 @@
 //! `GET /metrics`: the server's counters in the Prometheus text format, for a scraper on the
-//! same machine. The server listens on 127.0.0.1 only; a request that came through a proxy
-//! (it carries `X-Forwarded-For` or `Forwarded`) or from elsewhere needs an admin's token.
+//! same machine (or an admin through a proxy: [`crate::operator`]).
 
 use axum::Router;
 use axum::extract::{FromRef, State};
@@ -11,7 +10,6 @@ use facelens_api::ApiError;
 use facelens_api::client::ClientAddress;
 use facelens_api::extract::SignedIn;
 use facelens_core::auth::AuthService;
-use facelens_core::domain::Role;
 use facelens_core::metrics::Metrics;
 use std::sync::Arc;
 
@@ -43,14 +41,7 @@ async fn metrics(
     headers: HeaderMap,
     caller: Result<SignedIn, ApiError>,
 ) -> Result<Response, ApiError> {
-    let proxied = headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded");
-    let local = client.is_loopback() && !proxied;
-    if !local {
-        let SignedIn(user) = caller?;
-        if user.role != Role::Admin {
-            return Err(facelens_core::auth::AuthError::Forbidden.into());
-        }
-    }
+    crate::operator::require_operator(client, &headers, caller)?;
     let mut response = state.metrics.prometheus().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -64,7 +64,7 @@ pub(crate) const PURGES: TableDefinition<&str, &str> = TableDefinition::new("pur
 /// The embedded database. Cheap to clone; every clone shares one file.
 #[derive(Clone)]
 pub struct LocalDb {
-    inner: Arc<Database>,
+    pub(crate) inner: Arc<Database>,
     writer: Arc<Writer>,
     /// Woken when a job is queued, so idle workers need not poll (see [`crate::queue`]).
     pub(crate) queued: Arc<Notify>,

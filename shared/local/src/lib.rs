@@ -14,6 +14,7 @@ mod objects;
 mod outbox;
 mod purges;
 mod queue;
+mod snapshot;
 mod throttle;
 mod tokens;
 mod users;

@@ -64,16 +64,9 @@ impl AuthService {
         role: Role,
     ) -> Result<User, AuthError> {
         require_admin(caller)?;
-        let username = Username::parse(username).map_err(AuthError::Invalid)?;
-        let email = Email::parse(email).map_err(AuthError::Invalid)?;
-        self.erase_previous_holder(&username).await?;
-        let one_time = random::one_time_password();
-        let password = NewPassword::parse(&one_time, None).map_err(AuthError::WeakPassword)?;
-        let user = self
-            .new_user(username, email, role, &password, true)
+        let (user, one_time) = self
+            .create_with_one_time_password(username, email, role)
             .await?;
-        self.ports.users.create(&user).await?;
-
         let link_token = self.put_link(&user, TokenPurpose::Welcome).await?;
         let text = format!(
             "Hello {name},\n\nAn administrator created a Facelens account for you.\n\n\
@@ -103,6 +96,26 @@ impl AuthService {
     pub async fn list_users(&self, caller: &User) -> Result<Vec<User>, AuthError> {
         require_admin(caller)?;
         Ok(self.ports.users.list().await?)
+    }
+
+    /// Creates an account with a one-time password that must be changed at first sign-in,
+    /// after erasing what an earlier account of the name left; returns it with the password.
+    pub(super) async fn create_with_one_time_password(
+        &self,
+        username: &str,
+        email: &str,
+        role: Role,
+    ) -> Result<(User, String), AuthError> {
+        let username = Username::parse(username).map_err(AuthError::Invalid)?;
+        let email = Email::parse(email).map_err(AuthError::Invalid)?;
+        self.erase_previous_holder(&username).await?;
+        let one_time = random::one_time_password();
+        let password = NewPassword::parse(&one_time, None).map_err(AuthError::WeakPassword)?;
+        let user = self
+            .new_user(username, email, role, &password, true)
+            .await?;
+        self.ports.users.create(&user).await?;
+        Ok((user, one_time))
     }
 
     async fn new_user(

@@ -1,6 +1,7 @@
 //! Accounts and sign-in: the use cases behind the auth routes.
 
 mod accounts;
+mod console;
 mod deletion;
 pub use accounts::BootstrapOutcome;
 pub mod argon2id;
