@@ -25,10 +25,8 @@ impl ApiClient {
 
     /// Sends JSON (or nothing) and returns the status and the JSON answer (`Null` if none).
     pub async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.base_url));
+        let verb = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self.http.request(verb, format!("{}{path}", self.base_url));
         if let Some(token) = &self.token {
             req = req.bearer_auth(token);
         }
@@ -38,7 +36,32 @@ impl ApiClient {
         let res = req.send().await.expect("server answers");
         let status = res.status();
         let text = res.text().await.expect("body");
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let doc = self.document().await;
+        if let Err(mismatch) =
+            crate::openapi::check_answer(doc, method, path, status.as_u16(), &body)
+        {
+            panic!("the answer breaks the OpenAPI document: {mismatch}");
+        }
+        (status, body)
+    }
+
+    /// The server's OpenAPI document, read once per test binary (every test server is the
+    /// same binary).
+    async fn document(&self) -> &'static Value {
+        static DOCUMENT: tokio::sync::OnceCell<Value> = tokio::sync::OnceCell::const_new();
+        DOCUMENT
+            .get_or_init(|| async {
+                self.http
+                    .get(format!("{}/api/openapi.json", self.base_url))
+                    .send()
+                    .await
+                    .expect("the server answers")
+                    .json()
+                    .await
+                    .expect("the OpenAPI document is JSON")
+            })
+            .await
     }
 
     /// Signs in and keeps the token.

@@ -3,6 +3,7 @@
 //! `make test` builds the binary first; `FACELENS_BIN` points elsewhere if needed.
 
 pub mod api;
+pub mod openapi;
 pub mod photos;
 
 use std::io::{BufRead, BufReader};

@@ -133,6 +133,9 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
         models_loaded: None,
         database: None,
     })
+    .merge(facelens_api::openapi::router(
+        facelens_api::openapi::document(),
+    ))
     .fallback(layers::not_found)
     .layer(axum::middleware::from_fn_with_state(
         metrics,

@@ -45,6 +45,7 @@ macro_rules! on_both_backends {
 on_both_backends!(
     api_gateway_login_on_a_named_stage_with_a_base64_body_signs_in,
     api_gateway_health_answers,
+    api_gateway_openapi_document_is_served,
     api_gateway_me_without_a_token_is_401,
     load_balancer_login_signs_in,
     load_balancer_multi_value_event_with_a_wrong_password_is_401,
@@ -63,6 +64,22 @@ async fn api_gateway_login_on_a_named_stage_with_a_base64_body_signs_in(backend:
 async fn api_gateway_health_answers(backend: Backend) {
     let (status, body) = invoke(backend, "apigw-v2-health.json").await;
     assert_eq!((status, body), (200, serde_json::json!({ "status": "ok" })));
+}
+
+async fn api_gateway_openapi_document_is_served(backend: Backend) {
+    let (status, body) = invoke(backend, "apigw-v2-openapi.json").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["openapi"], "3.1.0");
+    // Every service's routes (the auth function answers for all), none of the local server's.
+    for path in [
+        "/api/auth/login",
+        "/api/uploads",
+        "/api/analyses/{id}",
+        "/api/live/stats",
+    ] {
+        assert!(body["paths"][path].is_object(), "{path}");
+    }
+    assert!(body["paths"]["/api/admin/backup"].is_null());
 }
 
 async fn api_gateway_me_without_a_token_is_401(backend: Backend) {

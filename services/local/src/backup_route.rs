@@ -37,7 +37,7 @@ impl FromRef<BackupState> for Arc<AuthService> {
 }
 
 /// The snapshot written.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Snapshot {
     /// Its file name in `<data-dir>/backups/`.
     file: String,
@@ -52,6 +52,17 @@ pub fn router(state: BackupState) -> Router {
         .with_state(state)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/admin/backup",
+    tag = "service",
+    responses(
+        (status = 201, description = "a snapshot of the database, written under <data-dir>/backups/ (local server only; this machine or an admin)", body = Snapshot),
+        (status = 401, description = "no valid token (or wrong credentials)", body = facelens_api::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = facelens_api::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 async fn backup(
     State(state): State<BackupState>,
     ClientAddress(client): ClientAddress,

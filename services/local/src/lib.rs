@@ -12,6 +12,7 @@ pub mod faces;
 pub mod metrics;
 pub mod models;
 pub mod objects;
+pub mod openapi;
 pub mod operator;
 pub mod secrets;
 pub mod serve;

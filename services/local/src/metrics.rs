@@ -35,6 +35,17 @@ pub fn router(state: MetricsState) -> Router {
         .with_state(state)
 }
 
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "service",
+    responses(
+        (status = 200, description = "counters in the Prometheus text format (local server only; this machine or an admin)", content_type = "text/plain"),
+        (status = 401, description = "no valid token (or wrong credentials)", body = facelens_api::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = facelens_api::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 async fn metrics(
     State(state): State<MetricsState>,
     ClientAddress(client): ClientAddress,

@@ -50,6 +50,23 @@ fn check(state: &ObjectsState, access: &SignedAccess, signature: &str) -> Result
         .map_err(|e| refused(StatusCode::FORBIDDEN, "signature_refused", e.to_string()))
 }
 
+#[utoipa::path(
+    put,
+    path = "/objects/{key}",
+    tag = "objects",
+    params(("key" = String, Path, description = "the object's key"), ("expires" = i64, Query, description = "when the signature ends, Unix seconds"), ("signature" = String, Query, description = "the URL's signature")),
+    request_body(
+        content = Vec<u8>,
+        content_type = "image/jpeg",
+        description = "the photo, with the Content-Type and length the URL was signed for"
+    ),
+    responses(
+        (status = 200, description = "stored, then analysed (uploads/ keys)"),
+        (status = 403, description = "not allowed, or the password must be changed first", body = facelens_api::ErrorBody),
+        (status = 413, description = "too large", body = facelens_api::ErrorBody),
+        (status = 415, description = "not JSON, or an image type that is not accepted", body = facelens_api::ErrorBody)
+    )
+)]
 async fn upload(
     State(state): State<ObjectsState>,
     Path(key): Path<String>,
@@ -85,6 +102,17 @@ async fn upload(
     Ok(StatusCode::OK)
 }
 
+#[utoipa::path(
+    get,
+    path = "/objects/{key}",
+    tag = "objects",
+    params(("key" = String, Path, description = "the object's key"), ("expires" = i64, Query, description = "when the signature ends, Unix seconds"), ("signature" = String, Query, description = "the URL's signature")),
+    responses(
+        (status = 200, description = "the object's bytes", content_type = "image/jpeg"),
+        (status = 403, description = "not allowed, or the password must be changed first", body = facelens_api::ErrorBody),
+        (status = 404, description = "no such resource, or another person's", body = facelens_api::ErrorBody)
+    )
+)]
 async fn download(
     State(state): State<ObjectsState>,
     Path(key): Path<String>,

@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 use facelens_core::analysis::AnalysisError;
 use facelens_core::auth::AuthError;
 use facelens_core::live::LiveError;
-use serde_json::json;
 
 /// An error as the caller sees it.
 #[derive(Debug)]
@@ -50,9 +49,30 @@ impl ApiError {
     }
 }
 
+/// What every error answers: `{"error": {"code", "message"}}`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// A stable machine-readable code and a sentence for people.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// For programs: `invalid_input`, `not_found`, `rate_limited`, ...
+    pub code: String,
+    /// For people: what is wrong and, where it helps, what to do.
+    pub message: String,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({ "error": { "code": self.code, "message": self.message } });
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_owned(),
+                message: self.message,
+            },
+        };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after_secs {
             response

@@ -11,6 +11,7 @@ pub mod hashing;
 pub mod json;
 pub mod layers;
 pub mod live;
+pub mod openapi;
 pub mod uploads;
 
-pub use error::ApiError;
+pub use error::{ApiError, ErrorBody};

@@ -63,7 +63,7 @@ pub trait UserStore: Send + Sync {
 }
 
 /// What a one-time token lets its holder do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TokenPurpose {
     /// Set a new password after "forgot password".
@@ -110,7 +110,7 @@ pub trait OneTimeTokenStore: Send + Sync {
 }
 
 /// One sign-in attempt, good or bad.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInAttempt {
     /// The name as typed, normalised; a valid name, though maybe of no account.
@@ -133,7 +133,7 @@ pub struct SignInAttempt {
 }
 
 /// The way a sign-in was tried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SignInMethod {
     /// Name and password.

@@ -12,7 +12,7 @@ use facelens_core::analysis::{Category, Counts};
 use serde::{Deserialize, Serialize};
 
 /// Paging and filtering.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub(super) struct HistoryQuery {
     category: Option<String>,
@@ -21,7 +21,7 @@ pub(super) struct HistoryQuery {
 }
 
 /// One page.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct HistoryPageView {
     items: Vec<HistoryItem>,
@@ -29,6 +29,19 @@ pub(super) struct HistoryPageView {
     counts: Counts,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/analyses",
+    tag = "analyses",
+    params(HistoryQuery),
+    responses(
+        (status = 200, description = "one page of the caller's history, newest first, with the counts of each list", body = HistoryPageView),
+        (status = 400, description = "invalid input: the message says what", body = crate::ErrorBody),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn list(
     State(state): State<AnalysesState>,
     ActiveUser(caller): ActiveUser,

@@ -28,6 +28,10 @@ impl FromRef<AnalysesState> for Arc<AuthService> {
     }
 }
 
+/// The analyses routes in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(history::list, one::get, one::delete, alerts::list))]
+pub(crate) struct Api;
 /// The analyses router.
 pub fn router(state: AnalysesState) -> Router {
     Router::new()

@@ -8,6 +8,19 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
+#[utoipa::path(
+    get,
+    path = "/api/analyses/{id}",
+    tag = "analyses",
+    params(("id" = String, Path, description = "the id")),
+    responses(
+        (status = 200, description = "the analysis (pending, done or failed)", body = super::view::AnalysisView),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody),
+        (status = 404, description = "no such resource, or another person's", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn get(
     State(state): State<AnalysesState>,
     ActiveUser(caller): ActiveUser,
@@ -17,6 +30,19 @@ pub(super) async fn get(
     Ok(Json(full(&state.analyses, analysis).await?))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/analyses/{id}",
+    tag = "analyses",
+    params(("id" = String, Path, description = "the id")),
+    responses(
+        (status = 204, description = "the analysis, its photos and its alert are deleted"),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody),
+        (status = 404, description = "no such resource, or another person's", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn delete(
     State(state): State<AnalysesState>,
     ActiveUser(caller): ActiveUser,

@@ -6,7 +6,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 /// One analysis in full.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct AnalysisView {
     id: String,
@@ -36,7 +36,7 @@ pub(super) struct AnalysisView {
 }
 
 /// One line of the history.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct HistoryItem {
     id: String,

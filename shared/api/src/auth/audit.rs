@@ -13,17 +13,30 @@ use serde::{Deserialize, Serialize};
 const MAX_LIMIT: usize = 500;
 
 /// Paging of the audit.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 pub(super) struct AuditQuery {
     limit: Option<usize>,
 }
 
 /// A page of attempts, newest first.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct AuditPage {
     attempts: Vec<SignInAttempt>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/audit",
+    tag = "users",
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "the newest sign-in attempts (admins only)", body = AuditPage),
+        (status = 400, description = "invalid input: the message says what", body = crate::ErrorBody),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn list(
     State(state): State<AuthState>,
     ActiveUser(caller): ActiveUser,

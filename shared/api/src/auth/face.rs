@@ -21,20 +21,20 @@ use serde::{Deserialize, Serialize};
 pub const MAX_FACE_BODY_BYTES: usize = (*SIGN_IN_CAPTURES.end() * MAX_CAPTURE_BYTES * 4) / 3 + 4096;
 
 /// Whether the caller has a face enrolled.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct FaceStatus {
     enrolled: bool,
 }
 
 /// One camera capture to enrol.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Enrolment {
     capture: String,
 }
 
 /// A face sign-in: the name and camera captures taken while the head turns.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct FaceLogin {
     username: String,
@@ -54,6 +54,17 @@ fn decode(capture: &str) -> Result<Vec<u8>, ApiError> {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/me/face",
+    tag = "faces",
+    responses(
+        (status = 200, description = "whether the caller has a face enrolled", body = FaceStatus),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 503, description = "a feature this deployment does not run", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn status(
     State(state): State<AuthState>,
     ActiveUser(user): ActiveUser,
@@ -62,6 +73,22 @@ pub(super) async fn status(
     Ok(Json(FaceStatus { enrolled }))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/me/face",
+    tag = "faces",
+    request_body = Enrolment,
+    responses(
+        (status = 200, description = "enrolled (nothing of the face comes back)", body = FaceStatus),
+        (status = 400, description = "invalid input: the message says what", body = crate::ErrorBody),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody),
+        (status = 413, description = "too large", body = crate::ErrorBody),
+        (status = 415, description = "not JSON, or an image type that is not accepted", body = crate::ErrorBody),
+        (status = 503, description = "a feature this deployment does not run", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn enrol(
     State(state): State<AuthState>,
     ActiveUser(user): ActiveUser,
@@ -72,6 +99,17 @@ pub(super) async fn enrol(
     Ok(Json(FaceStatus { enrolled: true }))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/me/face",
+    tag = "faces",
+    responses(
+        (status = 204, description = "the face and its capture are forgotten"),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 503, description = "a feature this deployment does not run", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn remove(
     State(state): State<AuthState>,
     ActiveUser(user): ActiveUser,
@@ -80,6 +118,21 @@ pub(super) async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/auth/face",
+    tag = "auth",
+    request_body = FaceLogin,
+    responses(
+        (status = 200, description = "signed in with the face", body = super::login::TokenResponse),
+        (status = 400, description = "invalid input: the message says what", body = crate::ErrorBody),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 413, description = "too large", body = crate::ErrorBody),
+        (status = 415, description = "not JSON, or an image type that is not accepted", body = crate::ErrorBody),
+        (status = 429, description = "too many requests; wait as Retry-After says", body = crate::ErrorBody),
+        (status = 503, description = "a feature this deployment does not run", body = crate::ErrorBody)
+    )
+)]
 pub(super) async fn login(
     State(state): State<AuthState>,
     ClientAddress(client): ClientAddress,

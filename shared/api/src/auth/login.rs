@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 /// Sign-in form.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct LoginRequest {
     username: String,
@@ -22,7 +22,7 @@ pub(super) struct LoginRequest {
 }
 
 /// A bearer token and the account it belongs to.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct TokenResponse {
     token: String,
@@ -43,6 +43,20 @@ impl From<LoginOutcome> for TokenResponse {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "signed in", body = TokenResponse),
+        (status = 400, description = "invalid input: the message says what", body = crate::ErrorBody),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody),
+        (status = 415, description = "not JSON, or an image type that is not accepted", body = crate::ErrorBody),
+        (status = 429, description = "too many requests; wait as Retry-After says", body = crate::ErrorBody)
+    )
+)]
 pub(super) async fn login(
     State(state): State<AuthState>,
     ClientAddress(client): ClientAddress,
@@ -56,6 +70,16 @@ pub(super) async fn login(
 }
 
 /// `POST /api/auth/logout`: every token of the caller stops working.
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout",
+    tag = "auth",
+    responses(
+        (status = 204, description = "every token of the caller stops working"),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn logout(
     State(state): State<AuthState>,
     SignedIn(user): SignedIn,

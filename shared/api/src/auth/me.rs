@@ -13,18 +13,42 @@ use axum::http::StatusCode;
 use facelens_core::domain::UserView;
 use serde::Deserialize;
 
+#[utoipa::path(
+    get,
+    path = "/api/me",
+    tag = "account",
+    responses(
+        (status = 200, description = "the caller's account", body = UserView),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn me(SignedIn(user): SignedIn) -> Json<UserView> {
     Json(UserView::from(&user))
 }
 
 /// Password change form.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(super) struct ChangePassword {
     current_password: String,
     new_password: String,
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/me/password",
+    tag = "account",
+    request_body = ChangePassword,
+    responses(
+        (status = 200, description = "changed; a new token (older ones stop working)", body = TokenResponse),
+        (status = 400, description = "invalid input: the message says what", body = crate::ErrorBody),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 415, description = "not JSON, or an image type that is not accepted", body = crate::ErrorBody),
+        (status = 429, description = "too many requests; wait as Retry-After says", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn change_password(
     State(state): State<AuthState>,
     SignedIn(user): SignedIn,
@@ -39,7 +63,7 @@ pub(super) async fn change_password(
 }
 
 /// Account deletion form: the password, to confirm.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct DeleteAccount {
     password: String,
@@ -47,6 +71,21 @@ pub(super) struct DeleteAccount {
 
 /// Deletes the caller's account and all its data. The body is required: a `DELETE` without
 /// one is a 400 saying what to send (not the 415 a missing JSON content type gets elsewhere).
+#[utoipa::path(
+    delete,
+    path = "/api/me",
+    tag = "account",
+    request_body = DeleteAccount,
+    responses(
+        (status = 204, description = "the account and all its data are deleted"),
+        (status = 400, description = "invalid input: the message says what", body = crate::ErrorBody),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody),
+        (status = 415, description = "not JSON, or an image type that is not accepted", body = crate::ErrorBody),
+        (status = 429, description = "too many requests; wait as Retry-After says", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn delete_me(
     State(state): State<AuthState>,
     SignedIn(user): SignedIn,

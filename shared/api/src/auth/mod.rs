@@ -37,6 +37,27 @@ impl FromRef<AuthState> for Arc<AuthService> {
     }
 }
 
+/// The auth routes in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    health,
+    login::login,
+    login::logout,
+    face::login,
+    recovery::forgot,
+    recovery::reset,
+    me::me,
+    me::change_password,
+    me::delete_me,
+    face::status,
+    face::enrol,
+    face::remove,
+    users::list,
+    users::create,
+    users::remove,
+    audit::list
+))]
+pub(crate) struct Api;
 /// The auth router, paths included (`/api/auth/...`, `/api/me`, `/api/users`, ...).
 pub fn router(state: AuthState) -> Router {
     // Camera captures are larger than any other auth body.
@@ -63,9 +84,28 @@ pub fn router(state: AuthState) -> Router {
         .with_state(state)
 }
 
+/// What `/api/health` says.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Health {
+    /// `ok`, or `degraded` when the database takes no write.
+    status: &'static str,
+    /// `ok` or `missing`, where this process runs the ONNX models.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    models: Option<&'static str>,
+    /// `ok` or `read-only`, where this process holds the database.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    database: Option<&'static str>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/health",
+    tag = "service",
+    responses((status = 200, description = "the service answers; what it knows of its parts", body = Health))
+)]
 async fn health(
     axum::extract::State(state): axum::extract::State<AuthState>,
-) -> axum::Json<serde_json::Value> {
+) -> axum::Json<Health> {
     let written = match &state.database {
         Some(database) => Some(database.probe_write().await),
         None => None,
@@ -81,18 +121,16 @@ async fn health(
 
 /// `{"status": "ok"}`, with `models` and `database` where this process knows them; a
 /// database that takes no write makes the status `degraded`.
-fn health_body(models_loaded: Option<bool>, database_writable: Option<bool>) -> serde_json::Value {
-    let mut body = serde_json::json!({ "status": "ok" });
-    if let Some(loaded) = models_loaded {
-        body["models"] = serde_json::json!(if loaded { "ok" } else { "missing" });
+fn health_body(models_loaded: Option<bool>, database_writable: Option<bool>) -> Health {
+    Health {
+        status: if database_writable == Some(false) {
+            "degraded"
+        } else {
+            "ok"
+        },
+        models: models_loaded.map(|loaded| if loaded { "ok" } else { "missing" }),
+        database: database_writable.map(|writable| if writable { "ok" } else { "read-only" }),
     }
-    if let Some(writable) = database_writable {
-        body["database"] = serde_json::json!(if writable { "ok" } else { "read-only" });
-        if !writable {
-            body["status"] = serde_json::json!("degraded");
-        }
-    }
-    body
 }
 
 #[cfg(test)]
@@ -102,13 +140,15 @@ mod tests {
 
     #[test]
     fn health_says_what_this_process_knows_and_a_read_only_database_degrades_it() {
-        assert_eq!(health_body(None, None), json!({ "status": "ok" }));
+        let body =
+            |models, database| serde_json::to_value(health_body(models, database)).expect("JSON");
+        assert_eq!(body(None, None), json!({ "status": "ok" }));
         assert_eq!(
-            health_body(Some(true), Some(true)),
+            body(Some(true), Some(true)),
             json!({ "status": "ok", "models": "ok", "database": "ok" })
         );
         assert_eq!(
-            health_body(Some(true), Some(false)),
+            body(Some(true), Some(false)),
             json!({ "status": "degraded", "models": "ok", "database": "read-only" })
         );
     }

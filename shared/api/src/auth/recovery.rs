@@ -10,7 +10,7 @@ use facelens_core::ports::TokenPurpose;
 use serde::Deserialize;
 
 /// Forgot-password form.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Forgot {
     email: String,
@@ -22,6 +22,18 @@ pub(super) struct Forgot {
 /// email belongs to an account, so the answer's timing tells nothing either. The background
 /// work is awaited up to that time, so on Lambda it is done before the answer freezes the
 /// sandbox.
+#[utoipa::path(
+    post,
+    path = "/api/auth/forgot",
+    tag = "auth",
+    request_body = Forgot,
+    responses(
+        (status = 202, description = "a link is mailed if the email belongs to an account (the answer is the same either way)"),
+        (status = 400, description = "invalid input: the message says what", body = crate::ErrorBody),
+        (status = 415, description = "not JSON, or an image type that is not accepted", body = crate::ErrorBody),
+        (status = 429, description = "too many requests; wait as Retry-After says", body = crate::ErrorBody)
+    )
+)]
 pub(super) async fn forgot(
     State(state): State<AuthState>,
     ClientAddress(client): ClientAddress,
@@ -46,7 +58,7 @@ pub(super) async fn forgot(
 
 /// Reset form: the token from the emailed link, the link's purpose (`reset` unless the link
 /// says `welcome`) and the new password.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(super) struct Reset {
     token: String,
@@ -59,6 +71,17 @@ fn reset_purpose() -> TokenPurpose {
     TokenPurpose::Reset
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/auth/reset",
+    tag = "auth",
+    request_body = Reset,
+    responses(
+        (status = 204, description = "the password is set; older tokens stop working"),
+        (status = 400, description = "invalid input: the message says what", body = crate::ErrorBody),
+        (status = 415, description = "not JSON, or an image type that is not accepted", body = crate::ErrorBody)
+    )
+)]
 pub(super) async fn reset(
     State(state): State<AuthState>,
     ApiJson(form): ApiJson<Reset>,

@@ -10,11 +10,22 @@ use facelens_core::live::{AlertRule, Camera};
 use serde::{Deserialize, Serialize};
 
 /// `{"cameras": [...]}`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct Cameras {
     cameras: Vec<Camera>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/live/cameras",
+    tag = "live",
+    responses(
+        (status = 200, description = "the caller's cameras and their settings", body = Cameras),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn list(
     State(state): State<LiveState>,
     ActiveUser(caller): ActiveUser,
@@ -24,7 +35,7 @@ pub(super) async fn list(
 }
 
 /// A camera's settings.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(super) struct Settings {
     snapshots: bool,
@@ -32,6 +43,21 @@ pub(super) struct Settings {
     alert: Option<AlertRule>,
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/live/cameras/{name}",
+    tag = "live",
+    params(("name" = String, Path, description = "the camera's name")),
+    request_body = Settings,
+    responses(
+        (status = 200, description = "the camera's settings, saved", body = facelens_core::live::Camera),
+        (status = 400, description = "invalid input: the message says what", body = crate::ErrorBody),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody),
+        (status = 415, description = "not JSON, or an image type that is not accepted", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn configure(
     State(state): State<LiveState>,
     ActiveUser(caller): ActiveUser,

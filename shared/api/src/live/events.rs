@@ -15,7 +15,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 /// The body.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct EventsBody {
     seq: u64,
@@ -27,7 +27,7 @@ pub(super) struct EventsBody {
 }
 
 /// One violation in the body.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(super) struct ViolationBody {
     track: u32,
@@ -38,6 +38,25 @@ pub(super) struct ViolationBody {
     snapshot: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/live/sessions/{id}/events",
+    tag = "live",
+    params(("id" = String, Path, description = "the id")),
+    request_body = EventsBody,
+    responses(
+        (status = 200, description = "the batch is counted; the session as it is now", body = super::view::SessionJson),
+        (status = 400, description = "invalid input: the message says what", body = crate::ErrorBody),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody),
+        (status = 404, description = "no such resource, or another person's", body = crate::ErrorBody),
+        (status = 409, description = "conflicts with what exists", body = crate::ErrorBody),
+        (status = 413, description = "too large", body = crate::ErrorBody),
+        (status = 415, description = "not JSON, or an image type that is not accepted", body = crate::ErrorBody),
+        (status = 429, description = "too many requests; wait as Retry-After says", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn record(
     State(state): State<LiveState>,
     ActiveUser(caller): ActiveUser,

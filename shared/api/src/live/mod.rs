@@ -39,6 +39,20 @@ impl FromRef<LiveState> for Arc<AuthService> {
     }
 }
 
+/// The live routes in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    sessions::start,
+    sessions::list,
+    sessions::one,
+    sessions::end,
+    sessions::delete,
+    events::record,
+    cameras::list,
+    cameras::configure,
+    stats::get
+))]
+pub(crate) struct Api;
 /// The live router.
 pub fn router(state: LiveState) -> Router {
     let events = Router::new()

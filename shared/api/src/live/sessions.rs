@@ -13,19 +13,33 @@ use facelens_core::live::{Camera, LiveSession};
 use serde::{Deserialize, Serialize};
 
 /// `POST /api/live/sessions` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct StartBody {
     camera: String,
 }
 
 /// A new session with its camera's settings.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct Started {
     session: LiveSession,
     camera: Camera,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/live/sessions",
+    tag = "live",
+    request_body = StartBody,
+    responses(
+        (status = 201, description = "a session for the camera", body = Started),
+        (status = 400, description = "invalid input: the message says what", body = crate::ErrorBody),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody),
+        (status = 415, description = "not JSON, or an image type that is not accepted", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn start(
     State(state): State<LiveState>,
     ActiveUser(caller): ActiveUser,
@@ -36,7 +50,7 @@ pub(super) async fn start(
 }
 
 /// `?all=true` for admins.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Scope {
     #[serde(default)]
@@ -44,11 +58,24 @@ pub(super) struct Scope {
 }
 
 /// `{"sessions": [...]}`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct Sessions {
     sessions: Vec<LiveSession>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/live/sessions",
+    tag = "live",
+    params(Scope),
+    responses(
+        (status = 200, description = "the caller's sessions (everyone's for an admin with all=true), newest first", body = Sessions),
+        (status = 400, description = "invalid input: the message says what", body = crate::ErrorBody),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn list(
     State(state): State<LiveState>,
     ActiveUser(caller): ActiveUser,
@@ -61,12 +88,25 @@ pub(super) async fn list(
 }
 
 /// A session with its violation log.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct Detail {
     session: LiveSession,
     violations: Vec<ViolationJson>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/live/sessions/{id}",
+    tag = "live",
+    params(("id" = String, Path, description = "the id")),
+    responses(
+        (status = 200, description = "the session and its violations", body = Detail),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody),
+        (status = 404, description = "no such resource, or another person's", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn one(
     State(state): State<LiveState>,
     ActiveUser(caller): ActiveUser,
@@ -79,6 +119,20 @@ pub(super) async fn one(
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/live/sessions/{id}/end",
+    tag = "live",
+    params(("id" = String, Path, description = "the id")),
+    responses(
+        (status = 200, description = "the session, ended", body = super::view::SessionJson),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody),
+        (status = 404, description = "no such resource, or another person's", body = crate::ErrorBody),
+        (status = 409, description = "the session has already ended", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn end(
     State(state): State<LiveState>,
     ActiveUser(caller): ActiveUser,
@@ -88,6 +142,19 @@ pub(super) async fn end(
     Ok(Json(SessionJson { session }))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/live/sessions/{id}",
+    tag = "live",
+    params(("id" = String, Path, description = "the id")),
+    responses(
+        (status = 204, description = "the session, its violations and snapshots are deleted"),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody),
+        (status = 404, description = "no such resource, or another person's", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn delete(
     State(state): State<LiveState>,
     ActiveUser(caller): ActiveUser,

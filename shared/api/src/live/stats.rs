@@ -11,7 +11,7 @@ use facelens_core::live::{CameraName, Stats, StatsPeriod, StatsQuery};
 use serde::Deserialize;
 
 /// The query.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub(super) struct StatsParams {
     period: Option<StatsPeriod>,
@@ -21,6 +21,19 @@ pub(super) struct StatsParams {
     camera: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/live/stats",
+    tag = "live",
+    params(StatsParams),
+    responses(
+        (status = 200, description = "faces seen, masked share and violations per hour or day", body = facelens_core::live::Stats),
+        (status = 400, description = "invalid input: the message says what", body = crate::ErrorBody),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn get(
     State(state): State<LiveState>,
     ActiveUser(caller): ActiveUser,

@@ -5,7 +5,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 /// A violation as the client sees it: a link to its snapshot instead of the stored key.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct ViolationJson {
     track: u32,
@@ -27,7 +27,7 @@ impl From<ViolationView> for ViolationJson {
 }
 
 /// `{"session": ...}`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct SessionJson {
     pub(super) session: LiveSession,
 }

@@ -13,21 +13,40 @@ use facelens_core::analysis::ports::FetchError;
 use serde::{Deserialize, Serialize};
 
 /// The address of a photo.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct FromUrl {
     url: String,
+    /// The id of one of the caller's analyses (done, with a face), or `"enrolled-face"`: every
+    /// face of the photo is compared with the reference's largest face.
     #[serde(default)]
+    #[schema(value_type = Option<String>, example = "enrolled-face")]
     reference: Option<Reference>,
 }
 
 /// The analysis the photo became.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct Accepted {
     analysis_id: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/uploads/from-url",
+    tag = "uploads",
+    request_body = FromUrl,
+    responses(
+        (status = 202, description = "fetched and stored; poll the analysis", body = Accepted),
+        (status = 400, description = "invalid input: the message says what", body = crate::ErrorBody),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody),
+        (status = 413, description = "too large", body = crate::ErrorBody),
+        (status = 415, description = "not JSON, or an image type that is not accepted", body = crate::ErrorBody),
+        (status = 502, description = "the address could not be fetched", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn from_url(
     State(state): State<UploadsState>,
     ActiveUser(caller): ActiveUser,

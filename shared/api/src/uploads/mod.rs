@@ -30,6 +30,10 @@ impl FromRef<UploadsState> for Arc<AuthService> {
     }
 }
 
+/// The uploads routes in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(presign::presign, from_url::from_url, policy::policy))]
+pub(crate) struct Api;
 /// The uploads router.
 pub fn router(state: UploadsState) -> Router {
     Router::new()

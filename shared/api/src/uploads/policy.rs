@@ -9,7 +9,7 @@ use facelens_core::analysis::ImageType;
 use serde::Serialize;
 
 /// The limits of uploads.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct Policy {
     /// Largest photo, in bytes.
@@ -20,6 +20,17 @@ pub(super) struct Policy {
     url_seconds: i64,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/uploads/policy",
+    tag = "uploads",
+    responses(
+        (status = 200, description = "what an upload may be", body = Policy),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn policy(
     State(state): State<UploadsState>,
     ActiveUser(_caller): ActiveUser,

@@ -16,18 +16,21 @@ use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 /// The file the client is about to upload.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(super) struct UploadRequest {
     filename: String,
     content_type: String,
     size: u64,
+    /// The id of one of the caller's analyses (done, with a face), or `"enrolled-face"`: every
+    /// face of the photo is compared with the reference's largest face.
     #[serde(default)]
+    #[schema(value_type = Option<String>, example = "enrolled-face")]
     reference: Option<Reference>,
 }
 
 /// Where and how to send the bytes.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct UploadTicket {
     analysis_id: String,
@@ -38,6 +41,21 @@ pub(super) struct UploadTicket {
     expires_at: OffsetDateTime,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/uploads",
+    tag = "uploads",
+    request_body = UploadRequest,
+    responses(
+        (status = 201, description = "send the file with exactly this method, URL and headers", body = UploadTicket),
+        (status = 400, description = "invalid input: the message says what", body = crate::ErrorBody),
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody),
+        (status = 413, description = "too large", body = crate::ErrorBody),
+        (status = 415, description = "not JSON, or an image type that is not accepted", body = crate::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub(super) async fn presign(
     State(state): State<UploadsState>,
     ActiveUser(caller): ActiveUser,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A box as fractions (0..1) of the image's width and height, as Rekognition gives them; the
 /// client scales it to whatever size it shows the photo at.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FaceBox {
     /// Left edge.
     pub left: f32,
@@ -41,7 +41,7 @@ impl FaceBox {
 }
 
 /// Our classifier's verdict for one face.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MaskVerdict {
     /// Whether the face wears a mask over nose and mouth.
     pub masked: bool,
@@ -50,7 +50,7 @@ pub struct MaskVerdict {
 }
 
 /// A yes/no attribute with its confidence (0..100).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Flag {
     /// The value.
     pub value: bool,
@@ -59,7 +59,7 @@ pub struct Flag {
 }
 
 /// One emotion with its confidence (0..100).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Emotion {
     /// `HAPPY`, `SAD`, `ANGRY`, `CONFUSED`, `DISGUSTED`, `SURPRISED`, `CALM`, `FEAR`.
     #[serde(rename = "type")]
@@ -69,7 +69,7 @@ pub struct Emotion {
 }
 
 /// An estimated age range in years.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AgeRange {
     /// Lowest estimate.
     pub low: u32,
@@ -78,7 +78,7 @@ pub struct AgeRange {
 }
 
 /// What Rekognition says about a face beyond its box.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FaceAttributes {
     /// Emotions, most likely first.
@@ -110,7 +110,7 @@ pub struct FaceAttributes {
 }
 
 /// The rotation of a head, in degrees (Rekognition reports each between -180 and 180).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Pose {
     /// Tilt towards a shoulder, in the picture's plane.
     pub roll: f32,
@@ -121,7 +121,7 @@ pub struct Pose {
 }
 
 /// How usable the pixels of a face are, each from 0 (worst) to 100 (best).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Quality {
     /// Brightness: low means a dark face, high a bright one.
     pub brightness: f32,
@@ -130,7 +130,7 @@ pub struct Quality {
 }
 
 /// One analysed face.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FaceResult {
     /// Where it is.
@@ -150,7 +150,7 @@ pub struct FaceResult {
 }
 
 /// How much one face looks like the reference face of a comparison.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Likeness {
     /// Similarity, 0..100, on the scale of the engine that measured it (Rekognition's

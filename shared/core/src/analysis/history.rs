@@ -10,7 +10,7 @@ use std::sync::Arc;
 use time::Duration;
 
 /// How many analyses a user has, in all and per list.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Counts {
     /// All analyses.

@@ -230,7 +230,7 @@ pub trait PhotoAnalyzer: Send + Sync {
 }
 
 /// An alert about faces detected with low confidence in one photo.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Alert {
     /// Same as the analysis id: one alert per photo.

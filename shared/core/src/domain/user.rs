@@ -29,7 +29,7 @@ pub struct User {
 }
 
 /// What the API shows of a user: never the hash or the token version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserView {
     /// Sign-in name.

@@ -8,7 +8,19 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// A live session id: a UUIDv7, so ids sort by start time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(transparent)]
 pub struct LiveSessionId(Uuid);
 
@@ -38,7 +50,9 @@ impl fmt::Display for LiveSessionId {
 
 /// A camera's name as its operator typed it: trimmed, 1 to 64 characters, no control
 /// characters and no `#` or `/` (they separate parts of store keys).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct CameraName(String);
 
@@ -94,7 +108,7 @@ impl fmt::Display for CameraName {
 
 /// More than `violations` violations within `minutes` minutes alert the admins, at most once
 /// per window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AlertRule {
     /// Violations allowed in the window (1..=1000).
@@ -104,7 +118,7 @@ pub struct AlertRule {
 }
 
 /// A camera's settings; a camera nobody configured has [`Camera::default_for`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Camera {
     /// Its name, unique per owner.
@@ -137,7 +151,7 @@ impl Camera {
 }
 
 /// One run of the live check on one camera.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LiveSession {
     /// Its id.
@@ -280,7 +294,7 @@ pub struct HourBucket {
 }
 
 /// How statistics are grouped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum StatsPeriod {
     /// Per hour.

@@ -113,7 +113,7 @@ pub struct StatsQuery {
 }
 
 /// One bucket of statistics.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StatsBucket {
     /// Its start (UTC).
@@ -130,7 +130,7 @@ pub struct StatsBucket {
 }
 
 /// Statistics over a time range, oldest bucket first; empty buckets are left out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Stats {
     /// How the buckets are grouped.
