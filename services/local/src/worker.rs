@@ -7,9 +7,9 @@
 //! and the sweep fails the analyses whose photo never arrived.
 
 use facelens_core::analysis::ObjectKey;
-use facelens_core::analysis::ports::ObjectStore;
+use facelens_core::analysis::ports::{AnalysisStore, ObjectStore};
 use facelens_core::analysis::{
-    AbandonedUploads, ProcessOutcome, ProcessService, PurgeService, UploadPolicy,
+    AbandonedUploads, ProcessOutcome, ProcessService, PurgeService, Status, UploadPolicy,
 };
 use facelens_core::ports::StoreError;
 use facelens_local::{Job, LocalDb};
@@ -37,7 +37,7 @@ pub async fn run(queue: LocalDb, process: Arc<ProcessService>, objects: Arc<dyn 
                         tracing::warn!(key = %job.key, attempt = job.attempt, error = %err, "analysis failed; will retry");
                         match queue.retry_later(&job, &err.to_string()).await {
                             Ok(true) => {
-                                discard_results(objects.as_ref(), &job.key).await;
+                                discard_results(&queue, objects.as_ref(), &job.key).await;
                                 Ok(())
                             }
                             Ok(false) => Ok(()),
@@ -99,18 +99,29 @@ pub async fn sweep_abandoned(sweep: Arc<AbandonedUploads>, policy: UploadPolicy)
 async fn claim_next(queue: &LocalDb, objects: &dyn ObjectStore) -> Result<Option<Job>, StoreError> {
     let claim = queue.claim(LEASE).await?;
     for key in &claim.dead_lettered {
-        discard_results(objects, key).await;
+        discard_results(queue, objects, key).await;
     }
     Ok(claim.job)
 }
 
 /// Removes the annotated image and thumbnail a dead-lettered analysis may have written before
-/// it crashed: its record is failed and names neither, so nothing else would remove them. The
-/// original stays with its record until the record is deleted.
-async fn discard_results(objects: &dyn ObjectStore, key: &str) {
+/// it crashed: its record is failed and names neither, so nothing else would remove them. An
+/// analysis that was finished before its job failed (its alert could not be written) keeps
+/// them: its record is done and shows them. The original stays with its record until the
+/// record is deleted.
+async fn discard_results(analyses: &LocalDb, objects: &dyn ObjectStore, key: &str) {
     let Some((_, owner, id)) = ObjectKey::parse_original(key) else {
         return;
     };
+    match AnalysisStore::get(analyses, id).await {
+        Ok(Some(analysis)) if analysis.status == Status::Done => return,
+        Ok(_) => {}
+        Err(err) => {
+            // Unknown: keeping the images is the safe side (a later deletion removes them).
+            tracing::error!(%key, error = %err, "could not read a dead-lettered analysis");
+            return;
+        }
+    }
     for derived in ObjectKey::derived(&owner, id) {
         if let Err(err) = objects.delete(&derived).await {
             tracing::error!(key = %derived, error = %err, "could not remove a dead-lettered analysis's image");
@@ -130,8 +141,7 @@ fn log_outcome(key: &str, outcome: &ProcessOutcome) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use facelens_core::analysis::ports::AnalysisStore;
-    use facelens_core::analysis::{Analysis, ImageType, Status};
+    use facelens_core::analysis::{Analysis, ImageType};
     use facelens_core::domain::Username;
     use facelens_local::{LocalObjects, MAX_CRASHES};
 
@@ -188,5 +198,72 @@ mod tests {
                 .expect("get")
                 .is_some()
         );
+    }
+
+    /// An analysis recorded as done whose job then failed for good (its alert could not be
+    /// written): the record stays done and still shows its images.
+    #[tokio::test]
+    async fn a_done_analysis_whose_job_is_dead_lettered_keeps_its_images() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = LocalDb::open(&dir.path().join("db.redb")).expect("db");
+        let objects = LocalObjects::new(
+            &dir.path().join("objects"),
+            "http://127.0.0.1:1",
+            vec![1; 32],
+            db.clone(),
+        );
+        let owner = Username::parse("alice").expect("name");
+        let mut analysis = Analysis::pending(
+            owner.clone(),
+            "p.jpg".into(),
+            ImageType::Jpeg,
+            5,
+            time::OffsetDateTime::now_utc(),
+        );
+        AnalysisStore::create(&db, &analysis).await.expect("create");
+        objects
+            .put(&analysis.original_key, b"photo".to_vec(), "image/jpeg")
+            .await
+            .expect("upload");
+        let derived = ObjectKey::derived(&owner, analysis.id);
+        for key in &derived {
+            objects
+                .put(key, b"annotated".to_vec(), "image/jpeg")
+                .await
+                .expect("write");
+        }
+        analysis.status = Status::Done;
+        analysis.annotated_key = Some(derived[0].clone());
+        analysis.thumbnail_key = Some(derived[1].clone());
+        analysis.finished_at = Some(time::OffsetDateTime::now_utc());
+        AnalysisStore::finish(&db, &analysis).await.expect("finish");
+
+        for _ in 0..facelens_local::MAX_ATTEMPTS {
+            let job = claim_next(&db, &objects)
+                .await
+                .expect("claim")
+                .expect("a job");
+            if db
+                .retry_later(&job, "the alert store is down")
+                .await
+                .expect("retry")
+            {
+                discard_results(&db, &objects, &job.key).await;
+            }
+            db.release_all().await.expect("due again");
+        }
+        assert_eq!(
+            claim_next(&db, &objects).await.expect("claim"),
+            None,
+            "dead-lettered"
+        );
+        let stored = AnalysisStore::get(&db, analysis.id)
+            .await
+            .expect("get")
+            .expect("record");
+        assert_eq!(stored.status, Status::Done);
+        for key in &derived {
+            assert!(objects.get(key).await.expect("get").is_some(), "{key}");
+        }
     }
 }
