@@ -61,6 +61,11 @@ export interface FacelensConfig {
   readonly cloudFrontWebAclArn?: string;
   /** Requests one client address may make per minute before WAF blocks it. */
   readonly wafRateLimit: number;
+  /**
+   * The account's monthly AWS Budgets cost budget in USD, mailed to the admins at 80 % of it
+   * (actual) and 100 % (forecast); 0 makes no budget.
+   */
+  readonly monthlyBudgetUsd: number;
 }
 
 /** Something that can answer context look-ups (a construct node, or a plain map in tests). */
@@ -114,6 +119,20 @@ function retentionDays(ctx: ContextSource): number {
     throw new Error(`context logRetentionDays: CloudWatch Logs accepts only ${RETENTION_DAYS.join(', ')}`);
   }
   return n;
+}
+
+/** A budget notification mails at most 10 addresses (AWS Budgets). */
+export const BUDGET_MAX_EMAILS = 10;
+
+function budget(ctx: ContextSource, adminEmails: string[]): number {
+  const usd = int(ctx, 'monthlyBudgetUsd', 20, 0, 1_000_000);
+  if (usd > 0 && adminEmails.length > BUDGET_MAX_EMAILS) {
+    throw new Error(
+      `context monthlyBudgetUsd: a budget notification mails at most ${BUDGET_MAX_EMAILS} addresses and adminEmails has ` +
+        `${adminEmails.length}: give fewer admins, or monthlyBudgetUsd=0 for no budget`,
+    );
+  }
+  return usd;
 }
 
 const EMAIL = /^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/;
@@ -195,6 +214,7 @@ export function readConfig(ctx: ContextSource): FacelensConfig {
     cloudFrontWebAclArn,
     // WAF's floor is 10 requests per evaluation window.
     wafRateLimit: int(ctx, 'wafRateLimit', 300, 10, 2_000_000_000),
+    monthlyBudgetUsd: budget(ctx, adminEmails),
   };
 }
 

@@ -18,6 +18,15 @@ export const HASHED_DIR = 'assets';
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /**
+ * `Cache-Control` of the files with fixed names (`index.html`, `favicon.svg`): the browser keeps
+ * them but asks again (a conditional request, answered 304 while unchanged) every time, so after
+ * a deploy no browser goes on loading an old `index.html` that names hashed files a later deploy
+ * may have pruned. CloudFront (CachingOptimized, minimum TTL 1 s) keeps them a second at most,
+ * and the deploy invalidates `/*` anyway.
+ */
+export const REVALIDATE = 'no-cache';
+
+/**
  * The WebAssembly files of the build under {@link HASHED_DIR} (onnxruntime-web's, 14 MB: too
  * large for CloudFront to compress), relative to that folder, each checked against the gzip
  * copy the build writes next to it (`<name>.wasm.gz`), which is what gets served.
@@ -67,9 +76,9 @@ export interface WebClientProps {
  * - `WebWasmDeployment`: each `assets/<name>.wasm` from its gzip copy, with
  *   `Content-Encoding: gzip`, `Content-Type: application/wasm` and the same cache: CloudFront
  *   passes it on as is (3.7 MB instead of 14 MB), and browsers decompress it;
- * - `WebDeployment` (returned): everything else (`index.html`, `favicon.svg`), without a cache
- *   header, after the other two, then the invalidation: a new `index.html` is seen only once the
- *   files it names are there.
+ * - `WebDeployment` (returned): everything else (`index.html`, `favicon.svg`), with
+ *   `Cache-Control: no-cache` ({@link REVALIDATE}), after the other two, then the invalidation:
+ *   a new `index.html` is seen only once the files it names are there.
  */
 export function deployWebClient(scope: Construct, props: WebClientProps): s3deploy.BucketDeployment {
   const common = { destinationBucket: props.bucket, memoryLimit: 256, logGroup: props.logGroup };
@@ -126,6 +135,7 @@ export function deployWebClient(scope: Construct, props: WebClientProps): s3depl
     sources: [s3deploy.Source.asset(props.webDir, { exclude: [`${HASHED_DIR}/**`] })],
     // The hashed files are the deployments above: this sync neither writes nor prunes them.
     exclude: [`${HASHED_DIR}/*`],
+    cacheControl: [s3deploy.CacheControl.fromString(REVALIDATE)],
     distribution: props.distribution,
     distributionPaths: ['/*'],
   });

@@ -21,6 +21,7 @@ describe('readConfig', () => {
     assert.equal(c.waf, false);
     assert.equal(c.cloudFrontWebAclArn, undefined);
     assert.equal(c.wafRateLimit, 300);
+    assert.equal(c.monthlyBudgetUsd, 20);
     assert.equal(c.retainData, true);
     assert.equal(c.sesSandbox, false);
     assert.equal(c.workerConcurrency, 5);
@@ -65,6 +66,12 @@ describe('readConfig', () => {
     assert.throws(() => readConfig(ctx({ alb: 'maybe' })), /alb/);
     assert.throws(() => readConfig(ctx({ waf: 'maybe' })), /waf/);
     assert.throws(() => readConfig(ctx({ wafRateLimit: '9' })), /wafRateLimit/);
+    assert.throws(() => readConfig(ctx({ monthlyBudgetUsd: '-1' })), /monthlyBudgetUsd/);
+    assert.throws(() => readConfig(ctx({ monthlyBudgetUsd: '12.5' })), /monthlyBudgetUsd/);
+    // A budget notification mails at most 10 addresses; without a budget any number will do.
+    const eleven = Array.from({ length: 11 }, (_, i) => `a${i}@example.org`).join(',');
+    assert.throws(() => readConfig(ctx({ adminEmails: eleven })), /at most 10 addresses/);
+    assert.equal(readConfig(ctx({ adminEmails: eleven, monthlyBudgetUsd: '0' })).monthlyBudgetUsd, 0);
     assert.throws(() => readConfig(ctx({ certificateArn: 'not-an-arn' })), /certificateArn/);
     assert.throws(
       () => readConfig(ctx({ cloudFrontWebAclArn: 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/x/1' })),

@@ -1,14 +1,15 @@
 // The resources of the stack and their settings.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
 import { suppressionsIn } from '../lib/checkov';
-import { FUNCTION_IDS, FUNCTION_SIZES } from '../lib/facelens-stack';
+import { FUNCTION_IDS, FUNCTION_SIZES, LIVE_ALIAS } from '../lib/facelens-stack';
 import { LOCAL_CSP } from '../lib/headers';
 import { ALB_RULES, API_ROUTES } from '../lib/routes';
-import { CERT, CLOUDFRONT_ACL, readable, resourceNamed, resourcesOfType, short, synth } from './helpers';
+import { CERT, CLOUDFRONT_ACL, fixtureDirs, readable, resourceNamed, resourcesOfType, short, synth } from './helpers';
 
 const { template, json } = synth();
 /** With the ALB (on with its certificate). */
@@ -142,14 +143,54 @@ describe('lambda functions', () => {
   test('the worker reads the queue: batch 5, partial batch responses, bounded concurrency', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     const [[, esm]] = resourcesOfType(json, 'AWS::Lambda::EventSourceMapping');
-    assert.deepEqual(readable(esm.Properties), {
-      FunctionName: `\${${short(fnId('analysis-worker'))}}`,
+    // The worker's `live` alias: `<function name>:live`, the name taken from the alias's ARN.
+    const alias = resourceNamed(json, 'AnalysisWorkerFunctionAliaslive').id;
+    assert.deepEqual(esm.Properties.FunctionName, {
+      'Fn::Join': ['', [{ 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: alias }] }] }, ':live']],
+    });
+    assert.deepEqual(readable({ ...esm.Properties, FunctionName: undefined }), {
+      FunctionName: undefined,
       EventSourceArn: '${AnalysisQueue.Arn}',
       BatchSize: 5,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 5 },
       Tags: [{ Key: 'project', Value: 'facelens' }],
     });
+  });
+
+  test("each function has a version of this deploy and a `live` alias on it; earlier versions are kept", () => {
+    for (const [name, fid] of Object.entries(FUNCTION_IDS)) {
+      const versions = resourcesOfType(json, 'AWS::Lambda::Version').filter(([id]) => id.startsWith(`${fid}CurrentVersion`));
+      assert.equal(versions.length, 1, name);
+      const [vid, version] = versions[0];
+      assert.equal(readable(version.Properties.FunctionName), `\${${fid}}`);
+      // A new deploy makes a new version; CloudFormation keeps the one it replaces.
+      assert.equal(version.DeletionPolicy, 'Retain', name);
+      assert.equal(version.UpdateReplacePolicy, 'Retain', name);
+      const { res } = resourceNamed(json, `${fid}Aliaslive`);
+      assert.equal(res.Properties.Name, LIVE_ALIAS);
+      assert.deepEqual(res.Properties.FunctionVersion, { 'Fn::GetAtt': [vid, 'Version'] }, name);
+      assert.equal(readable(res.Properties.FunctionName), `\${${fid}}`);
+    }
+    assert.equal(LIVE_ALIAS, 'live');
+    assert.equal(resourcesOfType(json, 'AWS::Lambda::Alias').length, 4);
+  });
+
+  test('a change of code publishes a new version: its logical id follows the code', () => {
+    const { lambdaDir } = fixtureDirs();
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'facelens-zips-'));
+    process.on('exit', () => fs.rmSync(other, { recursive: true, force: true }));
+    fs.cpSync(lambdaDir, other, { recursive: true });
+    fs.appendFileSync(path.join(other, 'uploads', 'bootstrap.zip'), Buffer.from('another build'));
+    const versionsOf = (j: any) =>
+      Object.fromEntries(
+        resourcesOfType(j, 'AWS::Lambda::Version').map(([id]) => [id.replace(/CurrentVersion.*$/, ''), id]),
+      );
+    // Not auth: its settings hold the origin secret, made anew at each synth (a new version each deploy).
+    const before = versionsOf(json);
+    const after = versionsOf(synth({ lambdaDir: other }).json);
+    assert.notEqual(after.UploadsFunction, before.UploadsFunction, 'new code, new version');
+    for (const fid of ['AnalysesFunction', 'AnalysisWorkerFunction']) assert.equal(after[fid], before[fid], `${fid}: unchanged`);
   });
 
   test('workerConcurrency sets the maximum concurrency', () => {
@@ -433,8 +474,9 @@ describe('HTTP API', () => {
       const integ = integrations.get(target)!;
       return `${r.Properties.RouteKey} -> ${integ.IntegrationUri}`;
     });
+    // Each integration invokes the function's `live` alias (its Ref is the alias's ARN).
     const expected = API_ROUTES.map(
-      (r) => `${r.method} ${r.path} -> \${${short(fnId(r.fn))}.Arn}`,
+      (r) => `${r.method} ${r.path} -> \${${short(fnId(r.fn))}Aliaslive}`,
     );
     assert.deepEqual(routes.sort(), expected.sort());
     for (const [, i] of integrations) {
@@ -584,7 +626,8 @@ describe('ALB', () => {
       }));
     assert.deepEqual(
       rules,
-      ALB_RULES.map((r) => ({ patterns: r.patterns, fn: `\${${short(fnId(r.fn))}.Arn}` })),
+      // Each target group's target is the function's `live` alias.
+      ALB_RULES.map((r) => ({ patterns: r.patterns, fn: `\${${short(fnId(r.fn))}Aliaslive}` })),
     );
     const https = resourceNamed(j, 'AlbHttpsListener').res;
     assert.equal(https.Properties.DefaultActions[0].FixedResponseConfig.StatusCode, '404');
@@ -920,21 +963,34 @@ describe('WAF', () => {
 describe('alarms', () => {
   const alarms = () =>
     resourcesOfType(withAlb().json, 'AWS::CloudWatch::Alarm').map(([id, a]) => ({ id: short(id), p: readable(a.Properties) }));
+  const fids = Object.values(FUNCTION_IDS);
+  /** The alarms that must not fire on a single error. */
+  const sustained = ['Api5xxAlarm', 'Alb5xxAlarm', ...fids.map((f) => `${f}ErrorsAlarm`)];
 
-  test('DLQ not empty, errors and throttles of each function, API 5xx, ALB 5xx: all to the alert topic', () => {
+  test('DLQ not empty, queue age, worker duration, errors and throttles of each function, API 5xx, ALB 5xx: all to the alert topic', () => {
     const names = alarms().map((a) => a.id).sort();
     const expected = [
       'DlqNotEmptyAlarm',
+      'QueueAgeAlarm',
+      'AnalysisWorkerFunctionDurationAlarm',
       'Api5xxAlarm',
       'Alb5xxAlarm',
-      ...Object.values(FUNCTION_IDS).flatMap((f) => [`${f}ErrorsAlarm`, `${f}ThrottlesAlarm`]),
+      ...fids.flatMap((f) => [`${f}ErrorsAlarm`, `${f}ThrottlesAlarm`]),
     ].sort();
     assert.deepEqual(names, expected);
     for (const a of alarms()) {
       assert.deepEqual(a.p.AlarmActions, ['${AlertTopic}'], a.id);
       assert.equal(a.p.ComparisonOperator, 'GreaterThanOrEqualToThreshold', a.id);
-      assert.equal(a.p.Threshold, 1, a.id);
       assert.equal(a.p.TreatMissingData, 'notBreaching', a.id);
+      assert.ok(a.p.AlarmDescription.includes('"Operate"'), `${a.id} points at the runbook`);
+    }
+  });
+
+  test('a message in the DLQ and any throttle still alarm at once', () => {
+    const by = Object.fromEntries(alarms().map((a) => [a.id, a.p]));
+    for (const id of ['DlqNotEmptyAlarm', ...fids.map((f) => `${f}ThrottlesAlarm`)]) {
+      assert.equal(by[id].Threshold, 1, id);
+      assert.equal(by[id].EvaluationPeriods, 1, id);
     }
   });
 
@@ -942,15 +998,107 @@ describe('alarms', () => {
     const by = Object.fromEntries(alarms().map((a) => [a.id, a.p]));
     assert.equal(by.DlqNotEmptyAlarm.MetricName, 'ApproximateNumberOfMessagesVisible');
     assert.deepEqual(by.DlqNotEmptyAlarm.Dimensions, [{ Name: 'QueueName', Value: '${AnalysisDlq.QueueName}' }]);
-    assert.equal(by.Api5xxAlarm.MetricName, '5xx');
-    assert.deepEqual(by.Api5xxAlarm.Dimensions, [{ Name: 'ApiId', Value: '${HttpApi}' }]);
-    for (const f of Object.values(FUNCTION_IDS)) {
-      assert.equal(by[`${f}ErrorsAlarm`].MetricName, 'Errors');
+    for (const f of fids) {
       assert.equal(by[`${f}ThrottlesAlarm`].MetricName, 'Throttles');
-      assert.deepEqual(by[`${f}ErrorsAlarm`].Dimensions, [{ Name: 'FunctionName', Value: `\${${short(resourceNamed(json, f).id)}}` }]);
+      assert.deepEqual(by[`${f}ThrottlesAlarm`].Dimensions, [{ Name: 'FunctionName', Value: `\${${short(resourceNamed(json, f).id)}}` }]);
     }
-    const metrics = by.Alb5xxAlarm.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.MetricName);
-    assert.deepEqual(metrics.sort(), ['HTTPCode_ELB_5XX_Count', 'HTTPCode_Target_5XX_Count']);
+    const stats = (id: string) =>
+      Object.fromEntries(
+        by[id].Metrics.filter((m: any) => m.MetricStat).map((m: any) => [m.Id, [m.MetricStat.Metric.MetricName, m.MetricStat.Stat, m.MetricStat.Metric.Dimensions]]),
+      );
+    for (const f of fids) {
+      const fn = [{ Name: 'FunctionName', Value: `\${${f}}` }];
+      assert.deepEqual(stats(`${f}ErrorsAlarm`), { errors: ['Errors', 'Sum', fn], requests: ['Invocations', 'Sum', fn] });
+    }
+    const api = [{ Name: 'ApiId', Value: '${HttpApi}' }];
+    assert.deepEqual(stats('Api5xxAlarm'), { errors: ['5xx', 'Sum', api], requests: ['Count', 'Sum', api] });
+    const alb = Object.values(stats('Alb5xxAlarm')).map((m: any) => m[0]).sort();
+    assert.deepEqual(alb, ['HTTPCode_ELB_5XX_Count', 'HTTPCode_Target_5XX_Count', 'RequestCount']);
+  });
+
+  test('errors alarm only when they last: at least 3, and 5 % of the requests, in 2 of 3 periods of 5 minutes', () => {
+    const by = Object.fromEntries(alarms().map((a) => [a.id, a.p]));
+    for (const id of sustained) {
+      const p = by[id];
+      assert.equal(p.Threshold, 5, id);
+      assert.equal(p.EvaluationPeriods, 3, id);
+      assert.equal(p.DatapointsToAlarm, 2, id);
+      const expr = p.Metrics.find((m: any) => m.Expression);
+      assert.equal(expr.ReturnData, true, id);
+      for (const m of p.Metrics.filter((x: any) => x.MetricStat)) assert.equal(m.MetricStat.Period, 300, id);
+      // Evaluate the expression as CloudWatch would, for one 5-minute window.
+      const rate = (errors: number, requests: number) => {
+        const js = expr.Expression.replace(/^IF\((.*), (.*), (.*)\)$/, '($1) ? ($2) : ($3)');
+        const vars = id === 'Alb5xxAlarm' ? { elb: errors, target: 0, requests } : { errors, requests };
+        return new Function(...Object.keys(vars), `return ${js};`)(...Object.values(vars)) as number;
+      };
+      const fires = (errors: number, requests: number) => rate(errors, requests) >= p.Threshold;
+      assert.equal(fires(1, 1), false, `${id}: one error out of one request`);
+      assert.equal(fires(2, 2), false, `${id}: two errors`);
+      assert.equal(fires(3, 3), true, `${id}: a small site failing every request`);
+      assert.equal(fires(3, 1000), false, `${id}: a few errors among many requests`);
+      assert.equal(fires(60, 1000), true, `${id}: 6 % of many requests`);
+    }
+  });
+
+  test("the queue's oldest message: 30 minutes, beyond what retries alone explain", () => {
+    const q = alarms().find((a) => a.id === 'QueueAgeAlarm')!.p;
+    assert.equal(q.MetricName, 'ApproximateAgeOfOldestMessage');
+    assert.equal(q.Namespace, 'AWS/SQS');
+    assert.deepEqual(q.Dimensions, [{ Name: 'QueueName', Value: '${AnalysisQueue.QueueName}' }]);
+    assert.equal(q.Statistic, 'Maximum');
+    assert.equal(q.Threshold, 1800);
+    // SQS leaves a message out of the metric once delivered three times: two visibility timeouts.
+    const visibility = resourceNamed(json, 'AnalysisQueue').res.Properties.VisibilityTimeout;
+    assert.ok(q.Threshold > 2 * visibility, 'retries alone do not fire it');
+  });
+
+  test("the worker's p95 duration at 80 % of its timeout, in 2 of 3 periods", () => {
+    const d = alarms().find((a) => a.id === 'AnalysisWorkerFunctionDurationAlarm')!.p;
+    assert.equal(d.MetricName, 'Duration');
+    assert.equal(d.ExtendedStatistic, 'p95');
+    assert.deepEqual(d.Dimensions, [{ Name: 'FunctionName', Value: '${AnalysisWorkerFunction}' }]);
+    assert.equal(d.Threshold, 0.8 * FUNCTION_SIZES['analysis-worker'].timeout * 1000);
+    assert.equal(d.EvaluationPeriods, 3);
+    assert.equal(d.DatapointsToAlarm, 2);
+  });
+
+  test('every alarm is on the dashboard, the new ones with their graphs', () => {
+    const body = JSON.stringify(resourcesOfType(json, 'AWS::CloudWatch::Dashboard')[0][1].Properties.DashboardBody);
+    for (const [id] of resourcesOfType(json, 'AWS::CloudWatch::Alarm')) assert.ok(body.includes(id), id);
+    assert.ok(body.includes('ApproximateAgeOfOldestMessage'));
+    for (const p of ['p50', 'p95', 'p99']) assert.ok(body.includes(`\\"stat\\":\\"${p}\\"`), p);
+  });
+});
+
+describe('cost budget', () => {
+  const budgetOf = (j: any) => resourcesOfType(j, 'AWS::Budgets::Budget').map(([id, b]) => ({ id: short(id), p: readable(b.Properties) }));
+
+  test("a monthly cost budget of 20 USD by default, mailed to every admin at 80 % spent and 100 % forecast", () => {
+    const [b, ...more] = budgetOf(json);
+    assert.equal(more.length, 0);
+    assert.equal(b.id, 'MonthlyBudget');
+    assert.deepEqual(b.p.Budget, {
+      BudgetName: 'Facelens-eu-west-1-monthly',
+      BudgetType: 'COST',
+      TimeUnit: 'MONTHLY',
+      BudgetLimit: { Amount: 20, Unit: 'USD' },
+    });
+    const subscribers = [
+      { SubscriptionType: 'EMAIL', Address: 'admin@example.com' },
+      { SubscriptionType: 'EMAIL', Address: 'ops@example.com' },
+    ];
+    assert.deepEqual(b.p.NotificationsWithSubscribers, [
+      { Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 80, ThresholdType: 'PERCENTAGE' }, Subscribers: subscribers },
+      { Notification: { NotificationType: 'FORECASTED', ComparisonOperator: 'GREATER_THAN', Threshold: 100, ThresholdType: 'PERCENTAGE' }, Subscribers: subscribers },
+    ]);
+  });
+
+  test('monthlyBudgetUsd sets the amount; 0 makes none; without admins it has no notification', () => {
+    assert.equal(budgetOf(synth({ monthlyBudgetUsd: '150' }).json)[0].p.Budget.BudgetLimit.Amount, 150);
+    assert.deepEqual(budgetOf(synth({ monthlyBudgetUsd: '0' }).json), []);
+    const [lone] = budgetOf(synth({ adminEmails: '' }).json);
+    assert.equal(lone.p.NotificationsWithSubscribers, undefined);
   });
 });
 
@@ -959,8 +1107,14 @@ describe('outputs and checkov suppressions', () => {
     assert.deepEqual(Object.keys(withAlb().json.Outputs).sort(), [
       'AlbUrl',
       'AlertTopicArn',
+      'AnalysesFunctionLogGroup',
+      'AnalysisWorkerFunctionLogGroup',
+      'ApiAccessLogGroup',
       'ApiUrl',
+      'AuthFunctionLogGroup',
       'BucketName',
+      'DashboardName',
+      'DeadLetterQueueArn',
       'DeadLetterQueueUrl',
       'DistributionId',
       'JwtSecretArn',
@@ -969,8 +1123,24 @@ describe('outputs and checkov suppressions', () => {
       'QueueUrl',
       'SiteUrl',
       'TableName',
+      'UploadsFunctionLogGroup',
       'WebBucketName',
     ]);
+  });
+
+  test("each function's log group, the API's access log, the DLQ's ARN and the dashboard are outputs (aws logs tail, redrive)", () => {
+    const o = json.Outputs;
+    for (const fid of Object.values(FUNCTION_IDS)) {
+      // The very group the function logs to.
+      const fn = resourceNamed(json, fid).res.Properties;
+      assert.deepEqual(o[`${fid}LogGroup`].Value, fn.LoggingConfig.LogGroup, fid);
+      assert.equal(readable(o[`${fid}LogGroup`].Value), `\${${fid}Logs}`);
+    }
+    assert.equal(readable(o.ApiAccessLogGroup.Value), '${ApiAccessLogs}');
+    const stage = resourceNamed(json, 'ApiStage').res.Properties;
+    assert.equal(readable(stage.AccessLogSettings.DestinationArn), '${ApiAccessLogs.Arn}');
+    assert.equal(readable(o.DeadLetterQueueArn.Value), '${AnalysisDlq.Arn}');
+    assert.equal(readable(o.DashboardName.Value), '${Dashboard}');
   });
 
   test('every suppression has a reason and is listed in infra/README.md', () => {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { describe, test } from 'node:test';
 import { Stage } from 'aws-cdk-lib';
-import { IMMUTABLE } from '../lib/web';
+import { IMMUTABLE, REVALIDATE } from '../lib/web';
 import { WASM_BYTES, readable, resourceNamed, resourcesOfType, short, synth, writeWebClient } from './helpers';
 
 const WASM = 'ort-wasm-simd-threaded-DcHrbrbl.wasm';
@@ -83,10 +83,12 @@ describe('web client deployment', () => {
     assert.ok(zlib.gunzipSync(served).equals(WASM_BYTES), 'the module itself once the browser decompresses it');
   });
 
-  test('the rest (index.html, favicon.svg) last, uncached by header, then the invalidation of /*', () => {
+  test('the rest (index.html, favicon.svg) last, Cache-Control: no-cache, then the invalidation of /*', () => {
     const site = d.WebDeployment;
     assert.equal(site.p.DestinationBucketKeyPrefix, undefined);
-    assert.equal(site.p.SystemMetadata, undefined);
+    // Revalidated on every load: a deploy never leaves a browser on an old index.html.
+    assert.equal(REVALIDATE, 'no-cache');
+    assert.deepEqual(site.p.SystemMetadata, { 'cache-control': 'no-cache' });
     // The hashed files are the other deployments': neither uploaded nor pruned here.
     assert.deepEqual(site.p.Exclude, ['assets/*']);
     assert.deepEqual([...stagedFiles(synthed, site).keys()], ['favicon.svg', 'index.html']);
@@ -130,5 +132,6 @@ describe('web client deployment', () => {
     const only = deployments(json);
     assert.deepEqual(Object.keys(only), ['WebDeployment']);
     assert.deepEqual(only.WebDeployment.p.DistributionPaths, ['/*']);
+    assert.deepEqual(only.WebDeployment.p.SystemMetadata, { 'cache-control': 'no-cache' });
   });
 });
