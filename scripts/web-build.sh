@@ -20,7 +20,7 @@ needs_build() {
     [[ -e "$wasm" && ! -f "$wasm.gz" ]] && return 0
   done
   # The live check's worker bundles the two models it runs in the browser.
-  [[ -n "$(find src public index.html vite.config.ts tsconfig.json package-lock.json \
+  [[ -n "$(find src public index.html vite.config.ts tsconfig.json package-lock.json openapi.json scripts \
     ../models/yunet-640.onnx ../models/mask-classifier.onnx -newer dist/index.html -print -quit 2>/dev/null)" ]]
 }
 
@@ -28,6 +28,9 @@ install_deps
 if [[ "${1:-}" == "--deps-only" ]]; then
   exit 0
 fi
+# The client's API types are generated from the server's OpenAPI document (web/openapi.json):
+# a stale src/lib/openapi.gen.ts fails here even when web/dist is otherwise up to date.
+npm run --silent api-types -- --check
 if needs_build; then
   echo "web: building into web/dist"
   npm run --silent build

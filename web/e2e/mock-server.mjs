@@ -53,7 +53,7 @@ const publicUser = (u) => ({ username: u.username, email: u.email, role: u.role,
 function issue(u) {
   const token = randomBytes(24).toString('base64url');
   tokens.set(token, { username: u.username, version: u.version });
-  return { token, expiresAt: new Date(Date.now() + 3600_000).toISOString(), user: publicUser(u) };
+  return { token, tokenType: 'Bearer', expiresAt: new Date(Date.now() + 3600_000).toISOString(), user: publicUser(u) };
 }
 
 function sendMail(to, subject, text) {
@@ -142,7 +142,7 @@ function referenceProblem(owner, id) {
   if (id === undefined || id === null || id === ENROLLED_FACE) return null;
   const r = analyses.get(id);
   if (!r || r.owner !== owner) return 'the reference photo is not one of your analyses';
-  if (r.status === 'pending' || r.status === 'processing') return 'the reference photo is still being analysed; try again when it is done';
+  if (r.status === 'pending') return 'the reference photo is still being analysed; try again when it is done';
   if (r.status === 'failed') return 'the reference photo could not be analysed, so it has no face to compare';
   if (!r.faces.length) return 'the reference photo has no face to compare';
   return null;
@@ -152,8 +152,8 @@ const matchCount = (a) => (a.reference && a.status === 'done' ? a.faces.filter((
 
 const categoryOf = (f, m) => (f === 0 ? 'no_faces' : m === f ? 'all_masked' : m === 0 ? 'none_masked' : 'some_masked');
 
+// Like the real server, an analysis stays `pending` until its result (there is no `processing`).
 function process_(a) {
-  a.status = 'processing';
   setTimeout(() => {
     const blob = blobs.get(a.id);
     const magicOk = blob && (blob.bytes.subarray(0, 8).toString('hex') === '89504e470d0a1a0a' || blob.bytes.subarray(0, 3).toString('hex') === 'ffd8ff');
@@ -192,7 +192,7 @@ function process_(a) {
     a.status = 'done';
     const low = a.faces.filter((f) => f.lowConfidence);
     if (low.length)
-      alerts.unshift({ id: randomUUID(), analysisId: a.id, username: a.owner, createdAt: now(), faces: low.map((f) => ({ confidence: f.confidence })), message: `${low.length} face(s) below 50% confidence in ${a.filename}` });
+      alerts.unshift({ analysisId: a.id, username: a.owner, createdAt: now(), confidences: low.map((f) => f.confidence), message: `${low.length} face(s) below 50% confidence in ${a.filename}` });
   }, 900);
 }
 
@@ -208,6 +208,7 @@ const view = (a) => ({
   ...(a.category ? { category: a.category } : {}),
   imageUrl: `/mock-storage/${a.id}`,
   faces: a.faces,
+  attributesAvailable: a.faces.some((f) => f.attributes),
   ...(a.reference ? { reference: a.reference } : {}),
   ...(matchCount(a) !== undefined ? { matchCount: matchCount(a) } : {}),
 });

@@ -1,20 +1,18 @@
 // The Facelens HTTP API, typed. Every call goes through `request`.
 import { ApiError, errorFromResponse } from './lib/errors';
+import type * as Api from './lib/openapi.gen';
 import { historyQuery } from './lib/paging';
 import type {
-  Alert,
   Analysis,
   AnalysisPage,
   Category,
+  FaceStatus,
   LiveCamera,
   LiveCameraSettings,
   LiveEvent,
-  LiveSession,
   LiveStats,
-  LiveViolation,
   Role,
   Session,
-  SignInAttempt,
   StatsPeriod,
   UploadTicket,
   User,
@@ -75,40 +73,40 @@ async function safeJson(res: Response): Promise<unknown> {
 
 // Auth and account
 export const login = (username: string, password: string) =>
-  request<Session>('POST', '/api/auth/login', { body: { username, password }, anonymous: true });
+  request<Session>('POST', '/api/auth/login', { body: { username, password } satisfies Api.LoginRequest, anonymous: true });
 export const forgotPassword = (email: string) =>
-  request<void>('POST', '/api/auth/forgot', { body: { email }, anonymous: true });
+  request<void>('POST', '/api/auth/forgot', { body: { email } satisfies Api.Forgot, anonymous: true });
 /** A link's purpose: a welcome link sets the first password, a reset link a forgotten one. */
-export type LinkPurpose = 'reset' | 'welcome';
+export type LinkPurpose = Api.TokenPurpose;
 export const resetPassword = (token: string, purpose: LinkPurpose, newPassword: string) =>
-  request<void>('POST', '/api/auth/reset', { body: { token, purpose, newPassword }, anonymous: true });
+  request<void>('POST', '/api/auth/reset', { body: { token, purpose, newPassword } satisfies Api.Reset, anonymous: true });
 /** Ends every session of the account on the server (its tokens stop working). */
 export const logout = () => request<void>('POST', '/api/auth/logout');
 export const me = () => request<User>('GET', '/api/me');
 export const changePassword = (currentPassword: string, newPassword: string) =>
-  request<Session>('PUT', '/api/me/password', { body: { currentPassword, newPassword } });
+  request<Session>('PUT', '/api/me/password', { body: { currentPassword, newPassword } satisfies Api.ChangePassword });
 /** Deletes the caller's account and all its data; the password confirms it. */
-export const deleteAccount = (password: string) => request<void>('DELETE', '/api/me', { body: { password } });
+export const deleteAccount = (password: string) => request<void>('DELETE', '/api/me', { body: { password } satisfies Api.DeleteAccount });
 
 // Face sign-in. Captures are base64 JPEGs (`data:` URLs); nothing of a face ever comes back.
 /** Whether the caller has a face enrolled. */
-export const faceStatus = () => request<{ enrolled: boolean }>('GET', '/api/me/face');
+export const faceStatus = () => request<FaceStatus>('GET', '/api/me/face');
 /** Enrols the face of one camera picture, replacing an earlier one; a 400 says what is wrong with it. */
-export const enrolFace = (capture: string) => request<{ enrolled: boolean }>('PUT', '/api/me/face', { body: { capture } });
+export const enrolFace = (capture: string) => request<FaceStatus>('PUT', '/api/me/face', { body: { capture } satisfies Api.Enrolment });
 /** Forgets the caller's face. */
 export const removeFace = () => request<void>('DELETE', '/api/me/face');
 /** Signs in with 2 to 6 camera pictures taken while the head turns; answers like `login`. */
 export const faceLogin = (username: string, captures: string[]) =>
-  request<Session>('POST', '/api/auth/face', { body: { username, captures }, anonymous: true });
+  request<Session>('POST', '/api/auth/face', { body: { username, captures } satisfies Api.FaceLogin, anonymous: true });
 
 // Admin
-export const listUsers = () => request<{ users: User[] }>('GET', '/api/users');
+export const listUsers = () => request<Api.UserList>('GET', '/api/users');
 export const createUser = (username: string, email: string, role: Role) =>
-  request<{ user: User }>('POST', '/api/users', { body: { username, email, role } });
+  request<Api.Created>('POST', '/api/users', { body: { username, email, role } satisfies Api.CreateUser });
 export const deleteUser = (username: string) =>
   request<void>('DELETE', `/api/users/${encodeURIComponent(username)}`);
-export const listAlerts = () => request<{ alerts: Alert[] }>('GET', '/api/alerts');
-export const listAudit = () => request<{ attempts: SignInAttempt[] }>('GET', '/api/audit');
+export const listAlerts = () => request<Api.AlertList>('GET', '/api/alerts');
+export const listAudit = () => request<Api.AuditPage>('GET', '/api/audit');
 
 // Uploads and analyses
 /** The `reference` field, only when there is one (the server refuses an empty one). */
@@ -120,11 +118,13 @@ function withReference(reference: string | undefined): { reference?: string } {
  * photo, or `"enrolled-face"` for the caller's own enrolled face.
  */
 export const createUpload = (filename: string, contentType: string, size: number, reference?: string) =>
-  request<UploadTicket>('POST', '/api/uploads', { body: { filename, contentType, size, ...withReference(reference) } });
+  request<UploadTicket>('POST', '/api/uploads', {
+    body: { filename, contentType, size, ...withReference(reference) } satisfies Api.UploadRequest,
+  });
 export const uploadFromUrl = (url: string, reference?: string) =>
-  request<{ analysisId: string }>('POST', '/api/uploads/from-url', { body: { url, ...withReference(reference) } });
-/** The largest photo and the types the server takes (`{ maxBytes, types }`), for checks before an upload. */
-export const getUploadPolicy = () => request<unknown>('GET', '/api/uploads/policy');
+  request<Api.Accepted>('POST', '/api/uploads/from-url', { body: { url, ...withReference(reference) } satisfies Api.FromUrl });
+/** The largest photo and the types the server takes (`{ maxBytes, types, ... }`), for checks before an upload. */
+export const getUploadPolicy = () => request<Api.Policy>('GET', '/api/uploads/policy');
 export const getAnalysis = (id: string) => request<Analysis>('GET', `/api/analyses/${encodeURIComponent(id)}`);
 export const listAnalyses = (category: Category | null, cursor: string | null, limit?: number) =>
   request<AnalysisPage>('GET', `/api/analyses?${historyQuery(category, cursor, limit)}`);
@@ -137,21 +137,21 @@ const livePath = (id: string) => `/api/live/sessions/${encodeURIComponent(id)}`;
 const allQuery = (all: boolean) => (all ? '?all=true' : '');
 /** Starts a session of the camera `camera` (created with default settings if new). */
 export const startLiveSession = (camera: string) =>
-  request<{ session: LiveSession; camera: LiveCamera }>('POST', '/api/live/sessions', { body: { camera } });
+  request<Api.Started>('POST', '/api/live/sessions', { body: { camera } satisfies Api.StartBody });
 /** The newest sessions first (at most 100); `all` for every user's (admins only). */
-export const listLiveSessions = (all = false) => request<{ sessions: LiveSession[] }>('GET', `/api/live/sessions${allQuery(all)}`);
+export const listLiveSessions = (all = false) => request<Api.Sessions>('GET', `/api/live/sessions${allQuery(all)}`);
 export const getLiveSession = (id: string) =>
-  request<{ session: LiveSession; violations: LiveViolation[] }>('GET', livePath(id));
+  request<Api.Detail>('GET', livePath(id));
 /** Reports what happened since the previous event; `event.seq` is the session's seq + 1. */
 export const sendLiveEvent = (id: string, event: LiveEvent) =>
-  request<{ session: LiveSession }>('POST', `${livePath(id)}/events`, { body: event });
-export const endLiveSession = (id: string) => request<{ session: LiveSession }>('POST', `${livePath(id)}/end`);
+  request<Api.SessionJson>('POST', `${livePath(id)}/events`, { body: event satisfies Api.EventsBody });
+export const endLiveSession = (id: string) => request<Api.SessionJson>('POST', `${livePath(id)}/end`);
 /** Removes a session with its violations and snapshots. */
 export const deleteLiveSession = (id: string) => request<void>('DELETE', livePath(id));
 /** The caller's cameras: those with settings or sessions. */
-export const listLiveCameras = () => request<{ cameras: LiveCamera[] }>('GET', '/api/live/cameras');
+export const listLiveCameras = () => request<Api.Cameras>('GET', '/api/live/cameras');
 export const saveLiveCamera = (name: string, settings: LiveCameraSettings) =>
-  request<LiveCamera>('PUT', `/api/live/cameras/${encodeURIComponent(name)}`, { body: settings });
+  request<LiveCamera>('PUT', `/api/live/cameras/${encodeURIComponent(name)}`, { body: settings satisfies Api.Settings });
 /** Faces, masked, unmasked and violations per hour or day (`days` back, default 2 or 30). */
 export const getLiveStats = (query: { period: StatsPeriod; days?: number; all?: boolean; camera?: string | null }) =>
   request<LiveStats>('GET', `/api/live/stats?${statsQuery(query)}`);

@@ -4,6 +4,9 @@ import type { Session, User } from './lib/types';
 
 const KEY = 'facelens.session';
 
+/** What is kept of a sign-in's answer. */
+type SavedSession = Pick<Session, 'token' | 'expiresAt' | 'user'>;
+
 export const session = reactive<{ token: string | null; expiresAt: string | null; user: User | null }>({
   token: null,
   expiresAt: null,
@@ -22,7 +25,7 @@ export function loadSession(): void {
   const raw = storage()?.getItem(KEY);
   if (!raw) return;
   try {
-    const saved = JSON.parse(raw) as Session;
+    const saved = JSON.parse(raw) as SavedSession;
     if (!saved.token || !saved.user) return;
     if (saved.expiresAt && Date.parse(saved.expiresAt) <= Date.now()) {
       storage()?.removeItem(KEY);
@@ -36,7 +39,7 @@ export function loadSession(): void {
   }
 }
 
-export function saveSession(s: Session): void {
+export function saveSession(s: SavedSession): void {
   session.token = s.token;
   session.expiresAt = s.expiresAt;
   session.user = s.user;

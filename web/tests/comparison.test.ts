@@ -64,7 +64,7 @@ describe('comparisonBadge', () => {
   });
 
   it('a comparison on its way or failed, and a plain analysis', () => {
-    expect(comparisonBadge({ status: 'processing', reference: 'r1' })).toEqual({ text: 'Comparison', found: false });
+    expect(comparisonBadge({ status: 'pending', reference: 'r1' })).toEqual({ text: 'Comparison', found: false });
     expect(comparisonBadge({ status: 'failed', reference: 'r1' })).toEqual({ text: 'Comparison', found: false });
     expect(comparisonBadge({ status: 'done', matchCount: 2 })).toBeNull();
     expect(comparisonBadge({ status: 'done', reference: null })).toBeNull();
@@ -101,7 +101,7 @@ describe('the person to look for', () => {
   it('only finished photos with a face are offered', () => {
     expect(isReferenceCandidate({ status: 'done', faceCount: 2 })).toBe(true);
     expect(isReferenceCandidate({ status: 'done', faceCount: 0 })).toBe(false);
-    expect(isReferenceCandidate({ status: 'processing', faceCount: 0 })).toBe(false);
+    expect(isReferenceCandidate({ status: 'pending', faceCount: 0 })).toBe(false);
     expect(isReferenceCandidate({ status: 'failed', faceCount: 0 })).toBe(false);
   });
 

@@ -24,7 +24,7 @@ describe('format', () => {
   });
 
   it('lists present attributes only', () => {
-    const rows = attributeRows({ smile: { value: true, confidence: 95 }, sunglasses: { value: false, confidence: 99.2 } });
+    const rows = attributeRows({ emotions: [], smile: { value: true, confidence: 95 }, sunglasses: { value: false, confidence: 99.2 } });
     expect(rows).toEqual([
       { name: 'Smile', value: 'Smiling', confidence: '95%' },
       { name: 'Sunglasses', value: 'No', confidence: '99%' },
@@ -73,7 +73,7 @@ describe('face attributes', () => {
     expect(attributesMissing({ attributesAvailable: true, faces: [face(null)] })).toBe(false);
     // An older server does not say: no face with attributes means none.
     expect(attributesMissing({ faces: [face(null)] })).toBe(true);
-    expect(attributesMissing({ faces: [face({ smile: { value: true, confidence: 90 } })] })).toBe(false);
+    expect(attributesMissing({ faces: [face({ emotions: [], smile: { value: true, confidence: 90 } })] })).toBe(false);
     expect(ATTRIBUTES_ONLY_ON_AWS).toBe('Emotions, age and other attributes are only available on AWS.');
   });
 });

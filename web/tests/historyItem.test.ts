@@ -22,13 +22,13 @@ const full = (status: Analysis['status'], extra: Partial<Analysis> = {}): Analys
   maskedCount: 0,
   imageUrl: '/img/a1',
   faces: [],
+  attributesAvailable: false,
   ...extra,
 });
 
 describe('history items', () => {
   it('asks again about items still analysing, and failed ones without their reason', () => {
     expect(needsDetails(item('pending'))).toBe(true);
-    expect(needsDetails(item('processing'))).toBe(true);
     expect(needsDetails(item('failed'))).toBe(true);
     expect(needsDetails(item('failed', { failureReason: 'the photo never arrived' }))).toBe(false);
     expect(needsDetails(item('done'))).toBe(false);
@@ -43,9 +43,9 @@ describe('history items', () => {
   });
 
   it('gives a finished item its counts and a picture to show', () => {
-    const updated = withDetails(item('processing'), full('done', { faceCount: 3, maskedCount: 1, category: 'some_masked' }));
+    const updated = withDetails(item('pending'), full('done', { faceCount: 3, maskedCount: 1, category: 'some_masked' }));
     expect(updated).toMatchObject({ status: 'done', faceCount: 3, maskedCount: 1, category: 'some_masked', thumbnailUrl: '/img/a1' });
-    expect(withDetails(item('processing', { thumbnailUrl: '/t/a1' }), full('done')).thumbnailUrl).toBe('/t/a1');
+    expect(withDetails(item('pending', { thumbnailUrl: '/t/a1' }), full('done')).thumbnailUrl).toBe('/t/a1');
   });
 });
 

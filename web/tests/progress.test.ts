@@ -28,7 +28,7 @@ describe('progress', () => {
     expect(pollDelay(100)).toBe(2000);
     expect(isFinal('done')).toBe(true);
     expect(isFinal('failed')).toBe(true);
-    expect(isFinal('processing')).toBe(false);
+    expect(isFinal('pending')).toBe(false);
   });
 
   it('keeps only the signed headers a browser may set', () => {

@@ -44,7 +44,6 @@ export function referenceChoices(enrolled: boolean | null, photos: AnalysisSumma
 export function referenceProblem(a: Pick<Analysis, 'status' | 'filename' | 'faces' | 'faceCount'>): string | null {
   switch (a.status) {
     case 'pending':
-    case 'processing':
       return `${a.filename} is still being analysed. Wait until it is done, or choose another photo.`;
     case 'failed':
       return `${a.filename} could not be analysed, so it has no face to look for. Choose another photo.`;

@@ -1,4 +1,5 @@
 // Turns what went wrong into plain words for the person in front of the screen.
+import type { ErrorBody } from './openapi.gen';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -35,10 +36,13 @@ export function describeWait(seconds: number): string {
   return `${m} minute${m === 1 ? '' : 's'}`;
 }
 
+/** An error body as read: the document's `ErrorBody`, each part unchecked until looked at. */
+type UncheckedErrorBody = { error?: { [K in keyof ErrorBody['error']]?: unknown } };
+
 /** Parses an error body `{"error":{"code","message"}}`; anything else falls back to the status. */
 export function errorFromResponse(status: number, body: unknown, retryAfterHeader?: string | null): ApiError {
   const retryAfter = parseRetryAfter(retryAfterHeader);
-  const err = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  const err = (body as UncheckedErrorBody | null)?.error;
   const code = typeof err?.code === 'string' ? err.code : fallbackCode(status);
   const message = typeof err?.message === 'string' ? err.message : '';
   return new ApiError(status, code, message, retryAfter);

@@ -103,7 +103,7 @@ export const ATTRIBUTES_ONLY_ON_AWS = 'Emotions, age and other attributes are on
  * Whether a result has no face attributes because its detector gives none: the server says
  * so (`attributesAvailable: false`); an older one that does not say it has none on any face.
  */
-export function attributesMissing(a: Pick<Analysis, 'attributesAvailable' | 'faces'>): boolean {
+export function attributesMissing(a: Pick<Analysis, 'faces'> & { attributesAvailable?: boolean }): boolean {
   if (a.attributesAvailable !== undefined) return !a.attributesAvailable;
   return (a.faces ?? []).every((f) => !f.attributes);
 }

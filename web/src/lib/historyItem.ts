@@ -7,7 +7,7 @@ export const UNFINISHED_POLL_MS = 3000;
 
 /** An item still being analysed, or failed without its reason in the list. */
 export function needsDetails(item: AnalysisSummary): boolean {
-  return item.status === 'pending' || item.status === 'processing' || (item.status === 'failed' && !item.failureReason);
+  return item.status === 'pending' || (item.status === 'failed' && !item.failureReason);
 }
 
 /** The list item updated from the full analysis (status, counts, reason); a finished one without a thumbnail shows the photo. */

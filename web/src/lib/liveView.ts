@@ -120,7 +120,7 @@ export function inViewSentence(masked: number, unmasked: number): string {
 }
 
 /** A session's length: "4 min 12 s", "1 h 3 min". */
-export function durationText(fromIso: string, toIso: string | null, now: number = Date.now()): string {
+export function durationText(fromIso: string, toIso: string | null | undefined, now: number = Date.now()): string {
   const from = Date.parse(fromIso);
   const to = toIso ? Date.parse(toIso) : now;
   if (Number.isNaN(from) || Number.isNaN(to)) return '–';

@@ -1,200 +1,92 @@
-// Shapes of the Facelens HTTP API (JSON, camelCase).
+// Shapes of the Facelens HTTP API (JSON, camelCase). They come from the server's OpenAPI
+// document (web/openapi.json, what `GET /api/openapi.json` serves) through the generated
+// openapi.gen.ts (`npm run api-types`); the client's names stay as they were. The few shapes
+// still written here are the client's own additions or what it sends, and types.check.ts
+// proves at type-check time that they agree with the document.
+import type * as Api from './openapi.gen';
 
-export type Role = 'admin' | 'user';
+export type { ErrorBody, ErrorDetail } from './openapi.gen';
 
-export interface User {
-  username: string;
-  email: string;
-  role: Role;
-  mustChangePassword: boolean;
-  createdAt: string;
-}
+export type Role = Api.Role;
 
-export interface Session {
-  token: string;
-  expiresAt: string;
-  user: User;
-}
+export type User = Api.UserView;
 
-export type AnalysisStatus = 'pending' | 'processing' | 'done' | 'failed';
+/** The answer of a sign-in or a password change: a bearer token and its account. */
+export type Session = Api.TokenResponse;
 
-export type Category = 'no_faces' | 'all_masked' | 'none_masked' | 'some_masked';
+export type AnalysisStatus = Api.Status;
 
-export interface Box {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-}
+export type Category = Api.Category;
 
-export interface Verdict {
-  value: boolean;
-  confidence: number;
-}
+export type Box = Api.FaceBox;
 
-export interface Emotion {
-  type: string;
-  confidence: number;
-}
+export type Verdict = Api.Flag;
 
-export interface FaceAttributes {
-  emotions?: Emotion[];
-  smile?: Verdict | null;
-  eyesOpen?: Verdict | null;
-  mouthOpen?: Verdict | null;
-  eyeglasses?: Verdict | null;
-  sunglasses?: Verdict | null;
-  mustache?: Verdict | null;
-  beard?: Verdict | null;
-  ageRange?: { low: number; high: number } | null;
-  faceOccluded?: Verdict | null;
-}
+export type Emotion = Api.Emotion;
+
+export type AgeRange = Api.AgeRange;
+
+export type FaceAttributes = Api.FaceAttributes;
 
 /** How much a face looks like the reference face of a comparison. */
-export interface Likeness {
-  /** 0..100, on the scale of the engine that measured it. */
-  similarity: number;
-  /** The engine's verdict at its own threshold. */
-  samePerson: boolean;
-}
+export type Likeness = Api.Likeness;
 
-export interface Face {
-  box: Box;
-  confidence: number;
-  lowConfidence: boolean;
-  mask: { masked: boolean; confidence: number };
-  attributes: FaceAttributes | null;
-  /** Only in a comparison; absent for a face that could not be compared. */
-  likeness?: Likeness | null;
-}
+/** One face; `likeness` only in a comparison, absent for a face that could not be compared. */
+export type Face = Api.FaceResult;
 
-export interface Analysis {
-  id: string;
-  status: AnalysisStatus;
-  filename: string;
-  createdAt: string;
+/**
+ * One analysis in full. `reference`: a comparison, the analysis whose largest face every face
+ * here was compared with, or `"enrolled-face"` (`ENROLLED_FACE`): the owner's own enrolled face,
+ * which has no photo. `attributesAvailable` is false when the detector reports no attributes
+ * (the local one).
+ */
+export type Analysis = Api.AnalysisView;
+
+/** One line of the history, as the server sends it, and what the client adds to it. */
+export interface AnalysisSummary extends Api.HistoryItem {
+  /** The client's own: why it failed, once the full analysis told it (the list has no reason). */
   failureReason?: string | null;
-  width?: number | null;
-  height?: number | null;
-  faceCount: number;
-  maskedCount: number;
-  category?: Category | null;
-  imageUrl: string;
-  annotatedUrl?: string | null;
-  /** False when the detector reports no attributes (the local one). */
-  attributesAvailable?: boolean;
-  faces: Face[];
-  /**
-   * A comparison: the analysis whose largest face every face here was compared with, or
-   * `"enrolled-face"` (`ENROLLED_FACE`): the owner's own enrolled face, which has no photo.
-   */
-  reference?: string | null;
-  /** A finished comparison: how many faces are the same person. */
-  matchCount?: number | null;
 }
 
-export interface AnalysisSummary {
-  id: string;
-  status: AnalysisStatus;
-  filename: string;
-  createdAt: string;
-  faceCount: number;
-  maskedCount: number;
-  category?: Category | null;
-  thumbnailUrl?: string | null;
-  /** Why it failed, when the server sends it (or the full analysis told it). */
-  failureReason?: string | null;
-  /** A comparison: the analysis whose largest face was looked for, or `"enrolled-face"`. */
-  reference?: string | null;
-  /** A finished comparison: how many faces are the same person. */
-  matchCount?: number | null;
-}
+export type Counts = Api.Counts;
 
-export interface Counts {
-  all: number;
-  noFaces: number;
-  allMasked: number;
-  noneMasked: number;
-  someMasked: number;
-}
+/** One page of the history; `nextCursor` absent or `null` on the last page. */
+export type AnalysisPage = Api.HistoryPageView;
 
-export interface AnalysisPage {
-  items: AnalysisSummary[];
-  nextCursor: string | null;
-  counts: Counts;
-}
+export type UploadTicket = Api.UploadTicket;
 
-export interface UploadTicket {
-  analysisId: string;
-  url: string;
-  method: string;
-  headers: Record<string, string>;
-  expiresAt: string;
-}
-
-export interface Alert {
-  id: string;
-  analysisId: string;
-  username: string;
-  createdAt: string;
-  faces: { confidence: number }[];
-  message: string;
-}
+/** Faces found with low confidence in one photo, for the admins. */
+export type Alert = Api.Alert;
 
 /** How a sign-in was tried; records from before face sign-in have none (a password). */
-export type SignInMethod = 'password' | 'face';
+export type SignInMethod = Api.SignInMethod;
 
-export interface SignInAttempt {
-  username: string;
-  at: string;
-  success: boolean;
-  reason?: string | null;
-  method?: SignInMethod | null;
-}
+export type SignInAttempt = Api.SignInAttempt;
+
+/** Whether the caller has a face enrolled (`GET` and `PUT /api/me/face`). */
+export type FaceStatus = Api.FaceStatus;
 
 // Live mask check (`/api/live/...`): sessions of one camera, their violations, camera settings, statistics.
 
 /** One run of the live check with one camera, from Start to Stop; counts are tracked people. */
-export interface LiveSession {
-  id: string;
-  owner: string;
-  camera: string;
-  startedAt: string;
-  endedAt: string | null;
-  /** The last event the server took (0 before the first). */
-  seq: number;
-  faces: number;
-  masked: number;
-  unmasked: number;
-  violations: number;
-}
+export type LiveSession = Api.LiveSession;
 
 /** A tracked face that stayed unmasked for the camera's configured time. */
-export interface LiveViolation {
-  track: number;
-  at: string;
-  unmaskedSeconds: number;
-  snapshotUrl: string | null;
-}
+export type LiveViolation = Api.ViolationJson;
 
 /** More than `violations` violations in `minutes` minutes emails the admins. */
-export interface AlertRule {
-  violations: number;
-  minutes: number;
-}
+export type AlertRule = Api.AlertRule;
 
 /** A camera's settings, by its name. */
-export interface LiveCamera {
-  name: string;
-  snapshots: boolean;
-  violationSeconds: number;
-  alert: AlertRule | null;
-}
+export type LiveCamera = Api.Camera;
 
 /** A camera's settings as sent to `PUT /api/live/cameras/{name}`. */
-export type LiveCameraSettings = Omit<LiveCamera, 'name'>;
+export type LiveCameraSettings = Api.Settings;
 
-/** A violation as the browser reports it; `snapshot` is a bare base64 JPEG. */
+/**
+ * A violation as the browser reports it; `snapshot` is a bare base64 JPEG. Narrower than the
+ * document's `ViolationBody` (no `null` snapshot): what the client sends, checked one way.
+ */
 export interface LiveEventViolation {
   track: number;
   at: string;
@@ -202,7 +94,10 @@ export interface LiveEventViolation {
   snapshot?: string;
 }
 
-/** What happened since the previous event: people whose track ended, and new violations. */
+/**
+ * What happened since the previous event: people whose track ended, and new violations.
+ * Narrower than the document's `EventsBody` (the client always sends `violations`).
+ */
 export interface LiveEvent {
   seq: number;
   faces: number;
@@ -211,20 +106,9 @@ export interface LiveEvent {
   violations: LiveEventViolation[];
 }
 
-export type StatsPeriod = 'hour' | 'day';
+export type StatsPeriod = Api.StatsPeriod;
 
-export interface StatsBucket {
-  start: string;
-  faces: number;
-  masked: number;
-  unmasked: number;
-  violations: number;
-}
+export type StatsBucket = Api.StatsBucket;
 
 /** `GET /api/live/stats`: only non-empty buckets, oldest first. */
-export interface LiveStats {
-  period: StatsPeriod;
-  from: string;
-  to: string;
-  buckets: StatsBucket[];
-}
+export type LiveStats = Api.Stats;

@@ -1,12 +1,13 @@
 // What the server accepts as a photo (`GET /api/uploads/policy`), and the checks made with it
 // before anything is sent, so a file that would be refused is named at once in plain words.
+import type { Policy } from './openapi.gen';
 import { formatBytes } from './progress';
 
-/** The server's upload settings: the largest photo in bytes and the content types it reads. */
-export interface UploadPolicy {
-  maxBytes: number;
-  types: string[];
-}
+/**
+ * What the client uses of the server's upload settings: the largest photo in bytes and the
+ * content types it reads (not how long an upload URL works).
+ */
+export type UploadPolicy = Pick<Policy, 'maxBytes' | 'types'>;
 
 /** The server's defaults, used until (or when) it cannot tell its own settings. */
 export const DEFAULT_UPLOAD_POLICY: Readonly<UploadPolicy> = Object.freeze({
