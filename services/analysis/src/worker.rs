@@ -20,7 +20,7 @@
 use anyhow::Context;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use facelens_aws::Aws;
-use facelens_core::analysis::{ProcessOutcome, ProcessService, UploadPolicy};
+use facelens_core::analysis::{ProcessService, UploadPolicy};
 use facelens_core::clock::SystemClock;
 use facelens_core::metrics::Metrics;
 use facelens_imaging::Limits;
@@ -225,20 +225,11 @@ async fn handle_message(process: &ProcessService, message: &SqsMessage) -> Resul
     };
     for key in &keys {
         match process.process(key).await {
-            Ok(outcome) => log_outcome(key, &outcome),
+            Ok(outcome) => outcome.log(key),
             Err(err) => return Err(format!("{key}: {err}")),
         }
     }
     Ok(())
-}
-
-fn log_outcome(key: &str, outcome: &ProcessOutcome) {
-    match outcome {
-        ProcessOutcome::Done => tracing::info!(%key, "analysed"),
-        ProcessOutcome::Rejected(reason) => tracing::info!(%key, %reason, "photo rejected"),
-        ProcessOutcome::AlreadyFinished => tracing::info!(%key, "duplicate delivery ignored"),
-        ProcessOutcome::Ignored => tracing::info!(%key, "nothing to analyse"),
-    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 use facelens_core::analysis::ObjectKey;
 use facelens_core::analysis::ports::{AnalysisStore, ObjectStore};
 use facelens_core::analysis::{
-    AbandonedUploads, ProcessOutcome, ProcessService, PurgeService, Status, UploadPolicy,
+    AbandonedUploads, ProcessService, PurgeService, Status, UploadPolicy,
 };
 use facelens_core::ports::StoreError;
 use facelens_local::{Job, LocalDb};
@@ -30,7 +30,7 @@ pub async fn run(queue: LocalDb, process: Arc<ProcessService>, objects: Arc<dyn 
                 let result = process.process(&job.key).await;
                 let settled = match &result {
                     Ok(outcome) => {
-                        log_outcome(&job.key, outcome);
+                        outcome.log(&job.key);
                         queue.acknowledge(&job).await
                     }
                     Err(err) => {
@@ -126,15 +126,6 @@ async fn discard_results(analyses: &LocalDb, objects: &dyn ObjectStore, key: &st
         if let Err(err) = objects.delete(&derived).await {
             tracing::error!(key = %derived, error = %err, "could not remove a dead-lettered analysis's image");
         }
-    }
-}
-
-fn log_outcome(key: &str, outcome: &ProcessOutcome) {
-    match outcome {
-        ProcessOutcome::Done => tracing::info!(%key, "analysed"),
-        ProcessOutcome::Rejected(reason) => tracing::info!(%key, %reason, "photo rejected"),
-        ProcessOutcome::AlreadyFinished => tracing::info!(%key, "duplicate delivery ignored"),
-        ProcessOutcome::Ignored => tracing::info!(%key, "nothing to analyse"),
     }
 }
 

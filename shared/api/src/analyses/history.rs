@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// Paging and filtering.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(super) struct HistoryQuery {
     category: Option<String>,

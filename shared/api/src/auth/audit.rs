@@ -14,6 +14,7 @@ const MAX_LIMIT: usize = 500;
 
 /// Paging of the audit.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct AuditQuery {
     limit: Option<usize>,
 }

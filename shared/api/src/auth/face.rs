@@ -130,7 +130,7 @@ pub(super) async fn remove(
         (status = 413, description = "too large", body = crate::ErrorBody),
         (status = 415, description = "not JSON, or an image type that is not accepted", body = crate::ErrorBody),
         (status = 429, description = "too many requests; wait as Retry-After says", body = crate::ErrorBody),
-        (status = 503, description = "a feature this deployment does not run", body = crate::ErrorBody)
+        (status = 503, description = "too many checks at once (see Retry-After), or no face engine here", body = crate::ErrorBody)
     )
 )]
 pub(super) async fn login(

@@ -54,7 +54,8 @@ impl From<LoginOutcome> for TokenResponse {
         (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
         (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody),
         (status = 415, description = "not JSON, or an image type that is not accepted", body = crate::ErrorBody),
-        (status = 429, description = "too many requests; wait as Retry-After says", body = crate::ErrorBody)
+        (status = 429, description = "too many requests; wait as Retry-After says", body = crate::ErrorBody),
+        (status = 503, description = "too many passwords are being checked at once; see Retry-After", body = crate::ErrorBody)
     )
 )]
 pub(super) async fn login(

@@ -82,7 +82,8 @@ pub(super) struct DeleteAccount {
         (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
         (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody),
         (status = 415, description = "not JSON, or an image type that is not accepted", body = crate::ErrorBody),
-        (status = 429, description = "too many requests; wait as Retry-After says", body = crate::ErrorBody)
+        (status = 429, description = "too many requests; wait as Retry-After says", body = crate::ErrorBody),
+        (status = 409, description = "the last admin cannot be deleted", body = crate::ErrorBody)
     ),
     security(("bearer" = []))
 )]

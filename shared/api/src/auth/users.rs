@@ -99,7 +99,8 @@ pub(super) async fn create(
         (status = 400, description = "invalid input: the message says what", body = crate::ErrorBody),
         (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
         (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody),
-        (status = 404, description = "no such resource, or another person's", body = crate::ErrorBody)
+        (status = 404, description = "no such resource, or another person's", body = crate::ErrorBody),
+        (status = 409, description = "the last admin cannot be deleted", body = crate::ErrorBody)
     ),
     security(("bearer" = []))
 )]

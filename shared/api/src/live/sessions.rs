@@ -51,6 +51,7 @@ pub(super) async fn start(
 
 /// `?all=true` for admins.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Scope {
     #[serde(default)]

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 /// The query.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(super) struct StatsParams {
     period: Option<StatsPeriod>,

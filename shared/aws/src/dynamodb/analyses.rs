@@ -8,7 +8,7 @@ use super::keys::{
     ANALYSIS, COUNTS, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PENDING_ANALYSES, PK,
     analyses_in, analyses_of, analysis_pk, analysis_sk, counts_pk, time_key,
 };
-use super::users::{cancelled, failed};
+use super::transact::{cancelled, failed};
 use super::{DynamoDb, unavailable};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};

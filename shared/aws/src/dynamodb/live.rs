@@ -16,7 +16,7 @@ use super::keys::{
     GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, LIVE_SESSION, LIVE_SESSIONS, LIVE_STATS, PK, SK,
     live_camera_pk, live_session_pk, live_sessions_of, live_stats_pk, live_violation_sk, time_key,
 };
-use super::users::cancelled;
+use super::transact::cancelled;
 use super::{DynamoDb, unavailable};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};

@@ -13,6 +13,7 @@ mod purges;
 mod signing_keys;
 mod throttle;
 mod tokens;
+mod transact;
 mod users;
 
 pub use faces::FaceRecord;

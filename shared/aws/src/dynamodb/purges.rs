@@ -4,7 +4,7 @@
 
 use super::item::{instant, key, s};
 use super::keys::{COUNTS, GSI1, GSI1PK, GSI1SK, PURGE, PURGES, counts_pk, purge_pk, time_key};
-use super::users::cancelled;
+use super::transact::cancelled;
 use super::{DynamoDb, unavailable};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};

@@ -2,26 +2,19 @@
 //! one transaction so a refused write leaves nothing behind.
 
 use super::item::{Item, get_bool, get_instant, get_n, get_parsed, get_s, instant, key, n, s};
-use super::keys::{
-    ADMINS, COUNT, EMAIL, GSI1, GSI1PK, GSI1SK, PK, PROFILE, USERS, email_pk, user_pk,
-};
+use super::keys::{ADMINS, COUNT, EMAIL, GSI1, GSI1PK, GSI1SK, PROFILE, USERS, email_pk, user_pk};
+use super::transact::{TX_TRIES, cancelled, failed};
 use super::{DynamoDb, unavailable};
 use async_trait::async_trait;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use facelens_core::domain::{Email, Role, User, Username};
 use facelens_core::ports::{StoreError, UserStore};
-use std::time::Duration;
 use uuid::Uuid;
 
 const NAME_TAKEN: &str = "this username is taken";
 const EMAIL_TAKEN: &str = "this email is already in use";
 const LAST_ADMIN: &str = "the last admin cannot be deleted";
-const CHECK_FAILED: &str = "ConditionalCheckFailed";
-const TX_CONFLICT: &str = "TransactionConflict";
-/// Tries of a transaction that collided with another one on the same items.
-const TX_TRIES: u32 = 4;
 
 #[async_trait]
 impl UserStore for DynamoDb {
@@ -167,51 +160,6 @@ impl UserStore for DynamoDb {
 }
 
 impl DynamoDb {
-    /// Reads one item, strongly consistent.
-    pub(super) async fn get_item(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&*self.table)
-            .set_key(Some(key(pk, sk)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| unavailable("GetItem", e))?;
-        Ok(out.item)
-    }
-
-    /// A transaction step that puts `item` only where no item has its key.
-    pub(super) fn put_new(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
-        let put = Put::builder()
-            .table_name(&*self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", PK)
-            .build()
-            .map_err(|e| unavailable("building Put", e))?;
-        Ok(TransactWriteItem::builder().put(put).build())
-    }
-
-    /// A transaction step that deletes the item at `key` when `condition` holds.
-    fn delete_where(
-        &self,
-        key: Item,
-        condition: &str,
-        name: (&str, &str),
-        value: (&str, AttributeValue),
-    ) -> Result<TransactWriteItem, StoreError> {
-        let delete = Delete::builder()
-            .table_name(&*self.table)
-            .set_key(Some(key))
-            .condition_expression(condition)
-            .expression_attribute_names(name.0, name.1)
-            .expression_attribute_values(value.0, value.1)
-            .build()
-            .map_err(|e| unavailable("building Delete", e))?;
-        Ok(TransactWriteItem::builder().delete(delete).build())
-    }
-
     /// A transaction step that changes the admin counter by `expression` (`:one` is 1).
     fn admin_count_change(
         &self,
@@ -229,54 +177,6 @@ impl DynamoDb {
             .map_err(|e| unavailable("building Update", e))?;
         Ok(TransactWriteItem::builder().update(update).build())
     }
-
-    /// Runs a transaction. `None` when it was written; the cancellation reason code of each
-    /// step when a condition refused it. Collisions with concurrent transactions are retried.
-    pub(super) async fn transact(
-        &self,
-        items: Vec<TransactWriteItem>,
-    ) -> Result<Option<Vec<String>>, StoreError> {
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            let result = self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(items.clone()))
-                .send()
-                .await;
-            let err = match result {
-                Ok(_) => return Ok(None),
-                Err(err) => err,
-            };
-            let reasons: Vec<String> = match err.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(cancel)) => cancel
-                    .cancellation_reasons()
-                    .iter()
-                    .map(|r| r.code().unwrap_or("None").to_owned())
-                    .collect(),
-                _ => return Err(unavailable("TransactWriteItems", err)),
-            };
-            if reasons.is_empty() {
-                return Err(unavailable("TransactWriteItems (no reasons given)", err));
-            }
-            let collided = reasons.iter().any(|r| r == TX_CONFLICT)
-                && !reasons.iter().any(|r| r == CHECK_FAILED);
-            if !collided || tries >= TX_TRIES {
-                return Ok(Some(reasons));
-            }
-            tokio::time::sleep(Duration::from_millis(20 * u64::from(tries))).await;
-        }
-    }
-}
-
-/// Whether step `index` of a cancelled transaction failed its condition.
-pub(super) fn failed(reasons: &[String], index: usize) -> bool {
-    reasons.get(index).is_some_and(|r| r == CHECK_FAILED)
-}
-
-pub(super) fn cancelled(reasons: &[String]) -> StoreError {
-    StoreError::Unavailable(format!("transaction cancelled: {reasons:?}"))
 }
 
 fn profile_item(user: &User) -> Result<Item, StoreError> {

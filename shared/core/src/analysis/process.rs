@@ -28,6 +28,18 @@ pub enum ProcessOutcome {
     Ignored,
 }
 
+impl ProcessOutcome {
+    /// Logs what happened to the object under `key`, the same way in every worker.
+    pub fn log(&self, key: &str) {
+        match self {
+            ProcessOutcome::Done => tracing::info!(%key, "analysed"),
+            ProcessOutcome::Rejected(reason) => tracing::info!(%key, %reason, "photo rejected"),
+            ProcessOutcome::AlreadyFinished => tracing::info!(%key, "duplicate delivery ignored"),
+            ProcessOutcome::Ignored => tracing::info!(%key, "nothing to analyse"),
+        }
+    }
+}
+
 /// The worker's use case.
 pub struct ProcessService {
     objects: Arc<dyn ObjectStore>,
