@@ -29,11 +29,15 @@ if [[ "$ARCH" == arm64 ]]; then
   arch_flag=--arm64
   if command -v rustup >/dev/null; then rustup target add aarch64-unknown-linux-gnu; fi
 fi
-bins=()
-for f in "${FUNCTIONS[@]}"; do bins+=(--bin "$f"); done
 start=$SECONDS
+# Two builds of named packages, because cargo unifies the features of the packages built
+# together (every workspace member unless -p names some): with the analysis crate in the
+# build, facelens-aws would carry its `analysis` feature into auth and uploads, and tract's
+# self-registering operators would be linked into them too.
 (cd "$ROOT" && cargo lambda build --profile lambda "$arch_flag" --output-format zip \
-  --lambda-dir "$LAMBDA_DIR" "${bins[@]}")
+  --lambda-dir "$LAMBDA_DIR" -p facelens-auth -p facelens-uploads --bin auth --bin uploads)
+(cd "$ROOT" && cargo lambda build --profile lambda "$arch_flag" --output-format zip \
+  --lambda-dir "$LAMBDA_DIR" -p facelens-analysis --bin analyses --bin analysis-worker)
 echo "built in $((SECONDS - start)) s ($ARCH)"
 for f in "${FUNCTIONS[@]}"; do
   zip="$LAMBDA_DIR/$f/bootstrap.zip"
