@@ -134,7 +134,7 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
         database: None,
     })
     .merge(facelens_api::openapi::router(
-        facelens_api::openapi::document(),
+        facelens_api::openapi::document,
     ))
     .fallback(layers::not_found)
     .layer(axum::middleware::from_fn_with_state(

@@ -216,7 +216,7 @@ pub async fn build(config: &LocalConfig, models: Models) -> anyhow::Result<App> 
         db: db.clone(),
         data_dir: config.data_dir.clone(),
     }))
-    .merge(facelens_api::openapi::router(crate::openapi::document()))
+    .merge(facelens_api::openapi::router(crate::openapi::document))
     .merge(objects::router(
         Arc::clone(&objects),
         config.upload_policy.max_bytes,

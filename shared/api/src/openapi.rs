@@ -47,14 +47,15 @@ pub fn document() -> OpenApi {
     doc
 }
 
-/// `GET /api/openapi.json`, answering `doc`.
-pub fn router(doc: OpenApi) -> Router {
-    let body = std::sync::Arc::new(doc);
+/// `GET /api/openapi.json`, answering the document `make` builds. It is built on the first
+/// request, not at start: building it takes milliseconds a cold start should not pay.
+pub fn router(make: fn() -> OpenApi) -> Router {
+    let built: std::sync::Arc<std::sync::OnceLock<OpenApi>> = std::sync::Arc::default();
     Router::new().route(
         "/api/openapi.json",
         get(move || {
-            let body = std::sync::Arc::clone(&body);
-            async move { Json(body.as_ref().clone()) }
+            let built = std::sync::Arc::clone(&built);
+            async move { Json(built.get_or_init(make).clone()) }
         }),
     )
 }
