@@ -136,10 +136,9 @@ mod tests {
     use facelens_core::domain::Username;
     use facelens_local::{LocalObjects, MAX_CRASHES};
 
-    /// A photo whose analysis wrote its images and then crashed the process every time: once
-    /// dead-lettered, its record is failed and its images are gone; the original stays.
-    #[tokio::test]
-    async fn a_dead_lettered_analysis_leaves_no_annotated_images() {
+    /// A database and object store in a temporary folder, with alice's pending analysis whose
+    /// photo has arrived (and queued its job).
+    async fn uploaded() -> (tempfile::TempDir, LocalDb, LocalObjects, Analysis) {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = LocalDb::open(&dir.path().join("db.redb")).expect("db");
         let objects = LocalObjects::new(
@@ -148,9 +147,8 @@ mod tests {
             vec![1; 32],
             db.clone(),
         );
-        let owner = Username::parse("alice").expect("name");
         let analysis = Analysis::pending(
-            owner.clone(),
+            Username::parse("alice").expect("name"),
             "p.jpg".into(),
             ImageType::Jpeg,
             5,
@@ -161,7 +159,15 @@ mod tests {
             .put(&analysis.original_key, b"photo".to_vec(), "image/jpeg")
             .await
             .expect("upload");
-        let derived = ObjectKey::derived(&owner, analysis.id);
+        (dir, db, objects, analysis)
+    }
+
+    /// A photo whose analysis wrote its images and then crashed the process every time: once
+    /// dead-lettered, its record is failed and its images are gone; the original stays.
+    #[tokio::test]
+    async fn a_dead_lettered_analysis_leaves_no_annotated_images() {
+        let (_dir, db, objects, analysis) = uploaded().await;
+        let derived = ObjectKey::derived(&analysis.owner, analysis.id);
         for _ in 0..MAX_CRASHES {
             let job = claim_next(&db, &objects).await.expect("claim");
             assert!(job.is_some());
@@ -195,28 +201,8 @@ mod tests {
     /// written): the record stays done and still shows its images.
     #[tokio::test]
     async fn a_done_analysis_whose_job_is_dead_lettered_keeps_its_images() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = LocalDb::open(&dir.path().join("db.redb")).expect("db");
-        let objects = LocalObjects::new(
-            &dir.path().join("objects"),
-            "http://127.0.0.1:1",
-            vec![1; 32],
-            db.clone(),
-        );
-        let owner = Username::parse("alice").expect("name");
-        let mut analysis = Analysis::pending(
-            owner.clone(),
-            "p.jpg".into(),
-            ImageType::Jpeg,
-            5,
-            time::OffsetDateTime::now_utc(),
-        );
-        AnalysisStore::create(&db, &analysis).await.expect("create");
-        objects
-            .put(&analysis.original_key, b"photo".to_vec(), "image/jpeg")
-            .await
-            .expect("upload");
-        let derived = ObjectKey::derived(&owner, analysis.id);
+        let (_dir, db, objects, mut analysis) = uploaded().await;
+        let derived = ObjectKey::derived(&analysis.owner, analysis.id);
         for key in &derived {
             objects
                 .put(key, b"annotated".to_vec(), "image/jpeg")
