@@ -125,6 +125,29 @@ async fn a_running_server_is_backed_up_and_restored_into_a_working_server() {
     let (_, face) = rita.send("GET", "/api/me/face", None).await;
     assert_eq!(face["enrolled"], true, "the sealed face opens: {face}");
 
+    // A folder that is not a backup is refused, and so is backing up a folder with no database.
+    let empty = tempfile::tempdir().expect("dir");
+    let out = facelens(&[
+        "restore",
+        path(empty.path()),
+        "--data-dir",
+        path(restored.path()),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("not a readable backup"),
+        "{}",
+        stderr(&out)
+    );
+    let out = facelens(&[
+        "backup",
+        path(&place.path().join("nothing")),
+        "--data-dir",
+        path(empty.path()),
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no database"), "{}", stderr(&out));
+
     // Restoring over a data directory that holds a database needs --force, and never while
     // its server runs.
     let out = facelens(&[

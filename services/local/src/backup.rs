@@ -13,14 +13,13 @@ use crate::app::DB_FILE;
 use crate::backup_route::BACKUPS_DIR;
 use crate::cli::{BackupArgs, RestoreArgs};
 use anyhow::{Context, bail};
-use facelens_local::LocalDb;
+use facelens_local::{LocalDb, PARTIAL_DIR};
 use std::path::Path;
 
 /// The files of the data directory that hold its secrets.
 const SECRETS: [&str; 3] = ["jwt-secret", "object-signing-key", "face-key"];
-/// The folder of the objects, and the one of writes in progress inside it.
+/// The folder of the objects (writes in progress are in its `PARTIAL_DIR`).
 const OBJECTS: &str = "objects";
-const PARTIAL: &str = ".partial";
 
 /// Makes the backup and prints what it holds.
 ///
@@ -139,7 +138,7 @@ fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<(u64, u64)> {
     for entry in entries {
         let entry = entry?;
         let name = entry.file_name();
-        if name == PARTIAL {
+        if name == PARTIAL_DIR {
             continue;
         }
         let kind = entry.file_type()?;

@@ -14,6 +14,7 @@ use facelens_core::analysis::ports::{EnrolledFaces, ReferencePhoto};
 use facelens_core::domain::Username;
 use facelens_core::ports::StoreError;
 use rand::RngCore;
+use redb::TableDefinition;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -102,20 +103,27 @@ impl SealedFaces {
     /// # Errors
     /// [`StoreError::Unavailable`] when the database fails or the sealed capture does not open.
     pub async fn photo(&self, owner: &Username) -> Result<Option<Vec<u8>>, StoreError> {
-        let name = owner.as_str().to_owned();
-        let stored = self
-            .db
-            .read(move |txn| {
-                let table = txn.open_table(FACE_PHOTOS).map_err(unavailable)?;
+        self.stored(FACE_PHOTOS, owner)
+            .await?
+            .map(|sealed| self.open(&sealed, &photo_aad(owner)))
+            .transpose()
+    }
+
+    /// The sealed bytes kept under `owner` in `table`.
+    async fn stored(
+        &self,
+        table: TableDefinition<'static, &'static str, &'static [u8]>,
+        owner: &Username,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        self.db
+            .read(|txn| {
+                let table = txn.open_table(table).map_err(unavailable)?;
                 Ok(table
-                    .get(name.as_str())
+                    .get(owner.as_str())
                     .map_err(unavailable)?
                     .map(|v| v.value().to_vec()))
             })
-            .await?;
-        stored
-            .map(|sealed| self.open(&sealed, &photo_aad(owner)))
-            .transpose()
+            .await
     }
 
     /// `nonce || XChaCha20-Poly1305(plain)` with `aad` as associated data.
@@ -152,17 +160,7 @@ impl SealedFaces {
         owner: &Username,
         account_id: &str,
     ) -> Result<Option<Vec<f32>>, StoreError> {
-        let name = owner.as_str().to_owned();
-        let stored = self
-            .db
-            .read(move |txn| {
-                let table = txn.open_table(FACES).map_err(unavailable)?;
-                Ok(table
-                    .get(name.as_str())
-                    .map_err(unavailable)?
-                    .map(|v| v.value().to_vec()))
-            })
-            .await?;
+        let stored = self.stored(FACES, owner).await?;
         let Some(stored) = stored else {
             return Ok(None);
         };
@@ -197,16 +195,7 @@ impl SealedFaces {
     /// # Errors
     /// [`StoreError::Unavailable`] when the database fails.
     pub async fn sealed_bytes(&self, owner: &Username) -> Result<Option<Vec<u8>>, StoreError> {
-        let owner = owner.as_str().to_owned();
-        self.db
-            .read(move |txn| {
-                let table = txn.open_table(FACES).map_err(unavailable)?;
-                Ok(table
-                    .get(owner.as_str())
-                    .map_err(unavailable)?
-                    .map(|v| v.value().to_vec()))
-            })
-            .await
+        self.stored(FACES, owner).await
     }
 }
 
@@ -322,14 +311,7 @@ mod tests {
         assert_eq!(faces.photo(&name("bob")).await.expect("read"), None);
 
         let sealed = faces
-            .db
-            .read(|txn| {
-                let table = txn.open_table(FACE_PHOTOS).map_err(unavailable)?;
-                Ok(table
-                    .get("ada")
-                    .map_err(unavailable)?
-                    .map(|v| v.value().to_vec()))
-            })
+            .stored(FACE_PHOTOS, &name("ada"))
             .await
             .expect("read")
             .expect("stored");

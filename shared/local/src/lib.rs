@@ -23,7 +23,7 @@ mod writer;
 pub use check::DbCheck;
 pub use db::LocalDb;
 pub use faces::{FACE_KEY_LEN, SealedFaces};
-pub use objects::{LocalObjects, SignatureError, SignedAccess};
+pub use objects::{LocalObjects, PARTIAL_DIR, SignatureError, SignedAccess};
 pub use outbox::FileOutbox;
 pub use queue::{Claim, Job, MAX_ATTEMPTS, MAX_CRASHES};
 

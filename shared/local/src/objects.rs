@@ -17,7 +17,7 @@ use time::{Duration, OffsetDateTime};
 
 /// The folder under the root where files are written before being renamed into place. No
 /// object key can name it (keys are made by the services, and every URL to one is signed).
-const PARTIAL: &str = ".partial";
+pub const PARTIAL_DIR: &str = ".partial";
 
 /// Objects as files under a folder; URLs served by the local server under `/objects/`.
 #[derive(Clone)]
@@ -71,7 +71,7 @@ impl LocalObjects {
 
     fn path_of(&self, key: &str) -> Result<PathBuf, StoreError> {
         let safe = !key.is_empty()
-            && key.split('/').next() != Some(PARTIAL)
+            && key.split('/').next() != Some(PARTIAL_DIR)
             && key.split('/').all(|part| {
                 !part.is_empty() && part != "." && part != ".." && !part.contains('\\')
             });
@@ -141,7 +141,7 @@ impl LocalObjects {
     /// [`StoreError::Unavailable`] when the file or the queue cannot be written.
     pub async fn write(&self, key: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
         let path = self.path_of(key)?;
-        let partial = self.root.join(PARTIAL);
+        let partial = self.root.join(PARTIAL_DIR);
         tokio::task::spawn_blocking(move || durable::write(&partial, &path, &bytes))
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))?
@@ -158,7 +158,7 @@ impl LocalObjects {
     /// # Errors
     /// [`StoreError::Unavailable`] when the folder cannot be read or a file removed.
     pub fn sweep_partial(&self) -> Result<usize, StoreError> {
-        durable::sweep(&self.root.join(PARTIAL))
+        durable::sweep(&self.root.join(PARTIAL_DIR))
             .map_err(|e| StoreError::Unavailable(format!("sweeping partial writes: {e}")))
     }
 }
