@@ -52,6 +52,12 @@ pub enum ImagingError {
         /// What the encoder said, for logs.
         detail: String,
     },
+    /// A resize was asked for an area that is empty or not inside its image: a caller's bug.
+    #[error("an image area is empty or outside the image")]
+    Area {
+        /// Which area, for logs.
+        detail: String,
+    },
 }
 
 impl ImagingError {

@@ -24,12 +24,13 @@ mod format;
 mod inspect;
 mod limits;
 mod numbers;
+mod resample;
 
 pub use annotate::{
     AnnotatedBox, MASKED_COLOUR, UNMASKED_COLOUR, annotate, annotate_in_place, line_thickness,
 };
 pub use decode::{DecodedImage, decode};
-pub use encode::{encode_jpeg, thumbnail};
+pub use encode::{encode_jpeg, fit_within, thumbnail};
 pub use error::ImagingError;
 pub use format::{ImageFormat, sniff};
 /// The EXIF orientation of a photo (re-exported from the `image` crate).
@@ -39,3 +40,4 @@ pub use image::{Rgb, RgbImage};
 pub use inspect::{ImageInfo, inspect};
 pub use limits::Limits;
 pub use numbers::number_in_place;
+pub use resample::{Area, resize, resize_into};

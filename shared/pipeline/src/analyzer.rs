@@ -7,8 +7,8 @@ use facelens_core::analysis::ports::{
 };
 use facelens_core::analysis::{FaceAttributes, FaceBox, Likeness, MaskVerdict, ObjectKey};
 use facelens_imaging::{
-    AnnotatedBox, Limits, RgbImage, annotate_in_place, decode, encode_jpeg, number_in_place,
-    thumbnail,
+    AnnotatedBox, Limits, RgbImage, annotate_in_place, decode, encode_jpeg, fit_within,
+    number_in_place, thumbnail,
 };
 use std::sync::Arc;
 
@@ -111,7 +111,14 @@ pub struct Pipeline {
     limits: Limits,
     /// Longest side of thumbnails.
     thumbnail_side: u32,
+    /// Longest side of the annotated image: a larger photo is drawn on a copy scaled down to
+    /// this (the original stays stored as it came).
+    display_side: u32,
 }
+
+/// The longest side of an annotated image: a 2048 px copy is sharp on a large screen and
+/// about 0.4 s cheaper to make than a full 24 MP one (`docs/performance.md`).
+pub const DISPLAY_SIDE: u32 = 2048;
 
 impl Pipeline {
     /// A pipeline with a finder, a judge and decoding limits.
@@ -122,6 +129,7 @@ impl Pipeline {
             matcher: None,
             limits,
             thumbnail_side: 320,
+            display_side: DISPLAY_SIDE,
         }
     }
 
@@ -211,7 +219,7 @@ impl PhotoAnalyzer for Pipeline {
         let likenesses = self.likenesses(key, &image, &found, reference).await?;
 
         let judge = Arc::clone(&self.judge);
-        let side = self.thumbnail_side;
+        let (side, display_side) = (self.thumbnail_side, self.display_side);
         blocking(move || {
             let rects: Vec<PixelRect> = found.iter().map(|f| f.rect).collect();
             let verdicts = if rects.is_empty() {
@@ -226,26 +234,31 @@ impl PhotoAnalyzer for Pipeline {
                     rects.len()
                 )));
             }
-            let mut image = Arc::try_unwrap(image).unwrap_or_else(|shared| (*shared).clone());
             let (width, height) = image.dimensions();
+            let image = Arc::try_unwrap(image).unwrap_or_else(|shared| (*shared).clone());
+            let mut display = fit_within(image, display_side);
+            let (sx, sy) = (
+                display.width() as f32 / width as f32,
+                display.height() as f32 / height as f32,
+            );
             let boxes: Vec<AnnotatedBox> = rects
                 .iter()
                 .zip(&verdicts)
                 .map(|(r, v)| AnnotatedBox {
-                    x: r.x,
-                    y: r.y,
-                    width: r.width,
-                    height: r.height,
+                    x: r.x * sx,
+                    y: r.y * sy,
+                    width: r.width * sx,
+                    height: r.height * sy,
                     masked: v.masked,
                 })
                 .collect();
-            annotate_in_place(&mut image, &boxes);
-            number_in_place(&mut image, &boxes);
+            annotate_in_place(&mut display, &boxes);
+            number_in_place(&mut display, &boxes);
             let encode = |img: &RgbImage| {
                 encode_jpeg(img, 85).map_err(|e| AnalyzeError::Failed(format!("encoding: {e}")))
             };
-            let annotated_jpeg = encode(&image)?;
-            let thumbnail_jpeg = encode(&thumbnail(&image, side))?;
+            let annotated_jpeg = encode(&display)?;
+            let thumbnail_jpeg = encode(&thumbnail(&display, side))?;
             let faces = found
                 .into_iter()
                 .zip(verdicts)

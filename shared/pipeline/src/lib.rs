@@ -11,7 +11,7 @@ mod reading;
 mod vision;
 
 pub use analyzer::{
-    FaceFinder, FaceMatcher, FoundFace, MaskJudge, Pipeline, PixelRect, StoredImage,
+    DISPLAY_SIDE, FaceFinder, FaceMatcher, FoundFace, MaskJudge, Pipeline, PixelRect, StoredImage,
 };
 pub use faces::{EngineFace, FaceEngine, yaw_of};
 pub use vision::{ClassifierJudge, DetectorFinder, EmbeddingMatcher, Embeddings, likeness};

@@ -17,7 +17,7 @@
 
 use std::path::Path;
 
-use image::{RgbImage, imageops};
+use image::RgbImage;
 use tract_onnx::prelude::*;
 
 use crate::error::VisionError;
@@ -180,12 +180,13 @@ impl FaceDetector {
         threshold: f32,
     ) -> Result<Vec<Detection>, VisionError> {
         let lb = Letterbox::fit(region.width, region.height, DETECTOR_WIDTH, DETECTOR_HEIGHT);
-        let canvas = if region.is_whole(img) {
-            lb.apply(img, DETECTOR_WIDTH, DETECTOR_HEIGHT, [0, 0, 0])
-        } else {
-            let view = imageops::crop_imm(img, region.x, region.y, region.width, region.height);
-            lb.apply(&*view, DETECTOR_WIDTH, DETECTOR_HEIGHT, [0, 0, 0])
-        };
+        let canvas = lb.apply(
+            img,
+            region.area(),
+            DETECTOR_WIDTH,
+            DETECTOR_HEIGHT,
+            [0, 0, 0],
+        );
         let raw = self.run_tensor(&model::nchw(&canvas, Channels::Bgr))?;
         let mut found = self.decode(&raw, &lb, region, threshold);
         for d in &mut found {

@@ -1,6 +1,7 @@
 //! Letterboxing: fit an image into a fixed model input without distorting it.
 
-use image::{GenericImageView, Rgb, RgbImage, imageops};
+use facelens_imaging::{Area, resize_into};
+use image::{Rgb, RgbImage};
 
 /// How an image was placed in the model input, so boxes can be mapped back.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,24 +32,32 @@ impl Letterbox {
         ((x - self.pad_x) / self.scale, (y - self.pad_y) / self.scale)
     }
 
-    /// Resize `img` (an image or a view of one, such as a tile) and paste it on a
-    /// `dst_w` x `dst_h` canvas of `fill`. At its own size (a tile searched at full
-    /// resolution) it is copied as it is: a resampling filter at scale 1 costs time and
-    /// changes nothing.
-    pub fn apply<I>(&self, img: &I, dst_w: u32, dst_h: u32, fill: [u8; 3]) -> RgbImage
-    where
-        I: GenericImageView<Pixel = Rgb<u8>>,
-    {
-        let w = ((img.width() as f32 * self.scale).round() as u32).clamp(1, dst_w);
-        let h = ((img.height() as f32 * self.scale).round() as u32).clamp(1, dst_h);
+    /// Resize the `area` of `img` (all of it, or a tile) and paste it on a `dst_w` x `dst_h`
+    /// canvas of `fill`. At its own size (a tile searched at full resolution) it is copied as
+    /// it is: a resampling filter at scale 1 costs time and changes nothing.
+    ///
+    /// # Panics
+    /// Never for an `area` inside `img` and this letterbox's own [`Letterbox::fit`] of it;
+    /// an area outside the image leaves the canvas filled.
+    pub fn apply(
+        &self,
+        img: &RgbImage,
+        area: Area,
+        dst_w: u32,
+        dst_h: u32,
+        fill: [u8; 3],
+    ) -> RgbImage {
+        let w = ((area.width as f32 * self.scale).round() as u32).clamp(1, dst_w);
+        let h = ((area.height as f32 * self.scale).round() as u32).clamp(1, dst_h);
         let mut canvas = RgbImage::from_pixel(dst_w, dst_h, Rgb(fill));
-        let (x, y) = (self.pad_x as i64, self.pad_y as i64);
-        if (w, h) == img.dimensions() {
-            imageops::replace(&mut canvas, img, x, y);
-        } else {
-            let resized = imageops::resize(img, w, h, imageops::FilterType::Triangle);
-            imageops::replace(&mut canvas, &resized, x, y);
-        }
+        let to = Area {
+            x: (self.pad_x.max(0.0) as u32).min(dst_w - w),
+            y: (self.pad_y.max(0.0) as u32).min(dst_h - h),
+            width: w,
+            height: h,
+        };
+        // Both areas are checked by `resize_into`; a caller's wrong area leaves the fill.
+        let _ = resize_into(img, area, &mut canvas, to);
         canvas
     }
 }
@@ -71,7 +80,7 @@ mod tests {
     fn given_image_when_applied_then_canvas_has_model_size_and_fill_in_padding() {
         let img = RgbImage::from_pixel(100, 50, image::Rgb([200, 10, 10]));
         let lb = Letterbox::fit(100, 50, 64, 64);
-        let out = lb.apply(&img, 64, 64, [0, 0, 0]);
+        let out = lb.apply(&img, Area::whole(100, 50), 64, 64, [0, 0, 0]);
         assert_eq!(out.dimensions(), (64, 64));
         assert_eq!(out.get_pixel(32, 0).0, [0, 0, 0]);
         assert_eq!(out.get_pixel(32, 32).0, [200, 10, 10]);
@@ -80,9 +89,14 @@ mod tests {
     #[test]
     fn given_a_view_at_its_own_size_when_applied_then_its_pixels_are_copied_exactly() {
         let img = RgbImage::from_fn(8, 6, |x, y| image::Rgb([x as u8 * 30, y as u8 * 40, 7]));
-        let view = imageops::crop_imm(&img, 2, 1, 4, 3);
+        let tile = Area {
+            x: 2,
+            y: 1,
+            width: 4,
+            height: 3,
+        };
         let lb = Letterbox::fit(4, 3, 4, 4);
-        let out = lb.apply(&*view, 4, 4, [0, 0, 0]);
+        let out = lb.apply(&img, tile, 4, 4, [0, 0, 0]);
         assert_eq!(lb.scale, 1.0);
         for (x, y) in [(0, 0), (3, 2), (1, 1)] {
             assert_eq!(

@@ -2,7 +2,7 @@
 //! faces at a larger scale than the whole-photo pass.
 
 use crate::types::PixelBox;
-use image::RgbImage;
+use facelens_imaging::Area;
 
 /// A rectangle of the photo, in its pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,9 +31,14 @@ impl Region {
         }
     }
 
-    /// Whether the region is all of `img`.
-    pub fn is_whole(&self, img: &RgbImage) -> bool {
-        *self == Self::whole(img.width(), img.height())
+    /// The same rectangle as the imaging crate names it.
+    pub fn area(&self) -> Area {
+        Area {
+            x: self.x,
+            y: self.y,
+            width: self.width,
+            height: self.height,
+        }
     }
 
     /// Whether `bbox` reaches an edge of this region that lies inside the photo (so the
