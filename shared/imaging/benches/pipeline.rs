@@ -1,6 +1,7 @@
 //! Time of each image step for one photo at 1, 12 and 24 megapixels: decode (sniff, header
-//! checks, decoding, RGB), annotate (30 boxes, in place), encode (JPEG, quality 85), and the
-//! three together.
+//! checks, decoding, RGB), the detector's whole-photo input (resized to fit 640x480), the
+//! display copy (longer side 2048 px), annotate (30 boxes, in place), encode (JPEG, quality 85)
+//! of the full image, and the analysis's path: decode, display copy, annotate, encode.
 //!
 //! Run: `cargo bench -p facelens-imaging --bench pipeline`.
 
@@ -9,7 +10,7 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use facelens_imaging::{
-    AnnotatedBox, Limits, Rgb, RgbImage, annotate_in_place, decode, encode_jpeg,
+    AnnotatedBox, Limits, Rgb, RgbImage, annotate_in_place, decode, encode_jpeg, fit_within, resize,
 };
 
 /// Photo-like content: smooth gradients with a little noise, so the JPEG is of a realistic size.
@@ -64,6 +65,21 @@ fn pipeline(c: &mut Criterion) {
         group.bench_function("decode", |b| {
             b.iter(|| decode(black_box(&jpeg), &limits).expect("decode"));
         });
+        let scale = (640.0 / width as f32).min(480.0 / height as f32);
+        let (net_w, net_h) = (
+            (width as f32 * scale).round() as u32,
+            (height as f32 * scale).round() as u32,
+        );
+        group.bench_function("resize_to_detector", |b| {
+            b.iter(|| resize(black_box(&image), net_w, net_h));
+        });
+        group.bench_function("display_copy_2048", |b| {
+            b.iter_batched(
+                || image.clone(),
+                |img| fit_within(black_box(img), 2048),
+                BatchSize::LargeInput,
+            );
+        });
         group.bench_function("annotate_30_faces", |b| {
             b.iter_batched_ref(
                 || image.clone(),
@@ -74,11 +90,12 @@ fn pipeline(c: &mut Criterion) {
         group.bench_function("encode_q85", |b| {
             b.iter(|| encode_jpeg(black_box(&image), 85).expect("encode"));
         });
-        group.bench_function("decode_annotate_encode", |b| {
+        group.bench_function("decode_display_annotate_encode", |b| {
             b.iter(|| {
-                let mut decoded = decode(black_box(&jpeg), &limits).expect("decode");
-                annotate_in_place(&mut decoded.rgb, &faces);
-                encode_jpeg(&decoded.rgb, 85).expect("encode")
+                let decoded = decode(black_box(&jpeg), &limits).expect("decode");
+                let mut display = fit_within(decoded.rgb, 2048);
+                annotate_in_place(&mut display, &faces);
+                encode_jpeg(&display, 85).expect("encode")
             });
         });
         group.finish();

@@ -8,9 +8,11 @@
 //!    [`Limits::max_pixels`], 40 megapixels by default) before any pixel is decoded.
 //! 3. [`decode`] decodes within [`Limits`], applies the EXIF orientation and returns upright
 //!    8-bit RGB.
-//! 4. [`annotate_in_place`] (or the copying [`annotate`]) draws green boxes on masked faces and
+//! 4. [`fit_within`] makes a display copy of a large photo (the analysis caps it at 2048 px),
+//!    [`annotate_in_place`] (or the copying [`annotate`]) draws green boxes on masked faces and
 //!    red on the others; [`encode_jpeg`] and [`thumbnail`] make the images stored beside the
-//!    original.
+//!    original. [`resize`] and [`resize_into`] are the resampler behind them, which the
+//!    detector also letterboxes with.
 //!
 //! Every failure is an [`ImagingError`] whose message a user can read. No function panics on
 //! any input.
@@ -40,4 +42,4 @@ pub use image::{Rgb, RgbImage};
 pub use inspect::{ImageInfo, inspect};
 pub use limits::Limits;
 pub use numbers::number_in_place;
-pub use resample::{Area, resize, resize_into};
+pub use resample::{Area, halve, resize, resize_into};

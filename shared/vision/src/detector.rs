@@ -17,6 +17,7 @@
 
 use std::path::Path;
 
+use facelens_imaging::halve;
 use image::RgbImage;
 use tract_onnx::prelude::*;
 
@@ -140,19 +141,55 @@ impl FaceDetector {
         if img.width() == 0 || img.height() == 0 {
             return Err(VisionError::Input("empty image".into()));
         }
+        // Every pass looks at half the photo's resolution or less: run them on a halved copy,
+        // which costs one read of the photo and saves each pass most of its resampling.
+        let found = if self.tile_scale(img.width(), img.height(), 1.0) <= 0.5
+            && img.width() >= 2
+            && img.height() >= 2
+        {
+            let half = halve(img);
+            let mut found = self.detect_at(&half, 2.0)?;
+            for d in &mut found {
+                d.bbox = d.bbox.scaled(2.0);
+                if let Some(points) = &mut d.landmarks {
+                    for p in points.iter_mut() {
+                        *p = [p[0] * 2.0, p[1] * 2.0];
+                    }
+                }
+            }
+            found
+        } else {
+            self.detect_at(img, 1.0)?
+        };
+        Ok(suppress(found, self.config.iou_threshold))
+    }
+
+    /// The scale (input pixels per pixel of a `width` x `height` image whose pixels are
+    /// `factor` photo pixels each) at which tiles are searched: the one that shows the
+    /// smallest face wanted at the network's face size, or the one at which about
+    /// `max_tiles` tiles cover the image, whichever is smaller, and never above 1.
+    fn tile_scale(&self, width: u32, height: u32, factor: f32) -> f32 {
         let c = self.config;
+        let (net_w, net_h) = (DETECTOR_WIDTH as f32, DETECTOR_HEIGHT as f32);
+        let wanted = c.network_face_px / (c.smallest_face_px / factor);
+        let affordable =
+            (c.max_tiles as f32 * (net_w - c.tile_overlap_px) * (net_h - c.tile_overlap_px)
+                / (width as f32 * height as f32))
+                .sqrt();
+        wanted.min(affordable).min(1.0)
+    }
+
+    /// The whole-photo pass and the tiles on `img`, each of whose pixels is `factor` pixels
+    /// of the photo; boxes in `img`'s pixels, not yet merged.
+    fn detect_at(&self, img: &RgbImage, factor: f32) -> Result<Vec<Detection>, VisionError> {
+        let c = self.config;
+        let min_face = c.min_face_px / factor;
         let whole = Region::whole(img.width(), img.height());
-        let mut found = self.detect_in(img, whole, c.score_threshold)?;
+        let mut found = self.detect_in(img, whole, c.score_threshold, min_face)?;
         let (width, height) = (img.width() as f32, img.height() as f32);
         let (net_w, net_h) = (DETECTOR_WIDTH as f32, DETECTOR_HEIGHT as f32);
         let whole_scale = (net_w / width).min(net_h / height);
-        let wanted = c.network_face_px / c.smallest_face_px;
-        // The scale at which about `max_tiles` tiles cover the photo.
-        let affordable =
-            (c.max_tiles as f32 * (net_w - c.tile_overlap_px) * (net_h - c.tile_overlap_px)
-                / (width * height))
-                .sqrt();
-        let tile_scale = wanted.min(affordable).min(1.0);
+        let tile_scale = self.tile_scale(img.width(), img.height(), factor);
         if tile_scale > whole_scale * 1.5 {
             let tile_w = (net_w / tile_scale).round() as u32;
             let tile_h = (net_h / tile_scale).round() as u32;
@@ -160,7 +197,7 @@ impl FaceDetector {
             let largest = c.tile_overlap_px / tile_scale;
             for tile in tiles(img.width(), img.height(), tile_w, tile_h, overlap) {
                 found.extend(
-                    self.detect_in(img, tile, c.tile_score_threshold)?
+                    self.detect_in(img, tile, c.tile_score_threshold, min_face)?
                         .into_iter()
                         .filter(|d| {
                             d.bbox.width.max(d.bbox.height) < largest
@@ -169,7 +206,7 @@ impl FaceDetector {
                 );
             }
         }
-        Ok(suppress(found, c.iou_threshold))
+        Ok(found)
     }
 
     /// One pass over `region` of `img`, letterboxed into the input.
@@ -178,6 +215,7 @@ impl FaceDetector {
         img: &RgbImage,
         region: Region,
         threshold: f32,
+        min_face_px: f32,
     ) -> Result<Vec<Detection>, VisionError> {
         let lb = Letterbox::fit(region.width, region.height, DETECTOR_WIDTH, DETECTOR_HEIGHT);
         let canvas = lb.apply(
@@ -192,7 +230,7 @@ impl FaceDetector {
         for d in &mut found {
             d.bbox = d.bbox.clamp_to(img.width() as f32, img.height() as f32);
         }
-        found.retain(|d| d.bbox.width.min(d.bbox.height) >= self.config.min_face_px);
+        found.retain(|d| d.bbox.width.min(d.bbox.height) >= min_face_px);
         Ok(found)
     }
 

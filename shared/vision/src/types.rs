@@ -14,6 +14,16 @@ pub struct PixelBox {
 }
 
 impl PixelBox {
+    /// The same box in an image `factor` times as large.
+    pub fn scaled(&self, factor: f32) -> Self {
+        Self {
+            x: self.x * factor,
+            y: self.y * factor,
+            width: self.width * factor,
+            height: self.height * factor,
+        }
+    }
+
     /// The box's area in square pixels (0 for degenerate boxes).
     pub fn area(&self) -> f32 {
         self.width.max(0.0) * self.height.max(0.0)
