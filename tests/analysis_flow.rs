@@ -670,3 +670,129 @@ async fn an_upload_whose_photo_never_arrives_fails_once_its_url_expires() {
     let (_, history) = user.send("GET", "/api/analyses", None).await;
     assert_eq!(history["counts"]["all"], 2, "{history}");
 }
+
+#[tokio::test]
+async fn a_script_analyses_a_photo_in_one_request_as_a_body_or_a_form() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let user = new_user(&server, &admin, "scripta").await;
+    let other = new_user(&server, &admin, "otto").await;
+
+    // The photo as the body: the result comes back at once, and is the one the history keeps.
+    let (status, result, location) = user
+        .send_bytes("/api/analyses", "image/jpeg", photos::with_faces())
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{result}");
+    assert_eq!(result["status"], "done", "{result}");
+    let faces = result["faceCount"].as_u64().expect("count");
+    assert!(faces >= 2, "the group photo's faces: {result}");
+    assert_eq!(
+        result["faces"].as_array().map(Vec::len),
+        Some(faces as usize)
+    );
+    let id = result["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        location.as_deref(),
+        Some(format!("/api/analyses/{id}").as_str())
+    );
+    let (status, again) = user.send("GET", &format!("/api/analyses/{id}"), None).await;
+    assert_eq!(
+        (status, &again["faceCount"]),
+        (StatusCode::OK, &result["faceCount"])
+    );
+    let (_, page) = user.send("GET", "/api/analyses", None).await;
+    assert!(ids(&page).contains(&id));
+    // Someone else can neither read it nor find it.
+    let (status, _) = other
+        .send("GET", &format!("/api/analyses/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // As a form (`curl -F file=@team.jpg`): the file's name is kept; other fields are ignored.
+    let (form_type, form) =
+        facelens_tests::api::photo_form("file", "team.jpg", &photos::with_faces());
+    let (status, result, _) = user.send_bytes("/api/analyses", &form_type, form).await;
+    assert_eq!(status, StatusCode::CREATED, "{result}");
+    assert_eq!(
+        (result["filename"].as_str(), result["faceCount"].as_u64()),
+        (Some("team.jpg"), Some(faces))
+    );
+
+    // Not waiting: 202 with the id to poll, which then finishes like any upload.
+    let (status, accepted, location) = user
+        .send_bytes(
+            "/api/analyses?wait=0",
+            "image/png",
+            photos::png_without_faces(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{accepted}");
+    let id = accepted["analysisId"].as_str().expect("id");
+    assert_eq!(
+        location.as_deref(),
+        Some(format!("/api/analyses/{id}").as_str())
+    );
+    let done = user.wait_for(id).await;
+    assert_eq!(
+        (&done["status"], &done["faceCount"]),
+        (&json!("done"), &json!(0))
+    );
+
+    // The unhappy paths, each with a JSON reason and nothing stored.
+    let (_, before) = user.send("GET", "/api/analyses", None).await;
+    let (status, body, _) = user
+        .send_bytes("/api/analyses", "text/plain", b"hello".to_vec())
+        .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .expect("why")
+            .contains("image/jpeg")
+    );
+    let (status, body, _) = user
+        .send_bytes(
+            "/api/analyses",
+            "image/jpeg",
+            b"not a photo at all".to_vec(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
+    let (form_type, form) =
+        facelens_tests::api::photo_form("photo", "a.jpg", &photos::with_faces());
+    let (status, body, _) = user.send_bytes("/api/analyses", &form_type, form).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .expect("why")
+            .contains("`file`")
+    );
+    let (status, body, _) = user
+        .send_bytes("/api/analyses?wait=60", "image/jpeg", photos::with_faces())
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (_, policy) = user.send("GET", "/api/uploads/policy", None).await;
+    let max = policy["maxBytes"].as_u64().expect("limit") as usize;
+    let mut huge = photos::with_faces();
+    huge.resize(max + 1, 0);
+    let (status, body, _) = user.send_bytes("/api/analyses", "image/jpeg", huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .expect("why")
+            .contains("POST /api/uploads")
+    );
+    let stranger = facelens_tests::api::ApiClient::new(&server.base_url);
+    let (status, _, _) = stranger
+        .send_bytes("/api/analyses", "image/jpeg", photos::with_faces())
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (_, after) = user.send("GET", "/api/analyses", None).await;
+    assert_eq!(
+        ids(&after),
+        ids(&before),
+        "a refused photo leaves no analysis"
+    );
+}

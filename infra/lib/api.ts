@@ -16,7 +16,7 @@ import { suppress } from './checkov';
 import { FacelensConfig } from './config';
 import { HSTS_MAX_AGE } from './headers';
 import { FUNCTION_IDS } from './processing';
-import { ALB_RULES, API_ROUTES } from './routes';
+import { ALB_RULES, API_ROUTES, albPriority } from './routes';
 import { WAF_WINDOW_SECONDS, webAcl } from './waf';
 
 /** The three functions that answer HTTP requests (the worker reads its queue). */
@@ -192,10 +192,11 @@ export class AlbIngress {
       }
     }
     ALB_RULES.forEach((rule, i) => {
+      const methods = rule.methods ? [elbv2.ListenerCondition.httpRequestMethods(rule.methods)] : [];
       new elbv2.ApplicationListenerRule(scope, `AlbRule${i + 1}`, {
         listener,
-        priority: (i + 1) * 10,
-        conditions: [elbv2.ListenerCondition.pathPatterns(rule.patterns)],
+        priority: albPriority(rule, i),
+        conditions: [elbv2.ListenerCondition.pathPatterns(rule.patterns), ...methods],
         action: elbv2.ListenerAction.forward([groups[rule.fn]]),
       });
     });

@@ -286,6 +286,12 @@ export class Processing {
     allow('auth', 'PhotoKeyWrite', PHOTO_KEY_WRITE, [key.keyArn], via('s3'));
 
     allow('uploads', 'PutOriginals', ['s3:PutObject', 's3:DeleteObject'], [uploadsBucket.arnForObjects('uploads/*')]);
+    // `POST /api/analyses` answers with the finished analysis, whose photo and annotated image
+    // it links with presigned GETs (they work only if this role may read them).
+    allow('uploads', 'ReadImagesOfResults', ['s3:GetObject'], [
+      uploadsBucket.arnForObjects('uploads/*'),
+      uploadsBucket.arnForObjects('annotated/*'),
+    ]);
     allow('uploads', 'PhotoKeyWrite', PHOTO_KEY_WRITE, [key.keyArn], via('s3'));
 
     allow('analyses', 'ReadAndDeleteImages', ['s3:GetObject', 's3:DeleteObject'], [

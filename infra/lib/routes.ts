@@ -33,6 +33,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/api/uploads', fn: 'uploads' },
   { method: 'POST', path: '/api/uploads/from-url', fn: 'uploads' },
   { method: 'GET', path: '/api/uploads/policy', fn: 'uploads' },
+  // A photo analysed in one request (for scripts): stored like an upload, so by uploads.
+  { method: 'POST', path: '/api/analyses', fn: 'uploads' },
   { method: 'GET', path: '/api/analyses', fn: 'analyses' },
   { method: 'GET', path: '/api/analyses/{id}', fn: 'analyses' },
   { method: 'DELETE', path: '/api/analyses/{id}', fn: 'analyses' },
@@ -48,13 +50,29 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/api/live/stats', fn: 'analyses' },
 ];
 
+/** One ALB listener rule. */
+export interface AlbRule {
+  readonly fn: ApiRoute['fn'];
+  /** Path patterns (an ALB condition takes at most five values). */
+  readonly patterns: string[];
+  /** Only these methods, when set (a second condition). */
+  readonly methods?: Method[];
+  /** Its priority (lower wins); by default 10 times its place in the list. */
+  readonly priority?: number;
+}
+
 /**
- * ALB listener rules: path patterns per function (an ALB condition takes at most five values).
- * Methods are checked by the functions' routers, which answer 405 themselves.
+ * ALB listener rules: path patterns per function. Methods are checked by the functions'
+ * routers, which answer 405 themselves, except where two functions share a path.
  */
-export const ALB_RULES: readonly { fn: ApiRoute['fn']; patterns: string[] }[] = [
+export const ALB_RULES: readonly AlbRule[] = [
   { fn: 'auth', patterns: ['/api/auth/*', '/api/me', '/api/me/*', '/api/users', '/api/users/*'] },
   { fn: 'auth', patterns: ['/api/audit', '/api/health', '/api/openapi.json'] },
   { fn: 'uploads', patterns: ['/api/uploads', '/api/uploads/*'] },
   { fn: 'analyses', patterns: ['/api/analyses', '/api/analyses/*', '/api/alerts', '/api/live/*'] },
+  // Added last (its logical id stays new) but weighed before the analyses rule.
+  { fn: 'uploads', patterns: ['/api/analyses'], methods: ['POST'], priority: 35 },
 ];
+
+/** A rule's priority. */
+export const albPriority = (rule: AlbRule, index: number): number => rule.priority ?? (index + 1) * 10;

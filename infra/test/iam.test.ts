@@ -111,6 +111,12 @@ const EXPECTED: Record<string, any[]> = {
       Action: ['s3:PutObject', 's3:DeleteObject'],
       Resource: ['${UploadsBucket.Arn}/uploads/*'],
     },
+    {
+      Sid: 'ReadImagesOfResults',
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: ['${UploadsBucket.Arn}/uploads/*', '${UploadsBucket.Arn}/annotated/*'],
+    },
     photoKey('PhotoKeyWrite', ['kms:GenerateDataKey', 'kms:Decrypt']),
   ],
   AnalysesFunction: [
@@ -290,7 +296,12 @@ describe('function roles', () => {
       's3:DeleteObject uploads/*',
       's3:PutObject faces/*',
     ]);
-    assert.deepEqual(s3('UploadsFunction'), ['s3:DeleteObject uploads/*', 's3:PutObject uploads/*']);
+    assert.deepEqual(s3('UploadsFunction'), [
+      's3:DeleteObject uploads/*',
+      's3:GetObject annotated/*',
+      's3:GetObject uploads/*',
+      's3:PutObject uploads/*',
+    ]);
     assert.deepEqual(s3('AnalysesFunction'), [
       's3:DeleteObject annotated/*',
       's3:DeleteObject live/*',

@@ -8,7 +8,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { suppressionsIn } from '../lib/checkov';
 import { FUNCTION_IDS, FUNCTION_SIZES, LIVE_ALIAS } from '../lib/facelens-stack';
 import { LOCAL_CSP } from '../lib/headers';
-import { ALB_RULES, API_ROUTES } from '../lib/routes';
+import { ALB_RULES, API_ROUTES, albPriority } from '../lib/routes';
 import { CERT, CLOUDFRONT_ACL, fixtureDirs, readable, resourceNamed, resourcesOfType, short, synth } from './helpers';
 
 const { template, json } = synth();
@@ -621,13 +621,16 @@ describe('ALB', () => {
       .map(([, r]) => r.Properties)
       .sort((a, b) => a.Priority - b.Priority)
       .map((p) => ({
-        patterns: p.Conditions[0].PathPatternConfig.Values,
+        patterns: p.Conditions.find((c: any) => c.Field === 'path-pattern').PathPatternConfig.Values,
+        methods: p.Conditions.find((c: any) => c.Field === 'http-request-method')?.HttpRequestMethodConfig.Values,
         fn: groups.get(p.Actions[0].TargetGroupArn.Ref),
       }));
     assert.deepEqual(
       rules,
-      // Each target group's target is the function's `live` alias.
-      ALB_RULES.map((r) => ({ patterns: r.patterns, fn: `\${${short(fnId(r.fn))}Aliaslive}` })),
+      // Each target group's target is the function's `live` alias; rules in priority order.
+      ALB_RULES.map((r, i) => ({ r, at: albPriority(r, i) }))
+        .sort((a, b) => a.at - b.at)
+        .map(({ r }) => ({ patterns: r.patterns, methods: r.methods, fn: `\${${short(fnId(r.fn))}Aliaslive}` })),
     );
     const https = resourceNamed(j, 'AlbHttpsListener').res;
     assert.equal(https.Properties.DefaultActions[0].FixedResponseConfig.StatusCode, '404');
@@ -644,11 +647,14 @@ describe('ALB', () => {
   test('every API route is reachable through the ALB rules', () => {
     const match = (pattern: string, p: string) =>
       new RegExp(`^${pattern.replace(/[.]/g, '\\.').replace(/\*/g, '.*')}$`).test(p);
+    const byPriority = ALB_RULES.map((rule, i) => ({ rule, at: albPriority(rule, i) })).sort((a, b) => a.at - b.at);
     for (const r of API_ROUTES) {
       const concrete = r.path.replace(/\{[^}]+\}/g, 'x');
-      const rule = ALB_RULES.find((rl) => rl.patterns.some((p) => match(p, concrete)));
-      assert.ok(rule, r.path);
-      assert.equal(rule!.fn, r.fn, r.path);
+      const first = byPriority.find(
+        ({ rule }) => rule.patterns.some((p) => match(p, concrete)) && (!rule.methods || rule.methods.includes(r.method)),
+      );
+      assert.ok(first, `${r.method} ${r.path}`);
+      assert.equal(first!.rule.fn, r.fn, `${r.method} ${r.path}`);
     }
   });
 });

@@ -46,6 +46,40 @@ impl ApiClient {
         (status, body)
     }
 
+    /// Sends `body` as it is with `content_type` (a photo, or a form made by [`photo_form`])
+    /// and returns the status, the JSON answer and the `Location` header. The answer is
+    /// checked against the OpenAPI document as [`ApiClient::send`] checks it.
+    pub async fn send_bytes(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value, Option<String>) {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base_url))
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
+        if let Some(token) = &self.token {
+            req = req.bearer_auth(token);
+        }
+        let res = req.send().await.expect("server answers");
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|v| v.to_str().expect("text").to_owned());
+        let text = res.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let doc = self.document().await;
+        if let Err(mismatch) =
+            crate::openapi::check_answer(doc, "POST", path, status.as_u16(), &body)
+        {
+            panic!("the answer breaks the OpenAPI document: {mismatch}");
+        }
+        (status, body, location)
+    }
+
     /// The server's OpenAPI document, read once per test binary (every test server is the
     /// same binary).
     async fn document(&self) -> &'static Value {
@@ -177,3 +211,19 @@ pub async fn new_user(server: &Server, admin: &ApiClient, name: &str) -> ApiClie
 
 /// The password of the users [`new_user`] makes.
 pub const USER_PASSWORD: &str = "a long test passphrase";
+
+/// A `multipart/form-data` body with a `note` text field and `bytes` as the field `field`
+/// (file name `filename`), and its content type, written out by hand as a browser's form
+/// or `curl -F` sends it.
+pub fn photo_form(field: &str, filename: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "facelens-test-boundary-7d93";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nfrom a script\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}

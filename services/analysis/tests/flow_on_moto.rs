@@ -16,7 +16,7 @@ use facelens_core::analysis::ProcessService;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
-use support::{MAX_RECEIVES, Stack, call, sqs_event, stack};
+use support::{MAX_RECEIVES, Stack, call, send, sqs_event, stack};
 
 /// The worker with Rekognition answering `replies`, in order.
 fn worker(stack: &Stack, replies: &[&str]) -> ProcessService {
@@ -461,4 +461,74 @@ async fn given_the_onnx_face_finder_when_a_photo_arrives_then_our_detector_finds
     assert_eq!(result["faceCount"], 6, "group.jpg has six faces: {result}");
     assert_eq!(result["attributesAvailable"], false, "{result}");
     assert!(result["faces"][0]["attributes"].is_null());
+}
+
+/// `POST /api/analyses` through the uploads function: the photo in the request body.
+fn sent_photo(token: &str, path: &str, bytes: Vec<u8>) -> axum::http::Request<axum::body::Body> {
+    let mut request = axum::http::Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "image/jpeg")
+        .body(axum::body::Body::from(bytes))
+        .expect("request");
+    request
+        .extensions_mut()
+        .insert(facelens_api::client::ClientAddress(
+            std::net::Ipv4Addr::new(192, 0, 2, 1).into(),
+        ));
+    request
+}
+
+#[tokio::test]
+async fn given_a_photo_sent_in_one_request_when_the_worker_finishes_then_the_uploads_function_answers_with_the_result()
+ {
+    let stack = stack().await;
+    let token = stack.user("scott").await;
+    let config = facelens_analysis::worker::Config {
+        face_finder: facelens_analysis::worker::FaceFinderKind::Onnx,
+        ..stack.worker_config()
+    };
+    let worker = facelens_analysis::worker::process_service(&config, &stack.aws).expect("worker");
+    // The request waits while the worker (here, the test) takes the S3 notification.
+    let uploads = stack.uploads.clone();
+    let request = sent_photo(&token, "/api/analyses?wait=20", photo());
+    let waiting = tokio::spawn(async move { send(&uploads, request).await });
+    let mut drained = 0;
+    for _ in 0..50 {
+        drained += drain(&stack, &worker).await;
+        if waiting.is_finished() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(drained >= 1, "the photo's notification reached the queue");
+    let (status, result) = waiting.await.expect("request task");
+    assert_eq!(
+        (status, &result["status"]),
+        (201, &json!("done")),
+        "{result}"
+    );
+    assert_eq!(result["faceCount"], 6, "group.jpg has six faces: {result}");
+    // The links the function signed work: it may read what it links.
+    let image = reqwest::get(result["imageUrl"].as_str().expect("url"))
+        .await
+        .expect("S3 answers");
+    assert!(image.status().is_success(), "{}", image.status());
+    assert_eq!(
+        image.bytes().await.expect("bytes").as_ref(),
+        photo().as_slice()
+    );
+
+    // Over what Lambda takes in one request: 413 that points at the presigned path.
+    let mut huge = photo();
+    huge.resize(facelens_uploads::MAX_REQUEST_BYTES as usize + 1, 0);
+    let (status, body) = send(&stack.uploads, sent_photo(&token, "/api/analyses", huge)).await;
+    assert_eq!(status, 413, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .expect("why")
+            .contains("POST /api/uploads")
+    );
 }

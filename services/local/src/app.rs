@@ -200,8 +200,10 @@ pub async fn build(config: &LocalConfig, models: Models) -> anyhow::Result<App> 
     }))
     .merge(uploads::router(UploadsState {
         auth: Arc::clone(&auth),
+        max_request_bytes: uploads.policy().max_bytes,
         uploads,
         fetcher: Arc::new(fetcher),
+        analyses: Arc::clone(&analyses_service),
     }))
     .merge(analyses::router(AnalysesState {
         auth: Arc::clone(&auth),

@@ -8,12 +8,18 @@ use anyhow::Context;
 use axum::Router;
 use facelens_api::layers;
 use facelens_api::uploads::{self, UploadsState};
+use facelens_aws::AlertRecords;
 use facelens_aws::Aws;
-use facelens_core::analysis::{UploadPolicy, UploadService};
+use facelens_core::analysis::{AnalysisService, UploadPolicy, UploadService};
 use facelens_core::clock::SystemClock;
 use facelens_fetch::GuardedFetcher;
 use facelens_lambda::{required, setting, token_checks};
 use std::sync::Arc;
+
+/// The largest photo `POST /api/analyses` takes here: Lambda refuses requests over 6 MB, and
+/// API Gateway sends a binary body base64-encoded (4/3 larger). Larger photos go through a
+/// presigned upload (`POST /api/uploads`), which this limit's 413 says.
+pub const MAX_REQUEST_BYTES: u64 = 4 * 1024 * 1024;
 
 /// The function's configuration.
 #[derive(Debug, Clone)]
@@ -62,16 +68,24 @@ pub fn app(config: &Config, aws: &Aws) -> Router {
     let objects = Arc::new(aws.s3_objects(config.bucket_name.as_str()));
     let auth = token_checks(&table);
     let service = Arc::new(UploadService::new(
-        objects,
+        objects.clone(),
         Arc::new(table.clone()),
-        Arc::new(table),
+        Arc::new(table.clone()),
         Arc::new(SystemClock),
         config.policy,
     ));
+    // `POST /api/analyses` reads the result it waits for; it never raises alerts.
+    let analyses = AnalysisService::new(
+        objects,
+        Arc::new(table.clone()),
+        Arc::new(AlertRecords::new(table)),
+    );
     let router = uploads::router(UploadsState {
         auth,
         uploads: service,
         fetcher: Arc::new(GuardedFetcher::default()),
+        analyses: Arc::new(analyses),
+        max_request_bytes: MAX_REQUEST_BYTES,
     })
     .fallback(layers::not_found);
     layers::observed(router)

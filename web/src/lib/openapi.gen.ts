@@ -366,6 +366,12 @@ export interface MaskVerdict {
   masked: boolean;
 }
 
+/** The photo as a form: its `file` field (any other field is ignored). */
+export interface PhotoForm {
+  /** The photo, a JPEG, PNG or WebP file. */
+  file: string;
+}
+
 /** The limits of uploads. */
 export interface Policy {
   /** Largest photo, in bytes. */
@@ -500,6 +506,11 @@ export type StatsPeriod = "hour" | "day";
 /** Where an analysis is in its life. */
 export type Status = "pending" | "done" | "failed";
 
+/** The analysis the photo became, still running. */
+export interface StillRunning {
+  analysisId: string;
+}
+
 /** What a one-time token lets its holder do. */
 export type TokenPurpose = "reset" | "welcome";
 
@@ -587,6 +598,10 @@ export interface Operations {
   "GET /api/analyses": {
     /** Success: 200. */
     response: HistoryPageView;
+  };
+  "POST /api/analyses": {
+    /** Success: 201, 202. */
+    response: AnalysisView | StillRunning;
   };
   "GET /api/analyses/{id}": {
     /** Success: 200. */

@@ -4,7 +4,7 @@
 mod alerts;
 mod history;
 mod one;
-mod view;
+pub(crate) mod view;
 
 use axum::Router;
 use axum::extract::FromRef;

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 /// One analysis in full.
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct AnalysisView {
+pub(crate) struct AnalysisView {
     id: String,
     status: Status,
     filename: String,
@@ -65,7 +65,7 @@ fn match_count(a: &Analysis) -> Option<usize> {
     })
 }
 
-pub(super) async fn full(service: &AnalysisService, a: Analysis) -> Result<AnalysisView, ApiError> {
+pub(crate) async fn full(service: &AnalysisService, a: Analysis) -> Result<AnalysisView, ApiError> {
     let image_url = service.url(&a.original_key).await?;
     let annotated_url = match &a.annotated_key {
         Some(key) => Some(service.url(key).await?),

@@ -1,6 +1,8 @@
 //! The uploads service's routes: `POST /api/uploads` (a presigned upload),
-//! `POST /api/uploads/from-url` (the server fetches the photo) and `GET /api/uploads/policy`.
+//! `POST /api/uploads/from-url` (the server fetches the photo), `GET /api/uploads/policy` and
+//! `POST /api/analyses` (a photo analysed in one request, for scripts).
 
+mod analyse;
 mod from_url;
 mod policy;
 mod presign;
@@ -8,8 +10,8 @@ mod presign;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{get, post};
-use facelens_core::analysis::UploadService;
 use facelens_core::analysis::ports::PhotoFetcher;
+use facelens_core::analysis::{AnalysisService, UploadService};
 use facelens_core::auth::AuthService;
 use std::sync::Arc;
 
@@ -22,6 +24,11 @@ pub struct UploadsState {
     pub uploads: Arc<UploadService>,
     /// Fetches photos by URL, with the SSRF guard.
     pub fetcher: Arc<dyn PhotoFetcher>,
+    /// Reads the analysis a photo sent to `POST /api/analyses` became.
+    pub analyses: Arc<AnalysisService>,
+    /// The largest photo `POST /api/analyses` takes in its body: the upload limit locally; on
+    /// AWS less, since Lambda takes at most 6 MB of request (base64 included).
+    pub max_request_bytes: u64,
 }
 
 impl FromRef<UploadsState> for Arc<AuthService> {
@@ -32,7 +39,7 @@ impl FromRef<UploadsState> for Arc<AuthService> {
 
 /// The uploads routes in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(presign::presign, from_url::from_url, policy::policy))]
+#[openapi(paths(presign::presign, from_url::from_url, policy::policy, analyse::analyse))]
 pub(crate) struct Api;
 /// The uploads router.
 pub fn router(state: UploadsState) -> Router {
@@ -41,5 +48,10 @@ pub fn router(state: UploadsState) -> Router {
         .route("/api/uploads/from-url", post(from_url::from_url))
         .route("/api/uploads/policy", get(policy::policy))
         .layer(DefaultBodyLimit::max(8 * 1024))
+        // Its own limit, checked as the body is read (a JSON 413, not axum's text one).
+        .route(
+            "/api/analyses",
+            post(analyse::analyse).layer(DefaultBodyLimit::disable()),
+        )
         .with_state(state)
 }

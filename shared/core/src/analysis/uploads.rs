@@ -138,16 +138,53 @@ impl UploadService {
         bytes: Vec<u8>,
         reference: Option<Reference>,
     ) -> Result<AnalysisId, AnalysisError> {
-        let kind = ImageType::sniff(&bytes).ok_or_else(|| {
-            AnalysisError::UnsupportedType(
-                "the address did not return a JPEG, PNG or WebP image".into(),
-            )
-        })?;
-        self.check_size(bytes.len() as u64)?;
         let name = source_url
             .rsplit('/')
             .find(|part| !part.is_empty())
             .unwrap_or("photo");
+        let photo = Photo {
+            bytes,
+            name,
+            not_an_image: "the address did not return a JPEG, PNG or WebP image",
+        };
+        let source_url = source_url.chars().take(2048).collect();
+        self.store(caller, photo, Some(source_url), reference).await
+    }
+
+    /// Stores a photo sent in the request itself (`POST /api/analyses`) and records its
+    /// pending analysis, named `filename` (or "photo").
+    ///
+    /// # Errors
+    /// As [`UploadService::store_fetched`].
+    pub async fn store_sent(
+        &self,
+        caller: &User,
+        filename: Option<&str>,
+        bytes: Vec<u8>,
+    ) -> Result<AnalysisId, AnalysisError> {
+        let photo = Photo {
+            bytes,
+            name: filename.unwrap_or("photo"),
+            not_an_image: "the photo is not a JPEG, PNG or WebP image",
+        };
+        self.store(caller, photo, None, None).await
+    }
+
+    async fn store(
+        &self,
+        caller: &User,
+        photo: Photo<'_>,
+        source_url: Option<String>,
+        reference: Option<Reference>,
+    ) -> Result<AnalysisId, AnalysisError> {
+        let Photo {
+            bytes,
+            name,
+            not_an_image,
+        } = photo;
+        let kind = ImageType::sniff(&bytes)
+            .ok_or_else(|| AnalysisError::UnsupportedType(not_an_image.into()))?;
+        self.check_size(bytes.len() as u64)?;
         let filename = clean_filename(name).unwrap_or_else(|_| "photo".into());
         let mut analysis = Analysis::pending(
             caller.username.clone(),
@@ -156,7 +193,7 @@ impl UploadService {
             bytes.len() as u64,
             self.clock.now(),
         );
-        analysis.source_url = Some(source_url.chars().take(2048).collect());
+        analysis.source_url = source_url;
         analysis.reference = reference;
         self.analyses.create(&analysis).await?;
         self.objects
@@ -253,6 +290,13 @@ impl UploadService {
 }
 
 /// A display name: trimmed, no control characters or path separators, 1..=255 characters.
+/// A photo the server holds the bytes of, and what to say when they are not an image.
+struct Photo<'a> {
+    bytes: Vec<u8>,
+    name: &'a str,
+    not_an_image: &'static str,
+}
+
 fn clean_filename(raw: &str) -> Result<String, AnalysisError> {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base.chars().filter(|c| !c.is_control()).collect();
