@@ -796,3 +796,131 @@ async fn a_script_analyses_a_photo_in_one_request_as_a_body_or_a_form() {
         "a refused photo leaves no analysis"
     );
 }
+
+#[tokio::test]
+async fn a_personal_api_token_analyses_and_reads_results_and_nothing_else_until_revoked() {
+    let server = Server::start();
+    let admin = admin(&server).await;
+    let user = new_user(&server, &admin, "tess").await;
+    let other = new_user(&server, &admin, "ollie").await;
+
+    let (status, made) = user
+        .send(
+            "POST",
+            "/api/me/tokens",
+            Some(json!({"name": "nightly", "days": 30})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let token = made["token"].as_str().expect("token").to_owned();
+    assert!(token.starts_with("flt_tess."), "{token}");
+    let id = made["id"].as_str().expect("id").to_owned();
+    let created = time::OffsetDateTime::parse(
+        made["createdAt"].as_str().expect("created"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .expect("time");
+    let expires = time::OffsetDateTime::parse(
+        made["expiresAt"].as_str().expect("expires"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .expect("time");
+    assert_eq!(expires - created, time::Duration::days(30));
+    // Listed by name, never with its secret or hash; nobody else sees it.
+    let (_, listed) = user.send("GET", "/api/me/tokens", None).await;
+    assert_eq!(listed["tokens"].as_array().map(Vec::len), Some(1));
+    assert_eq!(listed["tokens"][0]["name"], "nightly");
+    assert!(!listed.to_string().contains(&token[token.len() - 64..]));
+    assert!(listed["tokens"][0].get("hash").is_none());
+    let (_, theirs) = other.send("GET", "/api/me/tokens", None).await;
+    assert_eq!(theirs["tokens"], json!([]));
+    let (status, _) = other
+        .send("DELETE", &format!("/api/me/tokens/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The token analyses photos and reads the results, as its owner.
+    let mut script = facelens_tests::api::ApiClient::new(&server.base_url);
+    script.token = Some(token.clone());
+    let (status, result, _) = script
+        .send_bytes("/api/analyses", "image/jpeg", photos::with_faces())
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{result}");
+    let analysis = result["id"].as_str().expect("id").to_owned();
+    let (status, page) = script.send("GET", "/api/analyses", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ids(&page).contains(&analysis));
+    let (_, owners) = user.send("GET", "/api/analyses", None).await;
+    assert!(ids(&owners).contains(&analysis), "the photo is its owner's");
+    let (status, _) = script
+        .send("GET", &format!("/api/analyses/{analysis}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = script.send("GET", "/api/uploads/policy", None).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Nothing else: not the account, not other tokens, not deleting, not the admin's routes.
+    for (method, path, body) in [
+        ("GET", "/api/me".to_owned(), None),
+        (
+            "POST",
+            "/api/me/tokens".to_owned(),
+            Some(json!({"name": "more"})),
+        ),
+        ("GET", "/api/me/tokens".to_owned(), None),
+        (
+            "PUT",
+            "/api/me/password".to_owned(),
+            Some(json!({"currentPassword": "x", "newPassword": "a much longer password 42"})),
+        ),
+        ("DELETE", format!("/api/analyses/{analysis}"), None),
+        ("POST", "/api/auth/logout".to_owned(), None),
+    ] {
+        let (status, body) = script.send(method, &path, body).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {body}");
+        assert_eq!(
+            body["error"]["code"], "api_token_not_allowed",
+            "{method} {path}"
+        );
+    }
+    let (status, _) = user
+        .send("GET", &format!("/api/analyses/{analysis}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "the refused delete deleted nothing");
+
+    // A token with another secret, or a made-up one, is refused.
+    let mut forged = facelens_tests::api::ApiClient::new(&server.base_url);
+    let flipped = if token.ends_with('0') { '1' } else { '0' };
+    forged.token = Some(format!("{}{flipped}", &token[..token.len() - 1]));
+    let (status, _) = forged.send("GET", "/api/analyses", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    forged.token = Some(format!("flt_ollie.{id}.{}", "ab".repeat(32)));
+    let (status, _) = forged.send("GET", "/api/analyses", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Bad requests say why.
+    let (status, body) = user
+        .send("POST", "/api/me/tokens", Some(json!({"name": " "})))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = user
+        .send(
+            "POST",
+            "/api/me/tokens",
+            Some(json!({"name": "long", "days": 400})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    // Revoked, it stops at once.
+    let (status, _) = user
+        .send("DELETE", &format!("/api/me/tokens/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = script.send("GET", "/api/analyses", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = user
+        .send("DELETE", &format!("/api/me/tokens/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

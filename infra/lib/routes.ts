@@ -23,6 +23,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/api/me', fn: 'auth' },
   { method: 'DELETE', path: '/api/me', fn: 'auth' },
   { method: 'PUT', path: '/api/me/password', fn: 'auth' },
+  // Personal API tokens for scripts (made, listed and revoked with a session only).
+  { method: 'POST', path: '/api/me/tokens', fn: 'auth' },
+  { method: 'GET', path: '/api/me/tokens', fn: 'auth' },
+  { method: 'DELETE', path: '/api/me/tokens/{id}', fn: 'auth' },
   { method: 'GET', path: '/api/users', fn: 'auth' },
   { method: 'POST', path: '/api/users', fn: 'auth' },
   { method: 'DELETE', path: '/api/users/{username}', fn: 'auth' },

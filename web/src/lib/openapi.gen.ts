@@ -138,6 +138,16 @@ export interface Created {
   user: UserView;
 }
 
+/** A token just made, with the token itself (shown this once). */
+export interface CreatedToken {
+  createdAt: string;
+  expiresAt: string;
+  id: string;
+  name: string;
+  /** The bearer token: `Authorization: Bearer flt_...`. */
+  token: string;
+}
+
 /** Account deletion form: the password, to confirm. */
 export interface DeleteAccount {
   password: string;
@@ -366,6 +376,14 @@ export interface MaskVerdict {
   masked: boolean;
 }
 
+/** A token to make. */
+export interface NewToken {
+  /** Days until it stops working: 1 to 365, 90 when left out. */
+  days?: number | null;
+  /** What to call it (1 to 64 characters), e.g. the script's name. */
+  name: string;
+}
+
 /** The photo as a form: its `file` field (any other field is ignored). */
 export interface PhotoForm {
   /** The photo, a JPEG, PNG or WebP file. */
@@ -511,6 +529,11 @@ export interface StillRunning {
   analysisId: string;
 }
 
+/** The caller's tokens. */
+export interface TokenList {
+  tokens: TokenView[];
+}
+
 /** What a one-time token lets its holder do. */
 export type TokenPurpose = "reset" | "welcome";
 
@@ -520,6 +543,14 @@ export interface TokenResponse {
   token: string;
   tokenType: string;
   user: UserView;
+}
+
+/** A token as listed: never its secret. */
+export interface TokenView {
+  createdAt: string;
+  expiresAt: string;
+  id: string;
+  name: string;
 }
 
 /** The file the client is about to upload. */
@@ -726,6 +757,19 @@ export interface Operations {
     /** Success: 200. */
     body: ChangePassword;
     response: TokenResponse;
+  };
+  "GET /api/me/tokens": {
+    /** Success: 200. */
+    response: TokenList;
+  };
+  "POST /api/me/tokens": {
+    /** Success: 201. */
+    body: NewToken;
+    response: CreatedToken;
+  };
+  "DELETE /api/me/tokens/{id}": {
+    /** Success: 204. */
+    response: void;
   };
   "POST /api/uploads": {
     /** Success: 201. */

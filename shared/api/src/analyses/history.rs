@@ -3,7 +3,7 @@
 use super::AnalysesState;
 use super::view::{HistoryItem, item};
 use crate::ApiError;
-use crate::extract::ActiveUser;
+use crate::extract::Analyst;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -45,7 +45,7 @@ pub(super) struct HistoryPageView {
 )]
 pub(super) async fn list(
     State(state): State<AnalysesState>,
-    ActiveUser(caller): ActiveUser,
+    Analyst(caller): Analyst,
     query: Result<Query<HistoryQuery>, QueryRejection>,
 ) -> Result<Json<HistoryPageView>, ApiError> {
     let Query(query) = query

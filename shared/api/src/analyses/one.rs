@@ -3,7 +3,7 @@
 use super::AnalysesState;
 use super::view::{AnalysisView, full};
 use crate::ApiError;
-use crate::extract::ActiveUser;
+use crate::extract::{ActiveUser, Analyst};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -23,7 +23,7 @@ use axum::http::StatusCode;
 )]
 pub(super) async fn get(
     State(state): State<AnalysesState>,
-    ActiveUser(caller): ActiveUser,
+    Analyst(caller): Analyst,
     Path(id): Path<String>,
 ) -> Result<Json<AnalysisView>, ApiError> {
     let analysis = state.analyses.get(&caller, &id).await?;

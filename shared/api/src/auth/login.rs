@@ -77,7 +77,8 @@ pub(super) async fn login(
     tag = "auth",
     responses(
         (status = 204, description = "every token of the caller stops working"),
-        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody)
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "an API token may not do this: sign in", body = crate::ErrorBody)
     ),
     security(("bearer" = []))
 )]

@@ -19,7 +19,8 @@ use serde::Deserialize;
     tag = "account",
     responses(
         (status = 200, description = "the caller's account", body = UserView),
-        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody)
+        (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "an API token may not do this: sign in", body = crate::ErrorBody)
     ),
     security(("bearer" = []))
 )]
@@ -44,6 +45,7 @@ pub(super) struct ChangePassword {
         (status = 200, description = "changed; a new token (older ones stop working)", body = TokenResponse),
         (status = 400, description = "invalid input: the message says what", body = crate::ErrorBody),
         (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
+        (status = 403, description = "an API token may not do this: sign in", body = crate::ErrorBody),
         (status = 415, description = "not JSON, or an image type that is not accepted", body = crate::ErrorBody),
         (status = 429, description = "too many requests; wait as Retry-After says", body = crate::ErrorBody)
     ),

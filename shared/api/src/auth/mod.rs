@@ -1,6 +1,7 @@
 //! The auth service's routes: sign-in (with a password or a face), the caller's account and
 //! enrolled face, password recovery, and the admin routes for users and the sign-in audit.
 
+mod api_tokens;
 mod audit;
 mod face;
 mod login;
@@ -55,7 +56,10 @@ impl FromRef<AuthState> for Arc<AuthService> {
     users::list,
     users::create,
     users::remove,
-    audit::list
+    audit::list,
+    api_tokens::create,
+    api_tokens::list,
+    api_tokens::revoke
 ))]
 pub(crate) struct Api;
 /// The auth router, paths included (`/api/auth/...`, `/api/me`, `/api/users`, ...).
@@ -76,6 +80,11 @@ pub fn router(state: AuthState) -> Router {
         .route("/api/auth/reset", post(recovery::reset))
         .route("/api/me", get(me::me).delete(me::delete_me))
         .route("/api/me/password", put(me::change_password))
+        .route(
+            "/api/me/tokens",
+            get(api_tokens::list).post(api_tokens::create),
+        )
+        .route("/api/me/tokens/{id}", delete(api_tokens::revoke))
         .route("/api/users", get(users::list).post(users::create))
         .route("/api/users/{username}", delete(users::remove))
         .route("/api/audit", get(audit::list))

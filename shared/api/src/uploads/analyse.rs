@@ -7,7 +7,7 @@
 use super::UploadsState;
 use crate::ApiError;
 use crate::analyses::view::{AnalysisView, full};
-use crate::extract::ActiveUser;
+use crate::extract::Analyst;
 use axum::Json;
 use axum::body::{Body, to_bytes};
 use axum::extract::multipart::Multipart;
@@ -80,7 +80,7 @@ pub(super) struct PhotoForm {
 )]
 pub(super) async fn analyse(
     State(state): State<UploadsState>,
-    ActiveUser(caller): ActiveUser,
+    Analyst(caller): Analyst,
     query: Result<Query<WaitQuery>, QueryRejection>,
     request: Request,
 ) -> Result<Response, ApiError> {

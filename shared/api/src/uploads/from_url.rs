@@ -3,7 +3,7 @@
 
 use super::UploadsState;
 use crate::ApiError;
-use crate::extract::ActiveUser;
+use crate::extract::Analyst;
 use crate::json::ApiJson;
 use axum::Json;
 use axum::extract::State;
@@ -49,7 +49,7 @@ pub(super) struct Accepted {
 )]
 pub(super) async fn from_url(
     State(state): State<UploadsState>,
-    ActiveUser(caller): ActiveUser,
+    Analyst(caller): Analyst,
     ApiJson(form): ApiJson<FromUrl>,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     state

@@ -2,7 +2,7 @@
 //! picks a file and checks the file before sending it.
 
 use super::UploadsState;
-use crate::extract::ActiveUser;
+use crate::extract::Analyst;
 use axum::Json;
 use axum::extract::State;
 use facelens_core::analysis::ImageType;
@@ -33,7 +33,7 @@ pub(super) struct Policy {
 )]
 pub(super) async fn policy(
     State(state): State<UploadsState>,
-    ActiveUser(_caller): ActiveUser,
+    Analyst(_caller): Analyst,
 ) -> Json<Policy> {
     let policy = state.uploads.policy();
     Json(Policy {

@@ -5,7 +5,7 @@
 
 use super::UploadsState;
 use crate::ApiError;
-use crate::extract::ActiveUser;
+use crate::extract::Analyst;
 use crate::json::ApiJson;
 use axum::Json;
 use axum::extract::State;
@@ -58,7 +58,7 @@ pub(super) struct UploadTicket {
 )]
 pub(super) async fn presign(
     State(state): State<UploadsState>,
-    ActiveUser(caller): ActiveUser,
+    Analyst(caller): Analyst,
     ApiJson(form): ApiJson<UploadRequest>,
 ) -> Result<(StatusCode, Json<UploadTicket>), ApiError> {
     let upload = state

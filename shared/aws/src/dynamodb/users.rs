@@ -86,15 +86,17 @@ impl UserStore for DynamoDb {
             .update_item()
             .table_name(&*self.table)
             .set_key(Some(key(user_pk(user.username.as_str()), PROFILE)))
-            .update_expression("SET #hash = :hash, #ver = :ver, #must = :must")
+            .update_expression("SET #hash = :hash, #ver = :ver, #must = :must, #tokens = :tokens")
             .condition_expression("#id = :id AND #ver = :read")
             .expression_attribute_names("#hash", "password_hash")
             .expression_attribute_names("#ver", "token_version")
             .expression_attribute_names("#must", "must_change_password")
+            .expression_attribute_names("#tokens", "api_tokens")
             .expression_attribute_names("#id", "id")
             .expression_attribute_values(":hash", s(&user.password_hash))
             .expression_attribute_values(":ver", n(user.token_version))
             .expression_attribute_values(":must", AttributeValue::Bool(user.must_change_password))
+            .expression_attribute_values(":tokens", api_tokens(user)?)
             .expression_attribute_values(":id", s(user.id.to_string()))
             .expression_attribute_values(":read", n(read_version))
             .send()
@@ -197,6 +199,7 @@ fn profile_item(user: &User) -> Result<Item, StoreError> {
             AttributeValue::Bool(user.must_change_password),
         ),
         ("created_at".to_owned(), instant(user.created_at)?),
+        ("api_tokens".to_owned(), api_tokens(user)?),
     ]);
     Ok(item)
 }
@@ -224,5 +227,17 @@ fn parse_user(item: &Item) -> Result<User, StoreError> {
         token_version: get_n(item, "token_version")?,
         must_change_password: get_bool(item, "must_change_password")?,
         created_at: get_instant(item, "created_at")?,
+        api_tokens: match item.get("api_tokens") {
+            Some(AttributeValue::S(json)) => serde_json::from_str(json)
+                .map_err(|e| StoreError::Unavailable(format!("api_tokens: {e}")))?,
+            _ => Vec::new(),
+        },
     })
+}
+
+/// The account's API tokens (ids, names, hashes, times) as one JSON string attribute.
+fn api_tokens(user: &User) -> Result<AttributeValue, StoreError> {
+    serde_json::to_string(&user.api_tokens)
+        .map(AttributeValue::S)
+        .map_err(|e| StoreError::Unavailable(format!("api_tokens: {e}")))
 }

@@ -77,6 +77,7 @@ pub(crate) use on_both_adapters;
 /// An account with a placeholder hash (stores never look inside it).
 pub fn user(name: &str, role: Role) -> User {
     User {
+        api_tokens: Vec::new(),
         id: Uuid::new_v4(),
         username: Username::parse(name).expect("valid username"),
         email: email(&format!("{name}@example.com")),

@@ -113,6 +113,16 @@ async fn given_an_account_when_credentials_are_saved_then_only_they_change(s: &S
     changed.must_change_password = false;
     changed.role = Role::Admin;
     changed.email = email("elsewhere@example.com");
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .expect("whole seconds");
+    changed.api_tokens = vec![facelens_core::domain::ApiToken {
+        id: "0123456789abcdef".into(),
+        name: "nightly".into(),
+        hash: "ab".repeat(32),
+        created_at: now,
+        expires_at: now + time::Duration::days(90),
+    }];
 
     s.users.save_credentials(&changed, 0).await.expect("saved");
 
@@ -125,6 +135,10 @@ async fn given_an_account_when_credentials_are_saved_then_only_they_change(s: &S
     assert_eq!(stored.password_hash, "$argon2id$new");
     assert_eq!(stored.token_version, 7);
     assert!(!stored.must_change_password);
+    assert_eq!(
+        stored.api_tokens, changed.api_tokens,
+        "API tokens are kept with them"
+    );
     assert_eq!((stored.role, stored.email), (Role::User, dave.email));
 }
 

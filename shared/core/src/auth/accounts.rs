@@ -128,6 +128,7 @@ impl AuthService {
     ) -> Result<User, AuthError> {
         let password_hash = self.ports.hasher.hash(password.expose().to_owned()).await?;
         Ok(User {
+            api_tokens: Vec::new(),
             id: Uuid::new_v4(),
             username,
             email,

@@ -1,6 +1,7 @@
 //! Accounts and sign-in: the use cases behind the auth routes.
 
 mod accounts;
+mod api_tokens;
 mod console;
 mod deletion;
 pub use accounts::BootstrapOutcome;
@@ -14,6 +15,10 @@ mod random;
 pub mod signing_key;
 mod throttle;
 
+pub use api_tokens::{
+    API_TOKEN_PREFIX, Caller, DEFAULT_API_TOKEN_DAYS, IssuedApiToken, MAX_API_TOKEN_DAYS,
+    MAX_API_TOKENS,
+};
 pub use error::AuthError;
 pub use jwt::{Claims, TokenKeys};
 pub use login::LoginOutcome;

@@ -11,7 +11,7 @@ mod username;
 pub use email::Email;
 pub use password::NewPassword;
 pub use role::Role;
-pub use user::{User, UserView};
+pub use user::{ApiToken, User, UserView};
 pub use username::Username;
 
 /// Why a value was refused; the message is safe to show to the caller.

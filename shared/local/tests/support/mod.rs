@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 /// A user account named `name` with a placeholder hash (the stores never look inside it).
 pub fn account(name: &str) -> User {
     User {
+        api_tokens: Vec::new(),
         id: uuid::Uuid::new_v4(),
         username: Username::parse(name).expect("name"),
         email: Email::parse(&format!("{name}@example.com")).expect("email"),
