@@ -703,3 +703,33 @@ async fn health_answers_and_unknown_methods_do_not_crash() {
     let wrong_method = h.call("DELETE", "/api/auth/login", None, None).await;
     assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
 }
+
+#[tokio::test]
+async fn an_api_token_works_until_the_end_of_its_last_day_and_then_says_it_expired() {
+    let h = harness().await;
+    let login = h.login("admin", ADMIN_PASSWORD).await;
+    let session = login.body["token"].as_str().expect("session").to_owned();
+    let made = h
+        .call(
+            "POST",
+            "/api/me/tokens",
+            Some(&session),
+            Some(json!({"name": "ci", "days": 30})),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let token = made.body["token"].as_str().expect("token").to_owned();
+    // A live API token is known, and refused here by kind (403), not as bad (401).
+    let live = h.call("GET", "/api/me", Some(&token), None).await;
+    assert_eq!(
+        (live.status, live.code()),
+        (StatusCode::FORBIDDEN, "api_token_not_allowed")
+    );
+    h.clock.advance(Duration::days(30) - Duration::seconds(1));
+    let last = h.call("GET", "/api/me", Some(&token), None).await;
+    assert_eq!(last.status, StatusCode::FORBIDDEN);
+    h.clock.advance(Duration::seconds(1));
+    let ended = h.call("GET", "/api/me", Some(&token), None).await;
+    assert_eq!(ended.status, StatusCode::UNAUTHORIZED);
+    assert!(ended.body.to_string().contains("expired"), "{}", ended.body);
+}
