@@ -131,7 +131,7 @@ impl AuthService {
     /// When the account cannot be read.
     pub async fn api_tokens(&self, caller: &User) -> Result<Vec<ApiToken>, AuthError> {
         let mut tokens = self.current(caller).await?.api_tokens;
-        tokens.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        tokens.sort_by_key(|t| std::cmp::Reverse(t.created_at));
         Ok(tokens)
     }
 
