@@ -6,6 +6,7 @@ import type {
   Analysis,
   AnalysisPage,
   Category,
+  CreatedToken,
   FaceStatus,
   LiveCamera,
   LiveCameraSettings,
@@ -14,6 +15,7 @@ import type {
   Role,
   Session,
   StatsPeriod,
+  TokenList,
   UploadTicket,
   User,
 } from './lib/types';
@@ -87,6 +89,15 @@ export const changePassword = (currentPassword: string, newPassword: string) =>
   request<Session>('PUT', '/api/me/password', { body: { currentPassword, newPassword } satisfies Api.ChangePassword });
 /** Deletes the caller's account and all its data; the password confirms it. */
 export const deleteAccount = (password: string) => request<void>('DELETE', '/api/me', { body: { password } satisfies Api.DeleteAccount });
+
+// Personal API tokens, for scripts: they may analyse photos and read results, nothing else.
+/** The caller's tokens, newest first; never their secrets. */
+export const listTokens = () => request<TokenList>('GET', '/api/me/tokens');
+/** Makes a token; the answer's `token` is its secret, shown this once. `days`: 1 to 365 (90 when left out). */
+export const createToken = (name: string, days?: number) =>
+  request<CreatedToken>('POST', '/api/me/tokens', { body: { name, ...(days === undefined ? {} : { days }) } satisfies Api.NewToken });
+/** Revokes a token: it stops working at once (404 when it is already gone). */
+export const revokeToken = (id: string) => request<void>('DELETE', `/api/me/tokens/${encodeURIComponent(id)}`);
 
 // Face sign-in. Captures are base64 JPEGs (`data:` URLs); nothing of a face ever comes back.
 /** Whether the caller has a face enrolled. */

@@ -80,6 +80,15 @@ export type AccountsAgree = [
   Assert<SameShape<Calls.LinkPurpose, Api.TokenPurpose>>,
 ];
 
+/** Personal API tokens: what is made (with its secret, once), what is listed (never the secret). */
+export type TokensAgree = [
+  Assert<SameShape<T.NewToken, Api.NewToken>>,
+  Assert<SameShape<T.CreatedToken, Api.CreatedToken>>,
+  Assert<SameShape<T.TokenView, Api.TokenView>>,
+  Assert<SameShape<T.TokenList, Api.TokenList>>,
+  Assert<Same<keyof T.TokenView, Exclude<keyof T.CreatedToken, 'token'>>>,
+];
+
 /**
  * The live check. What the browser reports (`LiveEvent`) is narrower than what the server takes
  * (`EventsBody`: `violations` may be left out, a snapshot may be `null`), so it is checked one way.
@@ -115,6 +124,9 @@ export type CallsAgree = [
   Assert<SameShape<Answer<typeof Calls.me>, Documented<'GET /api/me'>>>,
   Assert<SameShape<Answer<typeof Calls.changePassword>, Documented<'PUT /api/me/password'>>>,
   Assert<SameShape<Answer<typeof Calls.deleteAccount>, Documented<'DELETE /api/me'>>>,
+  Assert<SameShape<Answer<typeof Calls.listTokens>, Documented<'GET /api/me/tokens'>>>,
+  Assert<SameShape<Answer<typeof Calls.createToken>, Documented<'POST /api/me/tokens'>>>,
+  Assert<SameShape<Answer<typeof Calls.revokeToken>, Documented<'DELETE /api/me/tokens/{id}'>>>,
   Assert<SameShape<Answer<typeof Calls.faceStatus>, Documented<'GET /api/me/face'>>>,
   Assert<SameShape<Answer<typeof Calls.enrolFace>, Documented<'PUT /api/me/face'>>>,
   Assert<SameShape<Answer<typeof Calls.removeFace>, Documented<'DELETE /api/me/face'>>>,
@@ -146,4 +158,5 @@ export type BodiesAgree = [
   Assert<Fits<Parameters<typeof Calls.sendLiveEvent>[1], Api.Operations['POST /api/live/sessions/{id}/events']['body']>>,
   Assert<Fits<Parameters<typeof Calls.saveLiveCamera>[1], Api.Operations['PUT /api/live/cameras/{name}']['body']>>,
   Assert<Fits<Parameters<typeof Calls.createUser>[2], Api.CreateUser['role']>>,
+  Assert<Fits<Parameters<typeof Calls.createToken>[1], Api.NewToken['days']>>,
 ];

@@ -63,6 +63,20 @@ export type SignInMethod = Api.SignInMethod;
 
 export type SignInAttempt = Api.SignInAttempt;
 
+// Personal API tokens (`/api/me/tokens`), for scripts.
+
+/** A token to make: a name (1 to 64 characters) and days until it stops working (1 to 365, 90 by default). */
+export type NewToken = Api.NewToken;
+
+/** A token just made, with its secret `token` (`flt_...`): the only time the secret is shown. */
+export type CreatedToken = Api.CreatedToken;
+
+/** A token as listed: never its secret. */
+export type TokenView = Api.TokenView;
+
+/** `GET /api/me/tokens`: the caller's tokens, newest first. */
+export type TokenList = Api.TokenList;
+
 /** Whether the caller has a face enrolled (`GET` and `PUT /api/me/face`). */
 export type FaceStatus = Api.FaceStatus;
 
