@@ -8,7 +8,7 @@ use crate::resample::{halve, resize};
 
 /// Encodes `img` as a baseline JPEG at `quality` (clamped to 1..=100; 85 suits annotated
 /// photos), with the `jpeg-encoder` crate (AVX2 where the CPU has it, checked at run time):
-/// about 5 times faster than the `image` crate's encoder on a 24 MP photo
+/// about 4.4 times faster than the `image` crate's encoder on a 24 MP photo
 /// (`docs/performance.md`). Below quality 90 the colour is sampled at half resolution in both
 /// directions (4:2:0), as cameras do.
 ///
