@@ -117,7 +117,7 @@ pub struct Pipeline {
 }
 
 /// The longest side of an annotated image: a 2048 px copy is sharp on a large screen and
-/// about 0.2 s cheaper to make and encode than a full 24 MP one, and a fifth of the bytes to
+/// about 0.2 s cheaper to make and encode than a full 24 MP one, and an eighth of the pixels to
 /// store and send (`docs/performance.md`).
 pub const DISPLAY_SIDE: u32 = 2048;
 
