@@ -16,7 +16,7 @@ use facelens_core::analysis::ProcessService;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
-use support::{MAX_RECEIVES, Stack, call, send, sqs_event, stack};
+use support::{MAX_RECEIVES, Stack, call, from_client, send, sqs_event, stack};
 
 /// The worker with Rekognition answering `replies`, in order.
 fn worker(stack: &Stack, replies: &[&str]) -> ProcessService {
@@ -465,19 +465,15 @@ async fn given_the_onnx_face_finder_when_a_photo_arrives_then_our_detector_finds
 
 /// `POST /api/analyses` through the uploads function: the photo in the request body.
 fn sent_photo(token: &str, path: &str, bytes: Vec<u8>) -> axum::http::Request<axum::body::Body> {
-    let mut request = axum::http::Request::builder()
-        .method("POST")
-        .uri(path)
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "image/jpeg")
-        .body(axum::body::Body::from(bytes))
-        .expect("request");
-    request
-        .extensions_mut()
-        .insert(facelens_api::client::ClientAddress(
-            std::net::Ipv4Addr::new(192, 0, 2, 1).into(),
-        ));
-    request
+    from_client(
+        axum::http::Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "image/jpeg")
+            .body(axum::body::Body::from(bytes))
+            .expect("request"),
+    )
 }
 
 #[tokio::test]

@@ -733,3 +733,45 @@ async fn an_api_token_works_until_the_end_of_its_last_day_and_then_says_it_expir
     assert_eq!(ended.status, StatusCode::UNAUTHORIZED);
     assert!(ended.body.to_string().contains("expired"), "{}", ended.body);
 }
+
+#[tokio::test]
+async fn an_account_holds_at_most_twenty_api_tokens_and_names_must_be_printable() {
+    let h = harness().await;
+    let login = h.login("admin", ADMIN_PASSWORD).await;
+    let session = login.body["token"].as_str().expect("session").to_owned();
+    let make = |name: String| {
+        let session = session.clone();
+        let h = &h;
+        async move {
+            h.call(
+                "POST",
+                "/api/me/tokens",
+                Some(&session),
+                Some(json!({ "name": name })),
+            )
+            .await
+        }
+    };
+    let control = make("tab\there".into()).await;
+    assert_eq!(control.status, StatusCode::BAD_REQUEST, "{}", control.body);
+    let long = make("x".repeat(65)).await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST, "{}", long.body);
+    for i in 0..20 {
+        assert_eq!(
+            make(format!("script {i}")).await.status,
+            StatusCode::CREATED
+        );
+    }
+    let over = make("one more".into()).await;
+    assert_eq!(
+        (over.status, over.code()),
+        (StatusCode::BAD_REQUEST, "invalid_input")
+    );
+    assert!(
+        over.body.to_string().contains("revoke one first"),
+        "{}",
+        over.body
+    );
+    let listed = h.call("GET", "/api/me/tokens", Some(&session), None).await;
+    assert_eq!(listed.body["tokens"].as_array().map(Vec::len), Some(20));
+}

@@ -25,7 +25,7 @@ use crate::error::VisionError;
 use crate::letterbox::Letterbox;
 use crate::model::{self, Channels, Plan};
 use crate::nms::suppress;
-use crate::tiles::{Region, tiles};
+use crate::tiles::{Region, cuts, tiles};
 use crate::types::{Detection, PixelBox};
 
 /// Model input width in pixels.
@@ -201,7 +201,7 @@ impl FaceDetector {
                         .into_iter()
                         .filter(|d| {
                             d.bbox.width.max(d.bbox.height) < largest
-                                && !tile.cuts(&d.bbox, img.width(), img.height())
+                                && !cuts(&tile, &d.bbox, img.width(), img.height())
                         }),
                 );
             }
@@ -218,13 +218,7 @@ impl FaceDetector {
         min_face_px: f32,
     ) -> Result<Vec<Detection>, VisionError> {
         let lb = Letterbox::fit(region.width, region.height, DETECTOR_WIDTH, DETECTOR_HEIGHT);
-        let canvas = lb.apply(
-            img,
-            region.area(),
-            DETECTOR_WIDTH,
-            DETECTOR_HEIGHT,
-            [0, 0, 0],
-        );
+        let canvas = lb.apply(img, region, DETECTOR_WIDTH, DETECTOR_HEIGHT, [0, 0, 0]);
         let raw = self.run_tensor(&model::nchw(&canvas, Channels::Bgr))?;
         let mut found = self.decode(&raw, &lb, region, threshold);
         for d in &mut found {

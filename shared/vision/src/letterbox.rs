@@ -34,11 +34,8 @@ impl Letterbox {
 
     /// Resize the `area` of `img` (all of it, or a tile) and paste it on a `dst_w` x `dst_h`
     /// canvas of `fill`. At its own size (a tile searched at full resolution) it is copied as
-    /// it is: a resampling filter at scale 1 costs time and changes nothing.
-    ///
-    /// # Panics
-    /// Never for an `area` inside `img` and this letterbox's own [`Letterbox::fit`] of it;
-    /// an area outside the image leaves the canvas filled.
+    /// it is: a resampling filter at scale 1 costs time and changes nothing. An `area` that is
+    /// not inside `img` leaves the canvas all `fill`.
     pub fn apply(
         &self,
         img: &RgbImage,

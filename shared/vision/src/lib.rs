@@ -37,5 +37,5 @@ pub use error::VisionError;
 pub use landmarks::{REGION_SCALE, REGION_SIZE, RegionLandmarks};
 pub use letterbox::Letterbox;
 pub use nms::{iou, non_max_suppression};
-pub use tiles::{Region, tiles};
+pub use tiles::{Region, cuts, tiles};
 pub use types::{Detection, MaskVerdict, PixelBox};

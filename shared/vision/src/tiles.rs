@@ -4,53 +4,22 @@
 use crate::types::PixelBox;
 use facelens_imaging::Area;
 
-/// A rectangle of the photo, in its pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Region {
-    /// Left edge.
-    pub x: u32,
-    /// Top edge.
-    pub y: u32,
-    /// Width.
-    pub width: u32,
-    /// Height.
-    pub height: u32,
-}
+/// A rectangle of the photo, in its pixels: the imaging crate's [`Area`], which the detector
+/// letterboxes from.
+pub type Region = Area;
 
 /// How close (pixels) to a tile's inner edge a box counts as cut by it.
 const EDGE_PX: f32 = 1.0;
 
-impl Region {
-    /// The whole of a `width` x `height` photo.
-    pub fn whole(width: u32, height: u32) -> Self {
-        Self {
-            x: 0,
-            y: 0,
-            width,
-            height,
-        }
-    }
-
-    /// The same rectangle as the imaging crate names it.
-    pub fn area(&self) -> Area {
-        Area {
-            x: self.x,
-            y: self.y,
-            width: self.width,
-            height: self.height,
-        }
-    }
-
-    /// Whether `bbox` reaches an edge of this region that lies inside the photo (so the
-    /// face may go on beyond it, and another tile sees it whole).
-    pub fn cuts(&self, bbox: &PixelBox, photo_width: u32, photo_height: u32) -> bool {
-        let (x0, y0) = (self.x as f32, self.y as f32);
-        let (x1, y1) = (x0 + self.width as f32, y0 + self.height as f32);
-        (self.x > 0 && bbox.x <= x0 + EDGE_PX)
-            || (self.y > 0 && bbox.y <= y0 + EDGE_PX)
-            || (self.x + self.width < photo_width && bbox.x + bbox.width >= x1 - EDGE_PX)
-            || (self.y + self.height < photo_height && bbox.y + bbox.height >= y1 - EDGE_PX)
-    }
+/// Whether `bbox` reaches an edge of `region` that lies inside the photo (so the face may go on
+/// beyond it, and another tile sees it whole).
+pub fn cuts(region: &Region, bbox: &PixelBox, photo_width: u32, photo_height: u32) -> bool {
+    let (x0, y0) = (region.x as f32, region.y as f32);
+    let (x1, y1) = (x0 + region.width as f32, y0 + region.height as f32);
+    (region.x > 0 && bbox.x <= x0 + EDGE_PX)
+        || (region.y > 0 && bbox.y <= y0 + EDGE_PX)
+        || (region.x + region.width < photo_width && bbox.x + bbox.width >= x1 - EDGE_PX)
+        || (region.y + region.height < photo_height && bbox.y + bbox.height >= y1 - EDGE_PX)
 }
 
 /// Tiles of `tile_w` x `tile_h` pixels (less where the photo is smaller) covering a `width`
@@ -130,9 +99,9 @@ mod tests {
             width: 1600,
             height: 1600,
         };
-        assert!(tile.cuts(&b(1400.0, 500.0, 60.0, 60.0), 4000, 3000));
-        assert!(tile.cuts(&b(2000.0, 1560.0, 60.0, 40.0), 4000, 3000));
-        assert!(!tile.cuts(&b(2000.0, 0.0, 60.0, 60.0), 4000, 3000));
-        assert!(!tile.cuts(&b(2000.0, 700.0, 60.0, 60.0), 4000, 3000));
+        assert!(cuts(&tile, &b(1400.0, 500.0, 60.0, 60.0), 4000, 3000));
+        assert!(cuts(&tile, &b(2000.0, 1560.0, 60.0, 40.0), 4000, 3000));
+        assert!(!cuts(&tile, &b(2000.0, 0.0, 60.0, 60.0), 4000, 3000));
+        assert!(!cuts(&tile, &b(2000.0, 700.0, 60.0, 60.0), 4000, 3000));
     }
 }

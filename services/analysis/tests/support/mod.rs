@@ -222,14 +222,18 @@ pub async fn call(
         }
         None => Body::empty(),
     };
-    let mut request = builder.body(body).expect("request");
-    // What the Lambda adapter takes from the API Gateway request context.
+    send(router, from_client(builder.body(body).expect("request"))).await
+}
+
+/// `request` with the client address the Lambda adapter takes from API Gateway's request
+/// context.
+pub fn from_client(mut request: axum::http::Request<Body>) -> axum::http::Request<Body> {
     request
         .extensions_mut()
         .insert(facelens_api::client::ClientAddress(
             std::net::Ipv4Addr::new(192, 0, 2, 1).into(),
         ));
-    send(router, request).await
+    request
 }
 
 /// Sends a prepared request through a router.

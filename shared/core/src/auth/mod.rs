@@ -169,11 +169,12 @@ impl AuthService {
         &self.config
     }
 
-    /// Checks a bearer token and returns its live account.
+    /// Checks a session token and returns its live account ([`AuthService::authenticate_caller`]
+    /// takes API tokens too).
     ///
     /// # Errors
     /// [`AuthError::Unauthorized`] for a bad, expired or revoked token, or a deleted account.
-    pub async fn authenticate(&self, token: &str) -> Result<User, AuthError> {
+    async fn authenticate(&self, token: &str) -> Result<User, AuthError> {
         let now = self.ports.clock.now();
         let claims = self.keys.verify(token, &self.config, now).await?;
         let username = crate::domain::Username::parse(&claims.sub)
