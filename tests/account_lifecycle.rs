@@ -1,6 +1,7 @@
 //! Black box: an account's whole life on the real server, old tokens failing at each step.
 
-use facelens_tests::{ADMIN_PASSWORD, Server, mail_field, mail_link_token};
+use facelens_tests::api::ApiClient;
+use facelens_tests::{ADMIN_PASSWORD, Options, Server, mail_field, mail_link_token};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
@@ -56,6 +57,20 @@ async fn an_account_from_creation_to_reset_on_the_real_server() {
         server: Server::start(),
         http: Client::new(),
     };
+
+    // Sign-up is closed unless the operator opens it: admins make the accounts.
+    let (status, body) = api
+        .send(
+            "POST",
+            "/api/auth/register",
+            None,
+            Some(json!({ "username": "eve", "email": "eve@example.com", "password": "a passphrase of eve" })),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("sign_up_closed"))
+    );
 
     // The admin signs in and creates a user.
     let (status, body) = api.login("admin", ADMIN_PASSWORD).await;
@@ -161,5 +176,111 @@ async fn an_account_from_creation_to_reset_on_the_real_server() {
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+}
+
+/// The newest email to `to` that contains `needle`, waiting for it: a sign-up mails from the
+/// background, which may finish after the answer.
+async fn mail_containing(server: &Server, to: &str, needle: &str) -> String {
+    for _ in 0..200 {
+        if let Some(mail) = server
+            .mails_to(to)
+            .into_iter()
+            .rev()
+            .find(|m| m.contains(needle))
+        {
+            return mail;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no email to {to} with {needle:?}");
+}
+
+#[tokio::test]
+async fn a_person_signs_up_confirms_the_email_and_signs_in_on_an_open_server() {
+    let server = Server::start_with(Options {
+        open_sign_up: true,
+        ..Options::default()
+    });
+    let mut visitor = ApiClient::new(&server.url(""));
+    let (status, body) = visitor.send("GET", "/api/auth/settings", None).await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, json!({ "signUp": "open" }))
+    );
+    let form = |username: &str, email: &str| {
+        Some(
+            json!({ "username": username, "email": email, "password": "a quiet autumn passphrase" }),
+        )
+    };
+
+    // Signing up answers 202 and mails a single-use confirmation link.
+    let (status, body) = visitor
+        .send("POST", "/api/auth/register", form("sam", "sam@example.com"))
+        .await;
+    assert_eq!((status, &body), (StatusCode::ACCEPTED, &Value::Null));
+    let mail = mail_containing(&server, "sam@example.com", "#/confirm?token=").await;
+    let link = mail_link_token(&mail);
+
+    // Before confirming, the right password is refused with a reason; a taken name is 409;
+    // a taken email gets the same 202 as a free one, and its holder is told.
+    let (status, body) = visitor
+        .send(
+            "POST",
+            "/api/auth/login",
+            Some(json!({ "username": "sam", "password": "a quiet autumn passphrase" })),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("email_not_confirmed"))
+    );
+    let (status, body) = visitor
+        .send(
+            "POST",
+            "/api/auth/register",
+            form("sam", "other@example.com"),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("username_taken"))
+    );
+    let (status, body) = visitor
+        .send(
+            "POST",
+            "/api/auth/register",
+            form("sam2", "admin@example.com"),
+        )
+        .await;
+    assert_eq!((status, &body), (StatusCode::ACCEPTED, &Value::Null));
+    mail_containing(&server, "admin@example.com", "Someone tried to sign up").await;
+
+    // The link confirms once; then the account signs in and uses the product.
+    let (status, _) = visitor
+        .send("POST", "/api/auth/confirm", Some(json!({ "token": link })))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = visitor
+        .send("POST", "/api/auth/confirm", Some(json!({ "token": link })))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_token"))
+    );
+    visitor.sign_in("sam", "a quiet autumn passphrase").await;
+    let (status, body) = visitor.send("GET", "/api/me", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (body["username"].as_str(), body["role"].as_str()),
+        (Some("sam"), Some("user"))
+    );
+    let (status, body) = visitor.send("GET", "/api/analyses", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = visitor.send("GET", "/api/users", None).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a signed-up account is a user"
     );
 }

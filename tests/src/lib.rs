@@ -30,6 +30,8 @@ pub struct Options {
     pub allow_private_urls: bool,
     /// Let admins enrol a face and sign in with it (`--admin-face-sign-in`).
     pub admin_face_sign_in: bool,
+    /// Let people create their own account (`--sign-up open`).
+    pub open_sign_up: bool,
     /// How long presigned upload URLs work (`--upload-url-seconds`; the server's default when
     /// `None`).
     pub upload_url_seconds: Option<u64>,
@@ -83,6 +85,9 @@ impl Server {
         if options.admin_face_sign_in {
             command.arg("--admin-face-sign-in");
         }
+        if options.open_sign_up {
+            command.args(["--sign-up", "open"]);
+        }
         if let Some(seconds) = options.upload_url_seconds {
             command.arg("--upload-url-seconds").arg(seconds.to_string());
         }
@@ -130,6 +135,12 @@ impl Server {
 
     /// The newest email in the outbox addressed to `to`, with transfer encoding undone.
     pub fn last_mail_to(&self, to: &str) -> String {
+        self.mails_to(to).pop().expect("an email to this address")
+    }
+
+    /// The emails in the outbox addressed to `to`, oldest first, with transfer encoding
+    /// undone.
+    pub fn mails_to(&self, to: &str) -> Vec<String> {
         let outbox = self.data_dir.path().join("outbox");
         let mut mails: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(outbox)
             .expect("outbox exists")
@@ -143,10 +154,7 @@ impl Server {
             .filter(|(_, text)| text.contains(&format!("To: {to}")))
             .collect();
         mails.sort();
-        mails
-            .pop()
-            .map(|(_, text)| text)
-            .expect("an email to this address")
+        mails.into_iter().map(|(_, text)| text).collect()
     }
 }
 

@@ -108,6 +108,7 @@ pub async fn app_on(config: &Config, aws: Option<&Aws>) -> anyhow::Result<Router
     };
     let rules = AuthConfig {
         admin_face_sign_in: config.admin_face_sign_in,
+        sign_up: config.sign_up,
         ..AuthConfig::new(config.public_url.clone())
     };
     let metrics = Arc::new(Metrics::default());

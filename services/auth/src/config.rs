@@ -46,6 +46,8 @@ pub struct Config {
     /// Whether admins may sign in with a face (`FACELENS_ADMIN_FACE_SIGN_IN=true`; off by
     /// default: admins keep their password).
     pub admin_face_sign_in: bool,
+    /// Who may create an account (`FACELENS_SIGN_UP`: `invite-only`, the default, or `open`).
+    pub sign_up: facelens_core::auth::SignUpPolicy,
 }
 
 impl Config {
@@ -108,7 +110,14 @@ impl Config {
                 bail!("FACELENS_ADMIN_FACE_SIGN_IN must be true or false, not {other:?}")
             }
         };
+        let sign_up = match var("FACELENS_SIGN_UP") {
+            None => facelens_core::auth::SignUpPolicy::InviteOnly,
+            Some(text) => text
+                .parse()
+                .map_err(|reason: String| anyhow::anyhow!("FACELENS_SIGN_UP: {reason}"))?,
+        };
         Ok(Self {
+            sign_up,
             face_collection,
             admin_face_sign_in,
             public_url: required_on_aws("FACELENS_PUBLIC_URL", "http://localhost:3000")
@@ -164,6 +173,10 @@ mod tests {
         assert!(config.first_admin.is_none());
         assert_eq!(config.face_collection, None);
         assert!(!config.admin_face_sign_in);
+        assert_eq!(
+            config.sign_up,
+            facelens_core::auth::SignUpPolicy::InviteOnly
+        );
     }
 
     #[test]
@@ -179,6 +192,19 @@ mod tests {
         ];
         let read = config(&aws).expect("valid");
         assert_eq!(read.face_collection.as_deref(), Some("facelens-faces"));
+        let mut open = aws.to_vec();
+        open.push(("FACELENS_SIGN_UP", "open"));
+        assert_eq!(
+            config(&open).expect("valid").sign_up,
+            facelens_core::auth::SignUpPolicy::Open
+        );
+        open.pop();
+        open.push(("FACELENS_SIGN_UP", "yes"));
+        let refused = config(&open).expect_err("refused");
+        assert!(
+            format!("{refused:#}").contains("invite-only or open"),
+            "{refused:#}"
+        );
         assert!(read.admin_face_sign_in);
         let mut wrong = aws;
         wrong[6] = ("FACELENS_ADMIN_FACE_SIGN_IN", "yes");

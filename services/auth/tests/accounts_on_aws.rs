@@ -53,13 +53,7 @@ async fn given_the_function_on_aws_when_an_admin_creates_a_user_then_the_emailed
     let sent = moto::server().emails_to(&email).await;
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(sent[0].subject, "Your Facelens account");
-    let link_token = sent[0]
-        .body
-        .split("#/reset?token=")
-        .nth(1)
-        .and_then(|rest| rest.split(['&', ' ', '\n', '\r']).next())
-        .expect("a reset link in the email")
-        .to_owned();
+    let link_token = link_token(&sent[0].body, "#/reset?token=");
     let reset = json!({ "token": link_token, "purpose": "welcome", "newPassword": "a brand new passphrase" });
     let (status, body) = answer(
         router,
@@ -132,5 +126,103 @@ async fn given_an_empty_table_when_auth_admin_runs_twice_then_one_admin_is_creat
     assert_eq!(
         second,
         facelens_core::auth::BootstrapOutcome::AlreadyInitialised
+    );
+}
+
+/// The token in the first link of `body` that follows `marker`.
+fn link_token(body: &str, marker: &str) -> String {
+    body.split(marker)
+        .nth(1)
+        .and_then(|rest| rest.split(['&', ' ', '\n', '\r']).next())
+        .unwrap_or_else(|| panic!("no {marker} link in {body}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn given_open_sign_up_on_aws_when_someone_signs_up_then_ses_carries_the_link_and_a_taken_email_learns_nothing()
+ {
+    let function = function(Backend::Aws).await;
+    let router = &function.router;
+    let table = function.table.as_deref().unwrap_or("x");
+    let email = format!("omar-{table}@example.com");
+    let sign_up = |username: &str, email: &str| {
+        request(
+            "POST",
+            "/api/auth/register",
+            None,
+            Some(
+                json!({ "username": username, "email": email, "password": "a long sign-up passphrase" }),
+            ),
+        )
+    };
+
+    // When someone signs up, the answer is 202 and SES carries a confirmation link
+    let (status, body) = answer(router, sign_up("omar", &email)).await;
+    assert_eq!(status, 202, "{body}");
+    let sent = moto::server().emails_to(&email).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].subject, "Confirm your Facelens account");
+    let token = link_token(&sent[0].body, "#/confirm?token=");
+
+    // And the account cannot sign in before the email is confirmed
+    let login = || {
+        request(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(login_body("omar", "a long sign-up passphrase")),
+        )
+    };
+    let (status, body) = answer(router, login()).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("email_not_confirmed")),
+        "{body}"
+    );
+
+    // When the link is followed, the account signs in, and the link works once
+    let confirm = || {
+        request(
+            "POST",
+            "/api/auth/confirm",
+            None,
+            Some(json!({ "token": token })),
+        )
+    };
+    let (status, body) = answer(router, confirm()).await;
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = answer(router, confirm()).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("invalid_token"))
+    );
+    let (status, body) = answer(router, login()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["user"]["awaitingConfirmation"], false);
+
+    // When another sign-up gives the same email, the answer is the same 202, no account is
+    // made, and the holder is told
+    let (status, body) = answer(router, sign_up("omar-again", &email)).await;
+    assert_eq!(status, 202, "{body}");
+    let sent = moto::server().emails_to(&email).await;
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    let notice = sent
+        .iter()
+        .find(|mail| mail.subject == "Someone tried to sign up with your email")
+        .expect("the holder is told");
+    assert!(notice.body.contains("omar"), "{}", notice.body);
+    let (status, body) = answer(
+        router,
+        request(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(login_body("omar-again", "a long sign-up passphrase")),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("invalid_credentials"))
     );
 }

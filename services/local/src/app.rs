@@ -51,6 +51,8 @@ pub struct LocalConfig {
     pub allow_private_urls: bool,
     /// Let admins enrol a face and sign in with it.
     pub admin_face_sign_in: bool,
+    /// Who may create an account.
+    pub sign_up: facelens_core::auth::SignUpPolicy,
 }
 
 /// The application and its services, for the server and for tests.
@@ -141,6 +143,7 @@ pub async fn build(config: &LocalConfig, models: Models) -> anyhow::Result<App> 
     let ports = db.auth_ports(mailer, Arc::new(Argon2Hasher));
     let rules = AuthConfig {
         admin_face_sign_in: config.admin_face_sign_in,
+        sign_up: config.sign_up,
         ..AuthConfig::new(config.public_url.clone())
     };
     let metrics = Arc::new(Metrics::default());

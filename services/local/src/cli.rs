@@ -1,6 +1,7 @@
 //! Command-line interface.
 
 use clap::{Args, Parser, Subcommand};
+use facelens_core::auth::SignUpPolicy;
 use std::path::PathBuf;
 
 /// Facelens on one machine.
@@ -187,6 +188,15 @@ pub struct ServeArgs {
     /// Let admins enrol a face and sign in with it (off: admins sign in with their password).
     #[arg(long, env = "FACELENS_ADMIN_FACE_SIGN_IN")]
     pub admin_face_sign_in: bool,
+    /// Who may create an account: `invite-only` (admins do) or `open` (anyone, on the
+    /// sign-up page, confirming the email before signing in).
+    #[arg(
+        long,
+        env = "FACELENS_SIGN_UP",
+        default_value = "invite-only",
+        value_name = "POLICY"
+    )]
+    pub sign_up: SignUpPolicy,
     /// Analysis workers (each runs one photo at a time).
     #[arg(long, default_value_t = 2)]
     pub workers: usize,

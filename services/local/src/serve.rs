@@ -34,6 +34,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         alert_below: args.alert_below,
         allow_private_urls: args.allow_private_urls,
         admin_face_sign_in: args.admin_face_sign_in,
+        sign_up: args.sign_up,
     };
     let models = crate::models::load(&args.pipeline, crate::models::Comparisons::Enabled)?;
     let app = app::build(&config, models).await?;

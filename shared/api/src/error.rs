@@ -153,6 +153,11 @@ impl From<AuthError> for ApiError {
             }
             AuthError::Invalid(_) => ApiError::new(S::BAD_REQUEST, "invalid_input", message),
             AuthError::WeakPassword(_) => ApiError::new(S::BAD_REQUEST, "weak_password", message),
+            AuthError::EmailNotConfirmed => {
+                ApiError::new(S::FORBIDDEN, "email_not_confirmed", message)
+            }
+            AuthError::SignUpClosed => ApiError::new(S::FORBIDDEN, "sign_up_closed", message),
+            AuthError::UsernameTaken => ApiError::new(S::CONFLICT, "username_taken", message),
             AuthError::InvalidResetToken => ApiError::new(S::BAD_REQUEST, "invalid_token", message),
             AuthError::Conflict(_) => ApiError::new(S::CONFLICT, "conflict", message),
             AuthError::NotFound => ApiError::new(S::NOT_FOUND, "not_found", message),

@@ -193,7 +193,7 @@ async fn a_link_of_a_deleted_account_does_not_open_a_new_account_of_the_same_nam
 #[tokio::test]
 async fn forgot_takes_the_same_time_for_any_email_and_is_rate_limited_per_email_and_address() {
     let h = support::harness_with(|config| {
-        config.forgot_answer_time = std::time::Duration::from_millis(400);
+        config.quiet_answer_time = std::time::Duration::from_millis(400);
     })
     .await;
     let mut times = Vec::new();

@@ -45,8 +45,9 @@ pub trait UserStore: Send + Sync {
     /// # Errors
     /// [`StoreError::Unavailable`] when the store fails.
     async fn list(&self) -> Result<Vec<User>, StoreError>;
-    /// Replaces the password hash, token version and first-login flag of an account, if its
-    /// token version is still `read_version` (the one the caller read).
+    /// Replaces the password hash, token version, first-login and awaiting-confirmation flags
+    /// and API tokens of an account, if its token version is still `read_version` (the one the
+    /// caller read).
     ///
     /// # Errors
     /// MUST return [`StoreError::NotFound`] when the account is gone (or was re-created:
@@ -70,6 +71,8 @@ pub enum TokenPurpose {
     Reset,
     /// Set the first password of an account an admin created.
     Welcome,
+    /// Confirm the email address of an account made by sign-up.
+    Confirm,
 }
 
 /// A single-use token as stored: only its SHA-256 hash, never the token itself.
@@ -123,8 +126,10 @@ pub struct SignInAttempt {
     pub at: OffsetDateTime,
     /// Whether a token was issued.
     pub success: bool,
-    /// `ok`, `bad_credentials`, `throttled`, `bad_confirmation`; for faces `no_match` and
-    /// `not_live`.
+    /// `ok`, `bad_credentials`, `throttled`, `bad_confirmation`, `unconfirmed` (a right
+    /// password of an account whose email is not confirmed yet); for faces `no_match` and
+    /// `not_live`; for sign-ups `registered`, `username_taken`, `email_taken`, `throttled`
+    /// and `confirmed`.
     pub reason: String,
     /// How the person tried: a password or a face. Records made before faces were a way in
     /// are passwords.
@@ -141,6 +146,9 @@ pub enum SignInMethod {
     Password,
     /// Name and camera captures of the face.
     Face,
+    /// Not a sign-in: an account asked for on the sign-up page, or its confirmation.
+    #[serde(rename = "sign-up")]
+    SignUp,
 }
 
 impl SignInMethod {
@@ -149,6 +157,7 @@ impl SignInMethod {
         match self {
             SignInMethod::Password => "password",
             SignInMethod::Face => "face",
+            SignInMethod::SignUp => "sign-up",
         }
     }
 }

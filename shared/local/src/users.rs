@@ -103,6 +103,7 @@ impl UserStore for LocalDb {
                 password_hash: user.password_hash,
                 token_version: user.token_version,
                 must_change_password: user.must_change_password,
+                awaiting_confirmation: user.awaiting_confirmation,
                 api_tokens: user.api_tokens,
                 ..stored
             };

@@ -77,6 +77,7 @@ pub async fn stack() -> Stack {
         )),
         face_collection: None,
         admin_face_sign_in: false,
+        sign_up: facelens_core::auth::SignUpPolicy::InviteOnly,
     };
     let auth = facelens_auth::app_on(&auth_config, Some(&aws))
         .await

@@ -55,6 +55,7 @@ pub async fn function(backend: Backend) -> Function {
                 first_admin,
                 face_collection: None,
                 admin_face_sign_in: false,
+                sign_up: facelens_core::auth::SignUpPolicy::Open,
             };
             let router = app_on(&config, None).await.expect("app builds");
             Function {
@@ -83,6 +84,7 @@ pub async fn function(backend: Backend) -> Function {
                 first_admin,
                 face_collection: None,
                 admin_face_sign_in: false,
+                sign_up: facelens_core::auth::SignUpPolicy::Open,
             };
             let router = app_on(&config, Some(&aws)).await.expect("app builds");
             Function {

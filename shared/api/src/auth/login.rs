@@ -52,7 +52,7 @@ impl From<LoginOutcome> for TokenResponse {
         (status = 200, description = "signed in", body = TokenResponse),
         (status = 400, description = "invalid input: the message says what", body = crate::ErrorBody),
         (status = 401, description = "no valid token (or wrong credentials)", body = crate::ErrorBody),
-        (status = 403, description = "not allowed, or the password must be changed first", body = crate::ErrorBody),
+        (status = 403, description = "the email of an account made by sign-up is not confirmed yet (`email_not_confirmed`)", body = crate::ErrorBody),
         (status = 415, description = "not JSON, or an image type that is not accepted", body = crate::ErrorBody),
         (status = 429, description = "too many requests; wait as Retry-After says", body = crate::ErrorBody),
         (status = 503, description = "too many passwords are being checked at once; see Retry-After", body = crate::ErrorBody)

@@ -1,5 +1,6 @@
-//! The auth service's routes: sign-in (with a password or a face), the caller's account and
-//! enrolled face, password recovery, and the admin routes for users and the sign-in audit.
+//! The auth service's routes: sign-in (with a password or a face), sign-up where it is open,
+//! the caller's account and enrolled face, password recovery, and the admin routes for users
+//! and the sign-in audit.
 
 mod api_tokens;
 mod audit;
@@ -7,6 +8,7 @@ mod face;
 mod login;
 mod me;
 mod recovery;
+mod sign_up;
 mod users;
 
 use axum::Router;
@@ -47,6 +49,9 @@ impl FromRef<AuthState> for Arc<AuthService> {
     face::login,
     recovery::forgot,
     recovery::reset,
+    sign_up::settings,
+    sign_up::register,
+    sign_up::confirm,
     me::me,
     me::change_password,
     me::delete_me,
@@ -78,6 +83,9 @@ pub fn router(state: AuthState) -> Router {
         .route("/api/auth/logout", post(login::logout))
         .route("/api/auth/forgot", post(recovery::forgot))
         .route("/api/auth/reset", post(recovery::reset))
+        .route("/api/auth/settings", get(sign_up::settings))
+        .route("/api/auth/register", post(sign_up::register))
+        .route("/api/auth/confirm", post(sign_up::confirm))
         .route("/api/me", get(me::me).delete(me::delete_me))
         .route("/api/me/password", put(me::change_password))
         .route(

@@ -18,7 +18,7 @@ pub(super) struct Forgot {
 
 /// Counts the request (429 while the email or the address must wait: the same for any
 /// email), then makes and mails the link in the background and answers 202 after
-/// [`AuthConfig::forgot_answer_time`](facelens_core::auth::AuthConfig), whether or not the
+/// [`AuthConfig::quiet_answer_time`](facelens_core::auth::AuthConfig), whether or not the
 /// email belongs to an account, so the answer's timing tells nothing either. The background
 /// work is awaited up to that time, so on Lambda it is done before the answer freezes the
 /// sandbox.
@@ -39,21 +39,34 @@ pub(super) async fn forgot(
     ClientAddress(client): ClientAddress,
     ApiJson(form): ApiJson<Forgot>,
 ) -> Result<StatusCode, ApiError> {
-    let answer_at = tokio::time::Instant::now() + state.service.config().forgot_answer_time;
+    let answer_at = tokio::time::Instant::now() + state.service.config().quiet_answer_time;
     state
         .service
         .admit_reset_request(&form.email, client)
         .await?;
     let service = state.service.clone();
+    answer_quietly(answer_at, "forgot-password email not sent", async move {
+        service.forgot_password(&form.email).await
+    })
+    .await;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Runs `work` in the background and returns at `answer_at`, so the answer, and its timing,
+/// tell nothing of what the work found. The work is awaited up to then, so on Lambda it is
+/// done before the answer freezes the sandbox; its failure is only logged (as `failure`).
+pub(super) async fn answer_quietly(
+    answer_at: tokio::time::Instant,
+    failure: &'static str,
+    work: impl Future<Output = Result<(), facelens_core::auth::AuthError>> + Send + 'static,
+) {
     let work = tokio::spawn(async move {
-        if let Err(err) = service.forgot_password(&form.email).await {
-            // The answer must not differ, so the failure is only logged.
-            tracing::error!(error = %err, "forgot-password email not sent");
+        if let Err(err) = work.await {
+            tracing::error!(error = %err, "{failure}");
         }
     });
     let _ = tokio::time::timeout_at(answer_at, work).await;
     tokio::time::sleep_until(answer_at).await;
-    Ok(StatusCode::ACCEPTED)
 }
 
 /// Reset form: the token from the emailed link, the link's purpose (`reset` unless the link

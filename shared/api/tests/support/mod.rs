@@ -21,6 +21,8 @@ use tower::ServiceExt;
 
 pub const SECRET: &[u8] = b"a test secret that is long enough!!";
 pub const ADMIN_PASSWORD: &str = "correct horse battery";
+/// The password of accounts made by [`Harness::sign_up_from`].
+pub const SIGN_UP_PASSWORD: &str = "a sign-up passphrase";
 
 /// A clock that only moves when told.
 #[derive(Clone)]
@@ -68,7 +70,7 @@ pub async fn harness_with(edit: impl FnOnce(&mut AuthConfig)) -> Harness {
     };
     let mut config = AuthConfig::new("http://site.test");
     // Short, so the tests of `forgot` do not wait a second each; its timing test sets its own.
-    config.forgot_answer_time = std::time::Duration::from_millis(50);
+    config.quiet_answer_time = std::time::Duration::from_millis(50);
     edit(&mut config);
     let keys = TokenKeys::own(TokenSigner::from_secret(SECRET).expect("key"));
     let service = Arc::new(AuthService::new(ports, keys, config.clone()));
@@ -155,12 +157,11 @@ impl Harness {
         self.login_from(DEFAULT_CLIENT, username, password).await
     }
 
-    /// Asks for a reset link for `email` from the client address `ip`.
-    pub async fn forgot_from(&self, ip: &str, email: &str) -> Answer {
-        let body = serde_json::json!({ "email": email });
+    /// Posts JSON to `path` from the client address `ip`, signed out.
+    pub async fn post_from(&self, ip: &str, path: &str, body: Value) -> Answer {
         let mut req = Request::builder()
             .method("POST")
-            .uri("/api/auth/forgot")
+            .uri(path)
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(body.to_string()))
             .expect("request");
@@ -169,18 +170,22 @@ impl Harness {
         self.send(req).await
     }
 
+    /// Asks for a reset link for `email` from the client address `ip`.
+    pub async fn forgot_from(&self, ip: &str, email: &str) -> Answer {
+        let body = serde_json::json!({ "email": email });
+        self.post_from(ip, "/api/auth/forgot", body).await
+    }
+
     /// Signs in from the client address `ip`.
     pub async fn login_from(&self, ip: &str, username: &str, password: &str) -> Answer {
         let body = serde_json::json!({ "username": username, "password": password });
-        let mut req = Request::builder()
-            .method("POST")
-            .uri("/api/auth/login")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .expect("request");
-        let peer = SocketAddr::new(ip.parse().expect("ip"), 40000);
-        req.extensions_mut().insert(ConnectInfo(peer));
-        self.send(req).await
+        self.post_from(ip, "/api/auth/login", body).await
+    }
+
+    /// Signs up as `username` with `email` and [`SIGN_UP_PASSWORD`] from the address `ip`.
+    pub async fn sign_up_from(&self, ip: &str, username: &str, email: &str) -> Answer {
+        let body = serde_json::json!({ "username": username, "email": email, "password": SIGN_UP_PASSWORD });
+        self.post_from(ip, "/api/auth/register", body).await
     }
 
     pub async fn token(&self, username: &str, password: &str) -> String {
@@ -216,6 +221,28 @@ impl Harness {
 
     /// The newest email in the outbox addressed to `to`.
     pub fn last_mail_to(&self, to: &str) -> String {
+        self.mails_to(to).pop().expect("an email to the user")
+    }
+
+    /// The newest email to `to` that contains `needle`, waiting up to 20 s for it: sign-ups
+    /// mail from the background, which may finish after their answer.
+    pub async fn mail_to_containing(&self, to: &str, needle: &str) -> String {
+        for _ in 0..1000 {
+            if let Some(mail) = self
+                .mails_to(to)
+                .into_iter()
+                .rev()
+                .find(|m| m.contains(needle))
+            {
+                return mail;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("no email to {to} with {needle:?}");
+    }
+
+    /// The emails in the outbox addressed to `to`, oldest first.
+    fn mails_to(&self, to: &str) -> Vec<String> {
         let mut mails: Vec<(std::time::SystemTime, String)> =
             std::fs::read_dir(self.dir.path().join("outbox"))
                 .expect("outbox")
@@ -231,10 +258,7 @@ impl Harness {
                 .filter(|(_, text)| text.contains(&format!("To: {to}")))
                 .collect();
         mails.sort();
-        mails
-            .pop()
-            .map(|(_, text)| text)
-            .expect("an email to the user")
+        mails.into_iter().map(|(_, text)| text).collect()
     }
 
     pub fn mail_count(&self) -> usize {

@@ -112,6 +112,7 @@ fn parse_attempt(item: &Item) -> Result<SignInAttempt, StoreError> {
         // Items written before face sign-in have no method: they were passwords.
         method: match get_s(item, "method") {
             Ok("face") => SignInMethod::Face,
+            Ok("sign-up") => SignInMethod::SignUp,
             _ => SignInMethod::Password,
         },
     })

@@ -55,6 +55,7 @@ fn purpose_text(purpose: TokenPurpose) -> &'static str {
     match purpose {
         TokenPurpose::Reset => "reset",
         TokenPurpose::Welcome => "welcome",
+        TokenPurpose::Confirm => "confirm",
     }
 }
 
@@ -67,6 +68,7 @@ fn parse_token(hash: &str, item: &Item) -> Result<OneTimeToken, StoreError> {
         purpose: get_parsed(item, "purpose", |p| match p {
             "reset" => Ok(TokenPurpose::Reset),
             "welcome" => Ok(TokenPurpose::Welcome),
+            "confirm" => Ok(TokenPurpose::Confirm),
             _ => Err(()),
         })?,
         expires_at: get_instant(item, "expires_at")?,

@@ -86,17 +86,21 @@ impl UserStore for DynamoDb {
             .update_item()
             .table_name(&*self.table)
             .set_key(Some(key(user_pk(user.username.as_str()), PROFILE)))
-            .update_expression("SET #hash = :hash, #ver = :ver, #must = :must, #tokens = :tokens")
+            .update_expression(
+                "SET #hash = :hash, #ver = :ver, #must = :must, #await = :await, #tokens = :tokens",
+            )
             .condition_expression("#id = :id AND #ver = :read")
             .expression_attribute_names("#hash", "password_hash")
             .expression_attribute_names("#ver", "token_version")
             .expression_attribute_names("#must", "must_change_password")
             .expression_attribute_names("#tokens", "api_tokens")
+            .expression_attribute_names("#await", "awaiting_confirmation")
             .expression_attribute_names("#id", "id")
             .expression_attribute_values(":hash", s(&user.password_hash))
             .expression_attribute_values(":ver", n(user.token_version))
             .expression_attribute_values(":must", AttributeValue::Bool(user.must_change_password))
             .expression_attribute_values(":tokens", api_tokens(user)?)
+            .expression_attribute_values(":await", AttributeValue::Bool(user.awaiting_confirmation))
             .expression_attribute_values(":id", s(user.id.to_string()))
             .expression_attribute_values(":read", n(read_version))
             .send()
@@ -198,6 +202,10 @@ fn profile_item(user: &User) -> Result<Item, StoreError> {
             "must_change_password".to_owned(),
             AttributeValue::Bool(user.must_change_password),
         ),
+        (
+            "awaiting_confirmation".to_owned(),
+            AttributeValue::Bool(user.awaiting_confirmation),
+        ),
         ("created_at".to_owned(), instant(user.created_at)?),
         ("api_tokens".to_owned(), api_tokens(user)?),
     ]);
@@ -226,6 +234,10 @@ fn parse_user(item: &Item) -> Result<User, StoreError> {
         password_hash: get_s(item, "password_hash")?.to_owned(),
         token_version: get_n(item, "token_version")?,
         must_change_password: get_bool(item, "must_change_password")?,
+        awaiting_confirmation: matches!(
+            item.get("awaiting_confirmation"),
+            Some(AttributeValue::Bool(true))
+        ),
         created_at: get_instant(item, "created_at")?,
         api_tokens: match item.get("api_tokens") {
             Some(AttributeValue::S(json)) => serde_json::from_str(json)

@@ -30,7 +30,11 @@ async fn given_attempts_over_several_days_when_listing_recent_then_newest_first_
         method: SignInMethod::Face,
         ..attempt("lee", t - Duration::hours(1), true)
     };
-    let minute = attempt("kim", t - Duration::minutes(1), false);
+    let minute = SignInAttempt {
+        method: SignInMethod::SignUp,
+        reason: "username_taken".to_owned(),
+        ..attempt("kim", t - Duration::minutes(1), false)
+    };
     let latest = attempt("unknown-name", t, false);
     for a in [&minute, &old, &latest, &hour] {
         s.audit.record(a).await.expect("recorded");

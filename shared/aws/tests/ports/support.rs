@@ -85,6 +85,7 @@ pub fn user(name: &str, role: Role) -> User {
         password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$placeholder${name}"),
         token_version: 0,
         must_change_password: true,
+        awaiting_confirmation: false,
         created_at: now(),
     }
 }

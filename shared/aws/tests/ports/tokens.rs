@@ -27,6 +27,8 @@ async fn given_a_token_when_taken_twice_then_the_second_take_gets_nothing(s: &St
     let welcome = token(&"b2".repeat(32), TokenPurpose::Welcome);
     s.tokens.put(&reset).await.expect("put");
     s.tokens.put(&welcome).await.expect("put");
+    let confirm = token(&"f6".repeat(32), TokenPurpose::Confirm);
+    s.tokens.put(&confirm).await.expect("put");
 
     assert_eq!(
         s.tokens.take(&reset.hash).await.expect("take"),
@@ -36,6 +38,10 @@ async fn given_a_token_when_taken_twice_then_the_second_take_gets_nothing(s: &St
     assert_eq!(
         s.tokens.take(&welcome.hash).await.expect("take"),
         Some(welcome)
+    );
+    assert_eq!(
+        s.tokens.take(&confirm.hash).await.expect("take"),
+        Some(confirm)
     );
 }
 

@@ -105,9 +105,18 @@ async fn given_several_accounts_when_listed_then_all_come_ordered_by_username(s:
 }
 
 async fn given_an_account_when_credentials_are_saved_then_only_they_change(s: &Stores) {
-    let dave = user("dave", Role::User);
+    let dave = facelens_core::domain::User {
+        awaiting_confirmation: true,
+        ..user("dave", Role::User)
+    };
     s.users.create(&dave).await.expect("created");
+    let made = s.users.get(&dave.username).await.expect("get");
+    assert!(
+        made.is_some_and(|u| u.awaiting_confirmation),
+        "kept when created"
+    );
     let mut changed = dave.clone();
+    changed.awaiting_confirmation = false;
     changed.password_hash = "$argon2id$new".into();
     changed.token_version = 7;
     changed.must_change_password = false;
@@ -135,6 +144,7 @@ async fn given_an_account_when_credentials_are_saved_then_only_they_change(s: &S
     assert_eq!(stored.password_hash, "$argon2id$new");
     assert_eq!(stored.token_version, 7);
     assert!(!stored.must_change_password);
+    assert!(!stored.awaiting_confirmation, "confirmed with them");
     assert_eq!(
         stored.api_tokens, changed.api_tokens,
         "API tokens are kept with them"

@@ -118,7 +118,7 @@ impl AuthService {
         Ok((user, one_time))
     }
 
-    async fn new_user(
+    pub(super) async fn new_user(
         &self,
         username: Username,
         email: Email,
@@ -136,6 +136,7 @@ impl AuthService {
             password_hash,
             token_version: 0,
             must_change_password,
+            awaiting_confirmation: false,
             created_at: self.ports.clock.now(),
         })
     }

@@ -51,7 +51,7 @@ impl AuthService {
         self.remove_account(&caller.username).await
     }
 
-    async fn remove_account(&self, username: &Username) -> Result<(), AuthError> {
+    pub(super) async fn remove_account(&self, username: &Username) -> Result<(), AuthError> {
         self.ports.users.delete(username).await?;
         let Some(purge) = &self.purge else {
             return Ok(());

@@ -13,8 +13,9 @@ pub enum AuthError {
     /// has a face enrolled, or may sign in with it.
     #[error("the face does not match, or this name cannot sign in with a face")]
     FaceNotRecognised,
-    /// Too many failures for this name; try again after the given seconds.
-    #[error("too many failed sign-in attempts; try again in {retry_after_secs} s")]
+    /// Too many attempts (sign-ins, reset requests, sign-ups); try again after the given
+    /// seconds.
+    #[error("too many attempts; try again in {retry_after_secs} s")]
     Throttled {
         /// Seconds until an attempt may succeed.
         retry_after_secs: u64,
@@ -34,7 +35,16 @@ pub enum AuthError {
     /// A new password that the policy refuses.
     #[error("{0}")]
     WeakPassword(ValidationError),
-    /// A reset or welcome link that is unknown, used or expired.
+    /// A right password of an account made by sign-up whose email is not confirmed yet.
+    #[error("confirm your email address with the link we sent before signing in")]
+    EmailNotConfirmed,
+    /// Sign-up where only admins create accounts.
+    #[error("sign-up is closed here: an administrator creates accounts")]
+    SignUpClosed,
+    /// A sign-up asking for a name an account already has.
+    #[error("this username is taken; choose another")]
+    UsernameTaken,
+    /// A reset, welcome or confirmation link that is unknown, used or expired.
     #[error("this link is invalid, used or expired; ask for a new one")]
     InvalidResetToken,
     /// A uniqueness rule or the last-admin rule.

@@ -28,7 +28,8 @@ impl AuthService {
     /// counted or stored for it), [`AuthError::Throttled`] while this name from this address, or this
     /// address, must wait (the password is not checked, and the attempt is not counted),
     /// [`AuthError::InvalidCredentials`] for an unknown name or a wrong password (same work
-    /// either way).
+    /// either way), [`AuthError::EmailNotConfirmed`] for the right password of an account
+    /// made by sign-up and not confirmed yet.
     pub async fn login(
         &self,
         username: &str,
@@ -57,6 +58,10 @@ impl AuthService {
                 return Err(AuthError::InvalidCredentials);
             }
         };
+        if user.awaiting_confirmation {
+            self.audit(&name, client, false, "unconfirmed").await?;
+            return Err(AuthError::EmailNotConfirmed);
+        }
         self.release_sign_in(&name, client).await;
         self.audit(&name, client, true, "ok").await?;
         self.issue(user).await

@@ -12,6 +12,7 @@ pub mod jwt;
 mod login;
 mod passwords;
 mod random;
+mod sign_up;
 pub mod signing_key;
 mod throttle;
 
@@ -22,6 +23,7 @@ pub use api_tokens::{
 pub use error::AuthError;
 pub use jwt::{Claims, TokenKeys};
 pub use login::LoginOutcome;
+pub use sign_up::{AdmittedSignUp, SignUpPolicy};
 pub use signing_key::{MIN_SECRET_BYTES, PublicKey, TokenSigner};
 pub use throttle::{ThrottleKey, ThrottlePolicy, ThrottleRules};
 
@@ -48,16 +50,22 @@ pub struct AuthConfig {
     pub throttle: ThrottleRules,
     /// Whether admins may enrol a face and sign in with it (off: admins use their password).
     pub admin_face_sign_in: bool,
-    /// How long `POST /api/auth/forgot` takes to answer, whether or not the email belongs to
-    /// an account: the link is made and mailed in the background meanwhile.
-    pub forgot_answer_time: std::time::Duration,
+    /// How long `POST /api/auth/forgot` and `POST /api/auth/register` take to answer, whether
+    /// or not the email belongs to an account: the emails are made and sent in the background
+    /// meanwhile.
+    pub quiet_answer_time: std::time::Duration,
+    /// Whether people may create their own account.
+    pub sign_up: SignUpPolicy,
+    /// How long the confirmation link of a sign-up lives; an account still unconfirmed after
+    /// it gives up its name and email to the next sign-up.
+    pub confirm_ttl: Duration,
     /// Base URL of the web client, for links in emails.
     pub public_url: String,
 }
 
 impl AuthConfig {
-    /// The defaults: 8 h tokens, 10 min reset links, 24 h welcome links, the default
-    /// [`ThrottleRules`], 1 s to answer a reset request.
+    /// The defaults: 8 h tokens, 10 min reset links, 24 h welcome and confirmation links, the
+    /// default [`ThrottleRules`], 1 s to answer a reset request or a sign-up, invite-only.
     pub fn new(public_url: impl Into<String>) -> Self {
         Self {
             issuer: "facelens".into(),
@@ -67,7 +75,9 @@ impl AuthConfig {
             welcome_ttl: Duration::hours(24),
             throttle: ThrottleRules::default(),
             admin_face_sign_in: false,
-            forgot_answer_time: std::time::Duration::from_secs(1),
+            quiet_answer_time: std::time::Duration::from_secs(1),
+            sign_up: SignUpPolicy::InviteOnly,
+            confirm_ttl: Duration::hours(24),
             public_url: public_url.into().trim_end_matches('/').to_owned(),
         }
     }

@@ -96,6 +96,7 @@ impl AuthService {
         let ttl = match purpose {
             TokenPurpose::Reset => self.config.reset_ttl,
             TokenPurpose::Welcome => self.config.welcome_ttl,
+            TokenPurpose::Confirm => self.config.confirm_ttl,
         };
         let token = random::token();
         self.ports
@@ -112,41 +113,26 @@ impl AuthService {
         Ok(token)
     }
 
-    /// Sets a new password with the token of a link of `purpose`; the token is consumed.
+    /// Sets a new password with the token of a reset or welcome link (`purpose`); the token
+    /// is consumed. The link proves the email address, so an account awaiting confirmation is
+    /// confirmed too.
     ///
     /// # Errors
     /// [`AuthError::InvalidResetToken`] for an unknown, used or expired token, one of another
-    /// purpose, one made before the account's password last changed, or one of an account
-    /// deleted or re-created since; [`AuthError::WeakPassword`] when the new password breaks
-    /// the policy (the token is then kept, so the person can try another password).
+    /// purpose, a confirmation link, one made before the account's password last changed, or
+    /// one of an account deleted or re-created since; [`AuthError::WeakPassword`] when the new
+    /// password breaks the policy (the token is then kept, so the person can try another
+    /// password).
     pub async fn reset_password(
         &self,
         token: &str,
         purpose: TokenPurpose,
         new: &str,
     ) -> Result<(), AuthError> {
-        let hash = random::sha256_hex(token);
-        let stored = self
-            .ports
-            .tokens
-            .take(&hash)
-            .await?
-            .ok_or(AuthError::InvalidResetToken)?;
-        if stored.expires_at <= self.ports.clock.now() {
+        if purpose == TokenPurpose::Confirm {
             return Err(AuthError::InvalidResetToken);
         }
-        if stored.purpose != purpose {
-            // Refused, but kept for the page it belongs to.
-            self.ports.tokens.put(&stored).await?;
-            return Err(AuthError::InvalidResetToken);
-        }
-        let user = self
-            .ports
-            .users
-            .get(&stored.username)
-            .await?
-            .filter(|u| u.id == stored.account_id && u.token_version == stored.token_version)
-            .ok_or(AuthError::InvalidResetToken)?;
+        let (stored, user) = self.take_link(token, purpose).await?;
         let new = match NewPassword::parse(new, Some(user.username.as_str())) {
             Ok(new) => new,
             Err(reason) => {
@@ -164,14 +150,51 @@ impl AuthService {
         Ok(())
     }
 
+    /// Consumes the token of a link of `purpose` and returns it with its account.
+    ///
+    /// # Errors
+    /// [`AuthError::InvalidResetToken`] for an unknown, used or expired token, one of another
+    /// purpose (which is kept for the page it belongs to), or one whose account was deleted,
+    /// re-created or had its password changed since the link was made.
+    pub(super) async fn take_link(
+        &self,
+        token: &str,
+        purpose: TokenPurpose,
+    ) -> Result<(OneTimeToken, User), AuthError> {
+        let hash = random::sha256_hex(token);
+        let stored = self
+            .ports
+            .tokens
+            .take(&hash)
+            .await?
+            .ok_or(AuthError::InvalidResetToken)?;
+        if stored.expires_at <= self.ports.clock.now() {
+            return Err(AuthError::InvalidResetToken);
+        }
+        if stored.purpose != purpose {
+            self.ports.tokens.put(&stored).await?;
+            return Err(AuthError::InvalidResetToken);
+        }
+        let user = self
+            .ports
+            .users
+            .get(&stored.username)
+            .await?
+            .filter(|u| u.id == stored.account_id && u.token_version == stored.token_version)
+            .ok_or(AuthError::InvalidResetToken)?;
+        Ok((stored, user))
+    }
+
     /// Saves a new password and raises the token version, which ends every session and
-    /// every outstanding welcome or reset link of the account; only if nothing else changed
-    /// the credentials since `user` was read.
+    /// every outstanding welcome, reset or confirmation link of the account; only if nothing
+    /// else changed the credentials since `user` was read. Only a link to the account's email
+    /// or its holder signed in gets here, so the address counts as confirmed.
     async fn set_password(&self, mut user: User, new: &NewPassword) -> Result<User, AuthError> {
         let read_version = user.token_version;
         user.password_hash = self.ports.hasher.hash(new.expose().to_owned()).await?;
         user.token_version = user.token_version.wrapping_add(1);
         user.must_change_password = false;
+        user.awaiting_confirmation = false;
         self.ports
             .users
             .save_credentials(&user, read_version)

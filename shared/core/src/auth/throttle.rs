@@ -56,13 +56,17 @@ pub struct ThrottleRules {
     pub forgot_per_email: ThrottlePolicy,
     /// "Forgot password" requests from one client address.
     pub forgot_per_client: ThrottlePolicy,
+    /// Sign-ups giving one email.
+    pub sign_up_per_email: ThrottlePolicy,
+    /// Sign-ups from one client address, whatever the name and email.
+    pub sign_up_per_client: ThrottlePolicy,
 }
 
 impl Default for ThrottleRules {
     /// Sign-in: 5 free guesses per name and address, then 1 s doubling to 15 min; 20 per
     /// address over all names, then the same. Forgot: 3 per email, then 1 min doubling to
-    /// 1 h; 10 per address, then 10 s doubling to 1 h. Counters idle for a day (forgot) or
-    /// an hour (sign-in) start again.
+    /// 1 h; 10 per address, then 10 s doubling to 1 h. Sign-up: as forgot. Counters idle for
+    /// a day (forgot, sign-up) or an hour (sign-in) start again.
     fn default() -> Self {
         let sign_in = |free| ThrottlePolicy {
             free,
@@ -70,21 +74,25 @@ impl Default for ThrottleRules {
             max_delay: Duration::minutes(15),
             forget_after: Duration::HOUR,
         };
+        let per_email = ThrottlePolicy {
+            free: 3,
+            first_delay: Duration::MINUTE,
+            max_delay: Duration::HOUR,
+            forget_after: Duration::DAY,
+        };
+        let per_client = ThrottlePolicy {
+            free: 10,
+            first_delay: Duration::seconds(10),
+            max_delay: Duration::HOUR,
+            forget_after: Duration::DAY,
+        };
         Self {
             sign_in_per_name_and_client: sign_in(5),
             sign_in_per_client: sign_in(20),
-            forgot_per_email: ThrottlePolicy {
-                free: 3,
-                first_delay: Duration::MINUTE,
-                max_delay: Duration::HOUR,
-                forget_after: Duration::DAY,
-            },
-            forgot_per_client: ThrottlePolicy {
-                free: 10,
-                first_delay: Duration::seconds(10),
-                max_delay: Duration::HOUR,
-                forget_after: Duration::DAY,
-            },
+            forgot_per_email: per_email,
+            forgot_per_client: per_client,
+            sign_up_per_email: per_email,
+            sign_up_per_client: per_client,
         }
     }
 }
@@ -101,6 +109,10 @@ pub enum ThrottleKey {
     Forgot(Email),
     /// Reset requests from an address.
     ForgotClient(IpAddr),
+    /// Sign-ups giving an email.
+    SignUp(Email),
+    /// Sign-ups from an address.
+    SignUpClient(IpAddr),
 }
 
 impl ThrottleKey {
@@ -113,6 +125,8 @@ impl ThrottleKey {
             ThrottleKey::SignInClient(ip) => format!("signin-client|{}", address_bucket(*ip)),
             ThrottleKey::Forgot(email) => format!("forgot|{email}"),
             ThrottleKey::ForgotClient(ip) => format!("forgot-client|{}", address_bucket(*ip)),
+            ThrottleKey::SignUp(email) => format!("signup|{email}"),
+            ThrottleKey::SignUpClient(ip) => format!("signup-client|{}", address_bucket(*ip)),
         }
     }
 }
@@ -268,6 +282,8 @@ mod tests {
             ThrottleKey::SignInClient(ip).store_key(),
             ThrottleKey::Forgot(Email::parse("admin@example.com").expect("email")).store_key(),
             ThrottleKey::ForgotClient(ip).store_key(),
+            ThrottleKey::SignUp(Email::parse("admin@example.com").expect("email")).store_key(),
+            ThrottleKey::SignUpClient(ip).store_key(),
         ];
         let distinct: std::collections::HashSet<_> = keys.iter().collect();
         assert_eq!(distinct.len(), keys.len());

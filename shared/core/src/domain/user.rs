@@ -23,6 +23,11 @@ pub struct User {
     pub token_version: u32,
     /// Set for accounts created by an admin until their first password change.
     pub must_change_password: bool,
+    /// Set for accounts made by sign-up until their holder confirms the email address (with
+    /// the emailed link, or a password reset link, which proves the same); such an account
+    /// cannot sign in.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub awaiting_confirmation: bool,
     /// When the account was created.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -61,6 +66,8 @@ pub struct UserView {
     pub role: Role,
     /// Whether the next step must be a password change.
     pub must_change_password: bool,
+    /// Whether the account, made by sign-up, still waits for its email to be confirmed.
+    pub awaiting_confirmation: bool,
     /// Creation time.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -73,6 +80,7 @@ impl From<&User> for UserView {
             email: user.email.clone(),
             role: user.role,
             must_change_password: user.must_change_password,
+            awaiting_confirmation: user.awaiting_confirmation,
             created_at: user.created_at,
         }
     }

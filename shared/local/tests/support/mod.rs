@@ -14,6 +14,7 @@ pub fn account(name: &str) -> User {
         password_hash: "placeholder".into(),
         token_version: 0,
         must_change_password: false,
+        awaiting_confirmation: false,
         created_at: OffsetDateTime::now_utc(),
     }
 }
