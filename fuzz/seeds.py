@@ -102,7 +102,10 @@ def auth_seeds():
         "reset": req(2, 4, 0, b'{"token":"abc","newPassword":"a new password 1","purpose":"reset"}'),
         "change": req(3, 5, 4, b'{"currentPassword":"x","newPassword":"another password 2"}'),
         "create-user": req(4, 6, 4, b'{"username":"bob","email":"bob@example.com","role":"user"}'),
-        "audit": req(6, 7, 4, b"limit=5"),
+        "register": req(5, 9, 0, b'{"username":"sam","email":"sam@example.com","password":"a sign-up passphrase"}'),
+        "register-taken-email": req(5, 10, 0, b'{"username":"sam2","email":"admin@test.local","password":"a sign-up passphrase"}'),
+        "confirm": req(6, 11, 0, b'{"token":"abc"}'),
+        "audit": req(7, 7, 4, b"limit=5"),
         "not-json": req(0, 8, 1, b"{"),
     }
 

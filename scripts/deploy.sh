@@ -26,6 +26,8 @@
 #                            build's) [ARCH]
 #   --ses-sandbox            let auth mail any verified identity (SES sandbox) [SES_SANDBOX=true]
 #   --no-retain              make destroy removes the table and the uploads too [RETAIN_DATA=false]
+#   --open-sign-up           let anyone create an account on the sign-up page, confirming the
+#                            email first (default: invite-only, admins do) [SIGN_UP=open]
 #   --budget USD             the account's monthly cost budget, mailed to the admins; 0: none
 #                            (default 20) [MONTHLY_BUDGET_USD]
 #   --skip-build             deploy the zips and web/dist already built [SKIP_BUILD=1]
@@ -61,6 +63,7 @@ ARCH_GIVEN="${ARCH:-}"
 ARCH="${ARCH:-arm64}"
 SES_SANDBOX="${SES_SANDBOX:-false}"
 RETAIN_DATA="${RETAIN_DATA:-true}"
+SIGN_UP="${SIGN_UP:-invite-only}"
 MONTHLY_BUDGET_USD="${MONTHLY_BUDGET_USD:-}"
 SKIP_BUILD="${SKIP_BUILD:-}"
 FROM_COMMIT="${FROM_COMMIT:-}"
@@ -99,6 +102,7 @@ while (($#)); do
     --arch) ARCH="$2"; ARCH_GIVEN="$2"; shift 2 ;;
     --ses-sandbox) SES_SANDBOX=true; shift ;;
     --no-retain) RETAIN_DATA=false; shift ;;
+    --open-sign-up) SIGN_UP=open; shift ;;
     --budget) MONTHLY_BUDGET_USD="$2"; shift 2 ;;
     --skip-build) SKIP_BUILD=1; shift ;;
     --from-commit) FROM_COMMIT="$2"; shift 2 ;;
@@ -288,6 +292,7 @@ if [[ -z "$DRY_RUN" ]]; then
     echo "  addresses, at most 200 messages a day. Verify each recipient and deploy with --ses-sandbox, or ask"
     echo "  AWS for production access (SES console -> Account dashboard)."
     [[ "$SES_SANDBOX" == true ]] || warn "SES is in the sandbox and --ses-sandbox is off: auth's mail (password resets) will be refused"
+    [[ "$SIGN_UP" != open ]] || warn "sign-up is open but SES is in the sandbox: confirmation links reach only verified addresses, so strangers cannot finish signing up"
   fi
   if [[ "${ses_sending,,}" != true ]]; then
     warn "SES sending is paused for this account in $REGION (SendingEnabled ${ses_sending,,}, enforcement ${ses_enforcement:-?})"
@@ -362,6 +367,7 @@ fi
 [[ -n "$CLOUDFRONT_WEB_ACL_ARN" ]] && ctx+=(-c cloudFrontWebAclArn="$CLOUDFRONT_WEB_ACL_ARN")
 [[ -n "$DOMAIN" ]] && ctx+=(-c domainName="$DOMAIN" -c cloudFrontCertificateArn="$CLOUDFRONT_CERT_ARN")
 [[ -n "$MONTHLY_BUDGET_USD" ]] && ctx+=(-c monthlyBudgetUsd="$MONTHLY_BUDGET_USD")
+ctx+=(-c signUp="$SIGN_UP")
 
 cd "$INFRA"
 # Synthesized once: the diff, the cost and the deploy are of this very template.

@@ -70,7 +70,8 @@ fn harness() -> &'static Harness {
             .expect("outbox");
         let ports = AuthPorts::on_store(db, Arc::new(outbox), Arc::new(FastHasher));
         let mut config = AuthConfig::new("http://fuzz.test");
-        config.forgot_answer_time = std::time::Duration::from_millis(1);
+        config.quiet_answer_time = std::time::Duration::from_millis(1);
+        config.sign_up = facelens_core::auth::SignUpPolicy::Open;
         let keys = TokenKeys::own(
             TokenSigner::from_secret(b"a fuzzing secret that is long enough").expect("key"),
         );
@@ -78,7 +79,11 @@ fn harness() -> &'static Harness {
         runtime
             .block_on(service.bootstrap_admin("admin", "admin@test.local", Some(ADMIN_PASSWORD)))
             .expect("bootstrap");
-        let router = router(AuthState { service });
+        let router = router(AuthState {
+            service,
+            models_loaded: None,
+            database: None,
+        });
         let body = serde_json::json!({"username": "admin", "password": ADMIN_PASSWORD});
         let (status, answer) = runtime.block_on(send(
             &router,
@@ -146,13 +151,14 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let harness = harness();
-    let (method, uri) = match route % 7 {
+    let (method, uri) = match route % 8 {
         0 => (Method::POST, "/api/auth/login".to_owned()),
         1 => (Method::POST, "/api/auth/forgot".to_owned()),
         2 => (Method::POST, "/api/auth/reset".to_owned()),
         3 => (Method::PUT, "/api/me/password".to_owned()),
         4 => (Method::POST, "/api/users".to_owned()),
-        5 => (Method::POST, "/api/auth/login".to_owned()),
+        5 => (Method::POST, "/api/auth/register".to_owned()),
+        6 => (Method::POST, "/api/auth/confirm".to_owned()),
         _ => {
             // The audit listing's query string.
             let Ok(query) = std::str::from_utf8(body) else {

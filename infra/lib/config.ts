@@ -52,6 +52,11 @@ export interface FacelensConfig {
    * Rekognition call; comparisons still use `CompareFaces`).
    */
   readonly faceFinder: 'rekognition' | 'onnx';
+  /**
+   * Who may create an account: `invite-only` (default; admins do) or `open` (anyone, on the
+   * sign-up page, confirming the email before signing in): FACELENS_SIGN_UP of auth.
+   */
+  readonly signUp: 'invite-only' | 'open';
   /** Steady-state request rate and burst of the HTTP API. */
   readonly apiRateLimit: number;
   readonly apiBurstLimit: number;
@@ -106,6 +111,14 @@ function faceFinder(ctx: ContextSource): 'rekognition' | 'onnx' {
   const s = str(ctx, 'faceFinder') ?? 'rekognition';
   if (s !== 'rekognition' && s !== 'onnx') {
     throw new Error(`context faceFinder: expected rekognition or onnx, got "${s}"`);
+  }
+  return s;
+}
+
+function signUp(ctx: ContextSource): 'invite-only' | 'open' {
+  const s = str(ctx, 'signUp') ?? 'invite-only';
+  if (s !== 'invite-only' && s !== 'open') {
+    throw new Error(`context signUp: expected invite-only or open, got "${s}"`);
   }
   return s;
 }
@@ -208,6 +221,7 @@ export function readConfig(ctx: ContextSource): FacelensConfig {
     logRetentionDays: retentionDays(ctx),
     workerConcurrency: int(ctx, 'workerConcurrency', 5, 2, 1000),
     faceFinder: faceFinder(ctx),
+    signUp: signUp(ctx),
     apiRateLimit: int(ctx, 'apiRateLimit', 50, 1, 10000),
     apiBurstLimit: int(ctx, 'apiBurstLimit', 100, 1, 5000),
     waf: bool(ctx, 'waf', false),

@@ -140,6 +140,7 @@ export class Processing {
         FACELENS_BUCKET_NAME: uploadsBucket.bucketName,
         FACELENS_ORIGIN_SECRET: originSecret,
         FACELENS_FACE_COLLECTION: faceCollection.collectionId,
+        FACELENS_SIGN_UP: cfg.signUp,
       },
       // uploads and analyses verify tokens with the public key auth publishes in the table
       // (`SIGNING_KEYS`, beyond their write permissions): they cannot mint tokens.

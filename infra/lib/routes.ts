@@ -15,6 +15,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/api/auth/login', fn: 'auth', public: true },
   { method: 'POST', path: '/api/auth/forgot', fn: 'auth', public: true },
   { method: 'POST', path: '/api/auth/reset', fn: 'auth', public: true },
+  // Sign-up, where the operator opens it (`-c signUp=open`; auth answers 403 otherwise).
+  { method: 'GET', path: '/api/auth/settings', fn: 'auth', public: true },
+  { method: 'POST', path: '/api/auth/register', fn: 'auth', public: true },
+  { method: 'POST', path: '/api/auth/confirm', fn: 'auth', public: true },
   { method: 'POST', path: '/api/auth/logout', fn: 'auth' },
   { method: 'POST', path: '/api/auth/face', fn: 'auth', public: true },
   { method: 'GET', path: '/api/me/face', fn: 'auth' },

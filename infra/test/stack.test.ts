@@ -73,6 +73,7 @@ describe('lambda functions', () => {
       FACELENS_PUBLIC_URL: 'https://${Distribution.DomainName}',
       FACELENS_BUCKET_NAME: '${UploadsBucket}',
       FACELENS_FACE_COLLECTION: 'Facelens-faces',
+      FACELENS_SIGN_UP: 'invite-only',
     });
     assert.deepEqual(env('uploads'), { ...api, FACELENS_BUCKET_NAME: '${UploadsBucket}' });
     // analyses publishes the live check's camera alerts to the alert topic.
@@ -96,6 +97,13 @@ describe('lambda functions', () => {
     assert.equal(rekognition.length, 1);
     assert.deepEqual(rekognition[0].Action, 'rekognition:CompareFaces');
     assert.throws(() => synth({ faceFinder: 'opencv' }), /faceFinder/);
+  });
+
+  test('signUp=open: auth lets people create their own account; anything else is refused', () => {
+    const { json: j } = synth({ signUp: 'open' });
+    const auth = resourceNamed(j, FUNCTION_IDS.auth).res.Properties;
+    assert.equal(auth.Environment.Variables.FACELENS_SIGN_UP, 'open');
+    assert.throws(() => synth({ signUp: 'yes' }), /signUp: expected invite-only or open/);
   });
 
   test('a sender with a display name: env keeps it, SES identity and IAM use the address', () => {

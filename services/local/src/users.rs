@@ -26,17 +26,19 @@ pub async fn run(args: &UsersArgs) -> anyhow::Result<()> {
     match &args.command {
         UserCommand::List => {
             println!(
-                "{:<24} {:<6} {:<32} {:<10} created",
+                "{:<24} {:<6} {:<32} {:<11} created",
                 "name", "role", "email", "password"
             );
             for user in auth.users_at_console().await? {
-                let password = if user.must_change_password {
+                let password = if user.awaiting_confirmation {
+                    "unconfirmed"
+                } else if user.must_change_password {
                     "one-time"
                 } else {
                     "own"
                 };
                 println!(
-                    "{:<24} {:<6} {:<32} {:<10} {}",
+                    "{:<24} {:<6} {:<32} {:<11} {}",
                     user.username.as_str(),
                     user.role.to_string(),
                     user.email.as_str(),

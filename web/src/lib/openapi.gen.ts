@@ -78,6 +78,12 @@ export interface AuditPage {
   attempts: SignInAttempt[];
 }
 
+/** What the sign-in page needs to know before anyone signs in. */
+export interface AuthSettings {
+  /** `open` when people may create their own account; `invite-only` when admins do. */
+  signUp: SignUpPolicy;
+}
+
 /** A camera's settings; a camera nobody configured has [`Camera::default_for`]. */
 export interface Camera {
   /** When to alert the admins, if ever. */
@@ -110,6 +116,11 @@ export type Category = "no_faces" | "all_masked" | "none_masked" | "some_masked"
 export interface ChangePassword {
   currentPassword: string;
   newPassword: string;
+}
+
+/** Confirmation form: the token from the emailed link. */
+export interface Confirm {
+  token: string;
 }
 
 /** How many analyses a user has, in all and per list. */
@@ -418,6 +429,13 @@ export interface Quality {
   sharpness: number;
 }
 
+/** Sign-up form: the same rules as for accounts an admin makes and passwords one sets. */
+export interface Register {
+  email: string;
+  password: string;
+  username: string;
+}
+
 /**
  * Reset form: the token from the emailed link, the link's purpose (`reset` unless the link
  * says `welcome`) and the new password.
@@ -460,8 +478,10 @@ export interface SignInAttempt {
    */
   method?: SignInMethod;
   /**
-   * `ok`, `bad_credentials`, `throttled`, `bad_confirmation`; for faces `no_match` and
-   * `not_live`.
+   * `ok`, `bad_credentials`, `throttled`, `bad_confirmation`, `unconfirmed` (a right
+   * password of an account whose email is not confirmed yet); for faces `no_match` and
+   * `not_live`; for sign-ups `registered`, `username_taken`, `email_taken`, `throttled`
+   * and `confirmed`.
    */
   reason: string;
   /** Whether a token was issued. */
@@ -471,7 +491,10 @@ export interface SignInAttempt {
 }
 
 /** The way a sign-in was tried. */
-export type SignInMethod = "password" | "face";
+export type SignInMethod = "password" | "face" | "sign-up";
+
+/** Who may create an account. */
+export type SignUpPolicy = "invite-only" | "open";
 
 /** The snapshot written. */
 export interface Snapshot {
@@ -535,7 +558,7 @@ export interface TokenList {
 }
 
 /** What a one-time token lets its holder do. */
-export type TokenPurpose = "reset" | "welcome";
+export type TokenPurpose = "reset" | "welcome" | "confirm";
 
 /** A bearer token and the account it belongs to. */
 export interface TokenResponse {
@@ -581,6 +604,8 @@ export interface UserList {
 
 /** What the API shows of a user: never the hash or the token version. */
 export interface UserView {
+  /** Whether the account, made by sign-up, still waits for its email to be confirmed. */
+  awaitingConfirmation: boolean;
   /** Creation time. */
   createdAt: string;
   /** Email address. */
@@ -646,6 +671,11 @@ export interface Operations {
     /** Success: 200. */
     response: AuditPage;
   };
+  "POST /api/auth/confirm": {
+    /** Success: 204. */
+    body: Confirm;
+    response: void;
+  };
   "POST /api/auth/face": {
     /** Success: 200. */
     body: FaceLogin;
@@ -655,7 +685,7 @@ export interface Operations {
     /**
      * Counts the request (429 while the email or the address must wait: the same for any
      * email), then makes and mails the link in the background and answers 202 after
-     * [`AuthConfig::forgot_answer_time`](facelens_core::auth::AuthConfig), whether or not the
+     * [`AuthConfig::quiet_answer_time`](facelens_core::auth::AuthConfig), whether or not the
      * email belongs to an account, so the answer's timing tells nothing either. The background
      * work is awaited up to that time, so on Lambda it is done before the answer freezes the
      * sandbox.
@@ -678,10 +708,27 @@ export interface Operations {
      */
     response: void;
   };
+  "POST /api/auth/register": {
+    /**
+     * Checks the form, the throttle and the name (each refusal answered at once), then finishes
+     * the sign-up in the background and answers 202 after
+     * [`AuthConfig::quiet_answer_time`](facelens_core::auth::AuthConfig): the same answer, at the
+     * same time, whether the email was free (the account is made and its confirmation link
+     * mailed) or taken (its holder is told that someone tried).
+     *
+     * Success: 202.
+     */
+    body: Register;
+    response: void;
+  };
   "POST /api/auth/reset": {
     /** Success: 204. */
     body: Reset;
     response: void;
+  };
+  "GET /api/auth/settings": {
+    /** Success: 200. */
+    response: AuthSettings;
   };
   "GET /api/health": {
     /** Success: 200. */
