@@ -226,3 +226,119 @@ async fn given_open_sign_up_on_aws_when_someone_signs_up_then_ses_carries_the_li
         (401, Some("invalid_credentials"))
     );
 }
+
+#[tokio::test]
+async fn given_a_point_in_time_restore_when_its_items_are_copied_back_then_a_deleted_account_returns_and_newer_items_stay()
+ {
+    let function = function(Backend::Aws).await;
+    let router = &function.router;
+    let table = function.table.clone().expect("a table");
+    let email = format!("rita-{table}@example.com");
+    let (status, body) = answer(
+        router,
+        request(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(login_body(ADMIN.0, ADMIN.1)),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let admin_token = body["token"].as_str().expect("token").to_owned();
+    let (status, body) = answer(
+        router,
+        request(
+            "POST",
+            "/api/users",
+            Some(&admin_token),
+            Some(json!({ "username": "rita", "email": email })),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let one_time = moto::server().emails_to(&email).await[0]
+        .body
+        .lines()
+        .find_map(|line| line.strip_prefix("One-time password: "))
+        .expect("a one-time password")
+        .trim()
+        .to_owned();
+
+    // The point in time: rita exists. Then she is deleted, and someone new signs up.
+    let moto = moto::server();
+    let stack_table = moto.aws().await.dynamodb(table.as_str());
+    let restored = moto.restore_to_now(&stack_table).await;
+    let (status, body) = answer(
+        router,
+        request("DELETE", "/api/users/rita", Some(&admin_token), None),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let rita_signs_in = || {
+        request(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(login_body("rita", &one_time)),
+        )
+    };
+    assert_eq!(answer(router, rita_signs_in()).await.0, 401);
+    let (status, _) = answer(
+        router,
+        request(
+            "POST",
+            "/api/auth/register",
+            None,
+            Some(json!({ "username": "newer", "email": format!("newer-{table}@example.com"), "password": "a passphrase made later" })),
+        ),
+    )
+    .await;
+    assert_eq!(status, 202);
+
+    // When the restored table's items are copied back
+    let report = stack_table
+        .copy_missing_from(restored.table_name())
+        .await
+        .expect("copied");
+
+    // Then rita's profile and email item are back, what is newer stays, and the admin
+    // counter still guards the only admin
+    assert!(report.copied >= 2, "{report:?}");
+    assert!(
+        report.kept >= 1,
+        "the admin's profile was there: {report:?}"
+    );
+    assert_eq!(report.admins, 1);
+    let (status, body) = answer(router, rita_signs_in()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["user"]["mustChangePassword"], true);
+    let (status, body) = answer(
+        router,
+        request("GET", "/api/users", Some(&admin_token), None),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let names: Vec<&str> = body["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .filter_map(|u| u["username"].as_str())
+        .collect();
+    assert_eq!(names, ["admin", "newer", "rita"]);
+    let (status, _) = answer(
+        router,
+        request("DELETE", "/api/users/admin", Some(&admin_token), None),
+    )
+    .await;
+    assert_eq!(status, 409, "the last admin stays");
+    let again = stack_table
+        .copy_missing_from(restored.table_name())
+        .await
+        .expect("copied again");
+    assert_eq!(
+        (again.copied, again.admins),
+        (0, 1),
+        "running it twice changes nothing"
+    );
+}

@@ -7,8 +7,9 @@
 
 use crate::{Aws, DynamoDb, S3Objects};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+    PointInTimeRecoverySpecification, Projection, ProjectionType, ScalarAttributeType,
+    TimeToLiveSpecification,
 };
 use aws_sdk_s3::types::{
     Event, FilterRule, FilterRuleName, NotificationConfiguration, NotificationConfigurationFilter,
@@ -131,6 +132,38 @@ impl Moto {
             .await
             .expect("moto enables TTL");
         store
+    }
+
+    /// Turns point-in-time recovery on for `table`, as the stack does, and restores it into a
+    /// new table `{name}-restored`, as infra/README.md tells operators to; returns the store on
+    /// the restored table. Moto copies the table as it is now, whatever time is asked for.
+    ///
+    /// # Panics
+    /// When moto refuses.
+    pub async fn restore_to_now(&self, table: &DynamoDb) -> DynamoDb {
+        let client = table.client();
+        client
+            .update_continuous_backups()
+            .table_name(table.table_name())
+            .point_in_time_recovery_specification(
+                PointInTimeRecoverySpecification::builder()
+                    .point_in_time_recovery_enabled(true)
+                    .build()
+                    .expect("PITR specification"),
+            )
+            .send()
+            .await
+            .expect("moto turns PITR on");
+        let restored = format!("{}-restored", table.table_name());
+        client
+            .restore_table_to_point_in_time()
+            .source_table_name(table.table_name())
+            .target_table_name(&restored)
+            .use_latest_restorable_time(true)
+            .send()
+            .await
+            .expect("moto restores the table");
+        DynamoDb::new(client.clone(), restored)
     }
 
     /// A new bucket with a unique name, and the photo store on it.

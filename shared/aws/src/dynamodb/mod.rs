@@ -10,6 +10,7 @@ mod item;
 pub mod keys;
 mod live;
 mod purges;
+mod restore;
 mod signing_keys;
 mod throttle;
 mod tokens;
@@ -17,6 +18,7 @@ mod transact;
 mod users;
 
 pub use faces::FaceRecord;
+pub use restore::CopyReport;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
