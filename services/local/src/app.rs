@@ -5,7 +5,7 @@ use crate::backup_route::BackupState;
 use crate::faces::LocalFaceVault;
 use crate::metrics::MetricsState;
 use crate::models::Models;
-use crate::{objects, web};
+use crate::{object_routes, web};
 use anyhow::Context;
 use axum::Router;
 use facelens_api::analyses::{self, AnalysesState};
@@ -222,7 +222,7 @@ pub async fn build(config: &LocalConfig, models: Models) -> anyhow::Result<App> 
         data_dir: config.data_dir.clone(),
     }))
     .merge(facelens_api::openapi::router(crate::openapi::document))
-    .merge(objects::router(
+    .merge(object_routes::router(
         Arc::clone(&objects),
         config.upload_policy.max_bytes,
     ));

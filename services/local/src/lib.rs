@@ -11,7 +11,7 @@ pub mod compare;
 pub mod faces;
 pub mod metrics;
 pub mod models;
-pub mod objects;
+pub mod object_routes;
 pub mod openapi;
 pub mod operator;
 pub mod secrets;

@@ -7,8 +7,8 @@ use utoipa::openapi::OpenApi;
 /// The routes of this server alone.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
-    crate::objects::upload,
-    crate::objects::download,
+    crate::object_routes::upload,
+    crate::object_routes::download,
     crate::backup_route::backup,
     crate::metrics::metrics
 ))]
