@@ -56,31 +56,27 @@ impl DynamoDb {
         limit: usize,
         out: &mut Vec<SignInAttempt>,
     ) -> Result<(), StoreError> {
-        let mut start = None;
+        let wanted = i32::try_from(limit.saturating_sub(out.len())).unwrap_or(i32::MAX);
+        let mut items = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", "pk")
+            .expression_attribute_values(":pk", s(pk))
+            .scan_index_forward(false)
+            .limit(wanted)
+            .into_paginator()
+            .items()
+            .send();
         while out.len() < limit {
-            let wanted = i32::try_from(limit - out.len()).unwrap_or(i32::MAX);
-            let page = self
-                .client
-                .query()
-                .table_name(&*self.table)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", "pk")
-                .expression_attribute_values(":pk", s(pk))
-                .scan_index_forward(false)
-                .limit(wanted)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| unavailable("Query (audit)", e))?;
-            for item in page.items() {
-                out.push(parse_attempt(item)?);
-            }
-            start = page.last_evaluated_key;
-            if start.is_none() {
+            let Some(item) = items.next().await else {
                 break;
-            }
+            };
+            out.push(parse_attempt(
+                &item.map_err(|e| unavailable("Query (audit)", e))?,
+            )?);
         }
-        out.truncate(limit);
         Ok(())
     }
 }

@@ -163,7 +163,7 @@ fn parse_bucket(item: &Item) -> Result<HourBucket, StoreError> {
 }
 
 impl DynamoDb {
-    /// Every item of a query, page after page.
+    /// Every item of a query (or the first `limit`), page after page.
     async fn query_all(
         &self,
         index: Option<&str>,
@@ -172,39 +172,34 @@ impl DynamoDb {
         newest_first: bool,
         limit: Option<usize>,
     ) -> Result<Vec<Item>, StoreError> {
-        let mut found = Vec::new();
-        let mut start = None;
-        loop {
-            let mut query = self
-                .client
-                .query()
-                .table_name(&*self.table)
-                .set_index_name(index.map(str::to_owned))
-                .expression_attribute_names("#pk", pk.0)
-                .expression_attribute_values(":pk", s(&pk.1))
-                .scan_index_forward(!newest_first)
-                .set_exclusive_start_key(start);
-            query = match &sk_between {
-                Some((name, from, to)) => query
-                    .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-                    .expression_attribute_names("#sk", *name)
-                    .expression_attribute_values(":from", s(from))
-                    .expression_attribute_values(":to", s(to)),
-                None => query.key_condition_expression("#pk = :pk"),
-            };
-            if let Some(limit) = limit {
-                query = query.limit(i32::try_from(limit - found.len()).unwrap_or(i32::MAX));
-            }
-            let page = query
-                .send()
-                .await
-                .map_err(|e| unavailable("Query (live)", e))?;
-            found.extend(page.items().iter().cloned());
-            start = page.last_evaluated_key;
-            if start.is_none() || limit.is_some_and(|l| found.len() >= l) {
-                return Ok(found);
-            }
+        let mut query = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .set_index_name(index.map(str::to_owned))
+            .expression_attribute_names("#pk", pk.0)
+            .expression_attribute_values(":pk", s(&pk.1))
+            .scan_index_forward(!newest_first);
+        query = match &sk_between {
+            Some((name, from, to)) => query
+                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+                .expression_attribute_names("#sk", *name)
+                .expression_attribute_values(":from", s(from))
+                .expression_attribute_values(":to", s(to)),
+            None => query.key_condition_expression("#pk = :pk"),
+        };
+        if let Some(limit) = limit {
+            query = query.limit(i32::try_from(limit).unwrap_or(i32::MAX));
         }
+        let mut items = query.into_paginator().items().send();
+        let mut found = Vec::new();
+        while limit.is_none_or(|l| found.len() < l) {
+            let Some(item) = items.next().await else {
+                break;
+            };
+            found.push(item.map_err(|e| unavailable("Query (live)", e))?);
+        }
+        Ok(found)
     }
 
     async fn delete_key(&self, item_key: Item) -> Result<(), StoreError> {

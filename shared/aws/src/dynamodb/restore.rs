@@ -39,30 +39,24 @@ impl DynamoDb {
     /// running it again copies the rest.
     pub async fn copy_missing_from(&self, source: &str) -> Result<CopyReport, StoreError> {
         let mut report = CopyReport::default();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .scan()
-                .table_name(source)
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| unavailable("Scan (restored table)", e))?;
-            for item in page.items() {
-                report.read += 1;
-                if !worth_copying(item) {
-                    report.skipped += 1;
-                } else if self.put_if_absent(item.clone()).await? {
-                    report.copied += 1;
-                } else {
-                    report.kept += 1;
-                }
-            }
-            start = page.last_evaluated_key;
-            if start.is_none() {
-                break;
+        // Page by page, never the whole table in memory.
+        let mut items = self
+            .client
+            .scan()
+            .table_name(source)
+            .consistent_read(true)
+            .into_paginator()
+            .items()
+            .send();
+        while let Some(item) = items.next().await {
+            let item = item.map_err(|e| unavailable("Scan (restored table)", e))?;
+            report.read += 1;
+            if !worth_copying(&item) {
+                report.skipped += 1;
+            } else if self.put_if_absent(item).await? {
+                report.copied += 1;
+            } else {
+                report.kept += 1;
             }
         }
         report.admins = self.recount_admins().await?;

@@ -50,29 +50,21 @@ impl SigningKeyStore for DynamoDb {
     }
 
     async fn published(&self) -> Result<Vec<PublishedKey>, StoreError> {
-        let mut keys = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&*self.table)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", "pk")
-                .expression_attribute_values(":pk", s(SIGNING_KEYS))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| unavailable("Query (signing keys)", e))?;
-            for item in page.items() {
-                keys.push(parse_key(item)?);
-            }
-            start = page.last_evaluated_key;
-            if start.is_none() {
-                return Ok(keys);
-            }
-        }
+        let items = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", "pk")
+            .expression_attribute_values(":pk", s(SIGNING_KEYS))
+            .consistent_read(true)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| unavailable("Query (signing keys)", e))?;
+        items.iter().map(parse_key).collect()
     }
 }
 

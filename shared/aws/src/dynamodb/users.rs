@@ -54,30 +54,21 @@ impl UserStore for DynamoDb {
     }
 
     async fn list(&self) -> Result<Vec<User>, StoreError> {
-        let mut users = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&*self.table)
-                .index_name(GSI1)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", GSI1PK)
-                .expression_attribute_values(":pk", s(USERS))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| unavailable("Query (users)", e))?;
-            for item in page.items() {
-                users.push(parse_user(item)?);
-            }
-            start = page.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
-        }
-        Ok(users)
+        let items = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .index_name(GSI1)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", GSI1PK)
+            .expression_attribute_values(":pk", s(USERS))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| unavailable("Query (users)", e))?;
+        items.iter().map(parse_user).collect()
     }
 
     async fn save_credentials(&self, user: &User, read_version: u32) -> Result<(), StoreError> {
