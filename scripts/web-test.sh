@@ -34,6 +34,7 @@ mkdir -p test-results
 # The API document the client's types come from is the one the server serves (no browser), then
 # the app's story, face sign-in with a fake camera, the live mask check with a fake camera,
 # everyday flows (uploads across pages, reloads, abandoned uploads, keyboard), API tokens made,
-# used and revoked, then axe-core on
+# used and revoked, sign-up (on a server with --sign-up open: the form, the emailed confirmation
+# link, signing in after it; and the default, invite-only), then axe-core on
 # every screen at a desktop and a phone size (e2e/a11y.e2e.test.mjs), each file on its own server.
-node --test --test-concurrency=1 --test-reporter=spec e2e/openapi.e2e.test.mjs e2e/app.e2e.test.mjs e2e/face.e2e.test.mjs e2e/live.e2e.test.mjs e2e/flows.e2e.test.mjs e2e/tokens.e2e.test.mjs e2e/a11y.e2e.test.mjs
+node --test --test-concurrency=1 --test-reporter=spec e2e/openapi.e2e.test.mjs e2e/app.e2e.test.mjs e2e/face.e2e.test.mjs e2e/live.e2e.test.mjs e2e/flows.e2e.test.mjs e2e/tokens.e2e.test.mjs e2e/signup.e2e.test.mjs e2e/a11y.e2e.test.mjs

@@ -127,7 +127,7 @@ async function open(hash, heading) {
 const analysed = {};
 
 describe('Accessibility of every screen (axe-core, desktop and phone)', { timeout: 15 * 60_000 }, () => {
-  test('signed out: sign in, forgot, reset', async () => {
+  test('signed out: sign in, forgot, reset, sign-up, a confirmation link', async () => {
     await open('#/signin', 'Sign in');
     await audit('signin');
     // A wrong password: the error next to the form.
@@ -146,6 +146,14 @@ describe('Accessibility of every screen (axe-core, desktop and phone)', { timeou
     await audit('forgot');
     await open('#/reset?token=not-a-real-token', 'Choose a new password');
     await audit('reset');
+    // Sign-up is invite-only on this server: the page says an administrator makes accounts.
+    await open('#/sign-up', 'Create an account');
+    await page.getByText(/Accounts are made by an administrator/).waitFor();
+    await audit('sign-up');
+    // A confirmation link that is no good: the server's answer, and what to do.
+    await open('#/confirm?token=not-a-real-token', 'Confirm your email address');
+    await page.getByRole('alert').filter({ hasText: 'invalid' }).waitFor();
+    await audit('confirm');
   });
 
   test('first sign-in: the one-time password is changed', async () => {
@@ -283,7 +291,7 @@ describe('Accessibility of every screen (axe-core, desktop and phone)', { timeou
 
   test('axe: every screen checked at both sizes', () => {
     const names = new Set(checked.map((c) => c.name));
-    for (const screen of ['signin', 'signin-face', 'forgot', 'reset', 'first-password', 'analyse', 'analyse-results', 'history', 'history-no_faces', 'history-all_masked', 'history-none_masked', 'history-some_masked', 'analysis', 'find', 'face', 'face-enrol', 'live', 'live-running', 'stats', 'admin-users', 'admin-audit', 'admin-alerts', 'not-found']) {
+    for (const screen of ['signin', 'signin-face', 'forgot', 'reset', 'sign-up', 'confirm', 'first-password', 'analyse', 'analyse-results', 'history', 'history-no_faces', 'history-all_masked', 'history-none_masked', 'history-some_masked', 'analysis', 'find', 'face', 'face-enrol', 'live', 'live-running', 'stats', 'admin-users', 'admin-audit', 'admin-alerts', 'not-found']) {
       assert.ok(names.has(screen), `${screen} was checked`);
     }
     assert.equal(checked.length, names.size * 2, 'each at the desktop and the phone size');

@@ -48,7 +48,7 @@ addUser(
   false,
 );
 
-const publicUser = (u) => ({ username: u.username, email: u.email, role: u.role, mustChangePassword: u.mustChangePassword, createdAt: u.createdAt });
+const publicUser = (u) => ({ username: u.username, email: u.email, role: u.role, mustChangePassword: u.mustChangePassword, awaitingConfirmation: false, createdAt: u.createdAt });
 
 function issue(u) {
   const token = randomBytes(24).toString('base64url');
@@ -284,6 +284,10 @@ async function api(req, res, url) {
     return json(res, 200, issue(u));
   }
   if (path === '/api/auth/face' && method === 'POST') return faceLogin(res, body);
+  // Sign-up as the real server has it by default: invite-only (admins make accounts).
+  if (path === '/api/auth/settings' && method === 'GET') return json(res, 200, { signUp: 'invite-only' });
+  if (path === '/api/auth/register' && method === 'POST') return fail(res, 403, 'sign_up_closed', 'sign-up is closed here: an administrator creates accounts');
+  if (path === '/api/auth/confirm' && method === 'POST') return fail(res, 400, 'invalid_token', 'this link is invalid, used or expired; ask for a new one');
   if (path === '/api/me/face') {
     const u = authed(req, res);
     if (!u) return;

@@ -40,7 +40,11 @@ async function waitForHealth(baseUrl, child, timeoutMs) {
   throw new Error(`the server did not answer /api/health in ${timeoutMs} ms (${lastError})`);
 }
 
-export async function startServer({ logPath }) {
+/**
+ * `args`: more arguments for `facelens serve` (the real server only), e.g. `['--sign-up', 'open']`;
+ * none by default, so the server runs with its defaults.
+ */
+export async function startServer({ logPath, args: extraArgs = [] }) {
   const mode = process.env.E2E_SERVER === 'mock' ? 'mock' : 'real';
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'facelens-e2e-'));
@@ -60,7 +64,7 @@ export async function startServer({ logPath }) {
   } else {
     command = process.env.FACELENS_BIN ?? join(REPO_ROOT, 'target', 'debug', 'facelens');
     if (!existsSync(command)) throw new Error(`no server binary at ${command}: run cargo build -p facelens`);
-    args = ['serve', '--port', String(port), '--data-dir', dataDir];
+    args = ['serve', '--port', String(port), '--data-dir', dataDir, ...extraArgs];
   }
   const log = createWriteStream(logPath);
   const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

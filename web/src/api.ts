@@ -5,6 +5,7 @@ import { historyQuery } from './lib/paging';
 import type {
   Analysis,
   AnalysisPage,
+  AuthSettings,
   Category,
   CreatedToken,
   FaceStatus,
@@ -82,6 +83,17 @@ export const forgotPassword = (email: string) =>
 export type LinkPurpose = Api.TokenPurpose;
 export const resetPassword = (token: string, purpose: LinkPurpose, newPassword: string) =>
   request<void>('POST', '/api/auth/reset', { body: { token, purpose, newPassword } satisfies Api.Reset, anonymous: true });
+/** How accounts are made here: `{ signUp: "open" }` or `{ signUp: "invite-only" }`. */
+export const getAuthSettings = () => request<AuthSettings>('GET', '/api/auth/settings', { anonymous: true });
+/**
+ * Asks for an account (where sign-up is open). 202 whether the email was free (a confirmation
+ * link is mailed) or already an account's (its holder is told): the caller cannot tell which.
+ */
+export const register = (username: string, email: string, password: string) =>
+  request<void>('POST', '/api/auth/register', { body: { username, email, password } satisfies Api.Register, anonymous: true });
+/** Confirms a sign-up's email with the token of its emailed link (single use, 24 hours). */
+export const confirmEmail = (token: string) =>
+  request<void>('POST', '/api/auth/confirm', { body: { token } satisfies Api.Confirm, anonymous: true });
 /** Ends every session of the account on the server (its tokens stop working). */
 export const logout = () => request<void>('POST', '/api/auth/logout');
 export const me = () => request<User>('GET', '/api/me');

@@ -1,15 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   changePassword,
+  confirmEmail,
   createUpload,
   deleteAccount,
   deleteAnalysis,
   enrolFace,
   faceLogin,
   faceStatus,
+  getAuthSettings,
   listAnalyses,
   login,
   me,
+  register,
   removeFace,
   setAuthHandlers,
   uploadFromUrl,
@@ -132,6 +135,35 @@ describe('api', () => {
     expect(init.headers.Authorization).toBeUndefined();
     expect(JSON.parse(init.body)).toEqual({ username: 'alice', captures: ['data:image/jpeg;base64,AAA', 'BBB'] });
     expect(unauthorized).not.toHaveBeenCalled();
+  });
+
+  it('sign-up: settings, the form and the confirmation go without a token', async () => {
+    fetchMock.mockResolvedValueOnce(reply(200, { signUp: 'open' }));
+    expect(await getAuthSettings()).toEqual({ signUp: 'open' });
+    // 202 with an empty body, whether the email was free or taken.
+    fetchMock.mockResolvedValueOnce(new Response(null, { status: 202 }));
+    await expect(register('dora', 'dora@example.org', 'a long passphrase')).resolves.toBeUndefined();
+    fetchMock.mockResolvedValueOnce(new Response(null, { status: 204 }));
+    await expect(confirmEmail('tok-123')).resolves.toBeUndefined();
+    const calls = fetchMock.mock.calls.map(([path, init]) => [path, init.method, init.headers.Authorization, init.body && JSON.parse(init.body)]);
+    expect(calls).toEqual([
+      ['/api/auth/settings', 'GET', undefined, undefined],
+      ['/api/auth/register', 'POST', undefined, { username: 'dora', email: 'dora@example.org', password: 'a long passphrase' }],
+      ['/api/auth/confirm', 'POST', undefined, { token: 'tok-123' }],
+    ]);
+  });
+
+  it('sign-up refusals are errors with their codes, never an ended session', async () => {
+    fetchMock.mockResolvedValueOnce(reply(409, { error: { code: 'username_taken', message: 'this username is taken; choose another' } }));
+    await expect(register('admin', 'a@example.org', 'a long passphrase')).rejects.toMatchObject({ status: 409, code: 'username_taken' });
+    fetchMock.mockResolvedValueOnce(reply(429, { error: { code: 'too_many_attempts', message: 'wait' } }, { 'Retry-After': '60' }));
+    await expect(register('dora', 'dora@example.org', 'a long passphrase')).rejects.toMatchObject({ code: 'too_many_attempts', retryAfter: 60 });
+    fetchMock.mockResolvedValueOnce(reply(400, { error: { code: 'invalid_token', message: 'this link is invalid, used or expired; ask for a new one' } }));
+    await expect(confirmEmail('used')).rejects.toMatchObject({ status: 400, code: 'invalid_token' });
+    fetchMock.mockResolvedValueOnce(reply(403, { error: { code: 'email_not_confirmed', message: 'confirm your email address' } }));
+    await expect(login('dora', 'a long passphrase')).rejects.toMatchObject({ status: 403, code: 'email_not_confirmed' });
+    expect(unauthorized).not.toHaveBeenCalled();
+    expect(passwordChangeRequired).not.toHaveBeenCalled();
   });
 
   it('reads, enrols and removes the caller\'s face', async () => {

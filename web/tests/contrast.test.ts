@@ -53,6 +53,8 @@ describe('contrast (WCAG 2.2 AA)', () => {
     expect(contrast('#ffffff', colour(rule('.tone-masked .face-tag', 'background')))).toBeGreaterThanOrEqual(4.5);
     expect(contrast('#ffffff', colour(rule('.tone-unmasked .face-tag', 'background')))).toBeGreaterThanOrEqual(4.5);
     expect(contrast(token('muted'), token('bg'))).toBeGreaterThanOrEqual(4.5);
+    // "awaiting confirmation" on the admin's list of users.
+    expect(contrast(colour(rule('.badge-awaiting', 'color')), colour(rule('.badge-awaiting', 'background')))).toBeGreaterThanOrEqual(4.5);
   });
 
   it('the focus ring is 3:1 against the page, the cards and the header', () => {

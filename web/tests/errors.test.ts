@@ -59,6 +59,26 @@ describe('errors', () => {
     expect(messageFor(new ApiError(400, 'something_new', 'odd thing'))).toBe('Odd thing.');
   });
 
+  it('sign-up and its confirmation: the server\'s words', () => {
+    expect(messageFor(new ApiError(403, 'email_not_confirmed', 'confirm your email address with the link we sent before signing in'), 'signin')).toBe(
+      'Confirm your email address with the link we sent before signing in.',
+    );
+    expect(messageFor(new ApiError(403, 'email_not_confirmed', ''), 'signin')).toMatch(/^Confirm your email address/);
+    expect(messageFor(new ApiError(403, 'sign_up_closed', 'sign-up is closed here: an administrator creates accounts'), 'signup')).toBe(
+      'Sign-up is closed here: an administrator creates accounts.',
+    );
+    expect(messageFor(new ApiError(403, 'sign_up_closed', ''), 'signup')).toMatch(/administrator/);
+    expect(messageFor(new ApiError(409, 'username_taken', 'this username is taken; choose another'), 'signup')).toBe('This username is taken; choose another.');
+    expect(messageFor(new ApiError(400, 'invalid_token', 'this link is invalid, used or expired; ask for a new one'), 'confirm')).toBe(
+      'This link is invalid, used or expired; ask for a new one. If you signed up more than 24 hours ago, sign up again.',
+    );
+    expect(messageFor(new ApiError(400, 'invalid_token', ''), 'confirm')).toBe(
+      'This link is invalid, used or expired. If you signed up more than 24 hours ago, sign up again.',
+    );
+    // A reset link keeps its own words.
+    expect(messageFor(new ApiError(400, 'invalid_token', 'this link is invalid, used or expired; ask for a new one'), 'reset')).toMatch(/reset link/);
+  });
+
   it('explains network failures', () => {
     expect(messageFor(new TypeError('Failed to fetch'))).toMatch(/Could not reach/);
     expect(messageFor('weird')).toMatch(/Something went wrong/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ATTRIBUTES_ONLY_ON_AWS, ageRangeText, attributeRows, attributesMissing, auditReason, emailParts, emotionBars, emotionName, formatPercent, signInMethodName } from '../src/lib/format';
+import { ATTRIBUTES_ONLY_ON_AWS, ageRangeText, attributeRows, attributesMissing, auditReason, auditResult, emailParts, emotionBars, emotionName, formatPercent, signInMethodName } from '../src/lib/format';
 import type { Face } from '../src/lib/types';
 
 describe('format', () => {
@@ -48,11 +48,30 @@ describe('audit reasons', () => {
     expect(auditReason(null)).toBe('');
     expect(auditReason('no_match')).toBe('Face did not match');
     expect(auditReason('not_live')).toBe('Liveness check failed');
+    // A right password of an account whose email is not confirmed yet.
+    expect(auditReason('unconfirmed')).toBe('Email not confirmed');
+  });
+
+  it('puts sign-up reasons in plain words', () => {
+    expect(auditReason('registered')).toBe('Registered');
+    expect(auditReason('username_taken')).toBe('Name taken');
+    expect(auditReason('email_taken')).toBe('Email taken');
+    expect(auditReason('confirmed')).toBe('Confirmed');
+    expect(auditReason('throttled')).toBe('Too many attempts');
+  });
+
+  it('says what came of a sign-in or a sign-up', () => {
+    expect(auditResult('password', true)).toBe('Signed in');
+    expect(auditResult(undefined, true)).toBe('Signed in');
+    expect(auditResult('face', false)).toBe('Refused');
+    expect(auditResult('sign-up', true)).toBe('Accepted');
+    expect(auditResult('sign-up', false)).toBe('Refused');
   });
 
   it('names the way a sign-in was tried', () => {
     expect(signInMethodName('face')).toBe('Face');
     expect(signInMethodName('password')).toBe('Password');
+    expect(signInMethodName('sign-up')).toBe('Sign-up');
     // Records from before face sign-in have no method: passwords.
     expect(signInMethodName(undefined)).toBe('Password');
     expect(signInMethodName(null)).toBe('Password');

@@ -28,6 +28,8 @@ describe('router', () => {
     expect(guard(parseHash('#/'), null)).toEqual({ redirect: '#/signin' });
     expect(guard(parseHash('#/reset?token=x'), null)).toBeNull();
     expect(guard(parseHash('#/forgot'), null)).toBeNull();
+    expect(guard(parseHash('#/sign-up'), null)).toBeNull();
+    expect(guard(parseHash('#/confirm?token=x'), null)).toBeNull();
     expect(guard(parseHash('#/live'), null)).toEqual({ redirect: '#/signin?next=%2Flive' });
     expect(guard(parseHash('#/stats'), null)).toEqual({ redirect: '#/signin?next=%2Fstats' });
   });
@@ -43,6 +45,13 @@ describe('router', () => {
     expect(guard(parseHash('#/admin'), admin)).toBeNull();
     expect(guard(parseHash('#/signin'), user)).toEqual({ redirect: '#/analyse' });
     expect(guard(parseHash('#/'), user)).toEqual({ redirect: '#/analyse' });
+  });
+
+  it('a confirmation link works signed in too, and next never leads to a public page', () => {
+    expect(guard(parseHash('#/confirm?token=x'), user)).toBeNull();
+    expect(guard(parseHash('#/sign-up'), user)).toBeNull();
+    expect(safeNext('/confirm?token=x')).toBe('#/analyse');
+    expect(safeNext('/sign-up')).toBe('#/analyse');
   });
 
   it('a signed-in user on the sign-in page goes where they were going', () => {

@@ -60,7 +60,7 @@ function fallbackCode(status: number): string {
   return 'http_' + status;
 }
 
-export type ErrorContext = 'signin' | 'password' | 'reset' | 'upload' | 'users' | 'general';
+export type ErrorContext = 'signin' | 'password' | 'reset' | 'confirm' | 'signup' | 'upload' | 'users' | 'general';
 
 /** The message to show for an error, in plain words. */
 export function messageFor(error: unknown, context: ErrorContext = 'general'): string {
@@ -81,7 +81,16 @@ export function messageFor(error: unknown, context: ErrorContext = 'general'): s
         ? `Too many attempts. Try again in ${describeWait(error.retryAfter)}.`
         : 'Too many attempts. Wait a little and try again.';
     case 'invalid_token':
+      // A confirmation link: the server's words, and what to do when the sign-up itself expired.
+      if (context === 'confirm')
+        return `${serverSays.trim() || 'This link is invalid, used or expired.'} If you signed up more than 24 hours ago, sign up again.`;
       return 'This reset link is not valid any more. Ask for a new one.';
+    case 'email_not_confirmed':
+      return serverSays.trim() || 'Confirm your email address with the link we sent before signing in.';
+    case 'sign_up_closed':
+      return serverSays.trim() || 'Sign-up is closed here: an administrator creates accounts.';
+    case 'username_taken':
+      return serverSays.trim() || 'This username is taken; choose another.';
     case 'weak_password':
       return `This password is too weak.${serverSays}`;
     case 'password_change_required':

@@ -83,11 +83,25 @@ const AUDIT_REASONS: Record<string, string> = {
   too_many_attempts: 'Too many attempts',
   no_match: 'Face did not match',
   not_live: 'Liveness check failed',
+  unconfirmed: 'Email not confirmed',
+  // Sign-ups (method `sign-up`).
+  registered: 'Registered',
+  username_taken: 'Name taken',
+  email_taken: 'Email taken',
+  confirmed: 'Confirmed',
 };
 
-/** How a sign-in was tried, for the audit: "Password" or "Face". */
+/** How a sign-in was tried, for the audit: "Password", "Face" or "Sign-up". */
 export function signInMethodName(method: string | null | undefined): string {
-  return method === 'face' ? 'Face' : 'Password';
+  if (method === 'face') return 'Face';
+  if (method === 'sign-up') return 'Sign-up';
+  return 'Password';
+}
+
+/** An audit line's result: a sign-in is "Signed in" or "Refused", a sign-up "Accepted" or "Refused". */
+export function auditResult(method: string | null | undefined, success: boolean): string {
+  if (!success) return 'Refused';
+  return method === 'sign-up' ? 'Accepted' : 'Signed in';
 }
 
 /** A sign-in audit reason code in plain words; unknown codes are shown as they are. */

@@ -36,7 +36,8 @@ export function matchPath(pattern: string, path: string): Record<string, string>
   return params;
 }
 
-export const PUBLIC_PATHS = new Set(['/signin', '/forgot', '/reset']);
+/** Screens anyone may open: signing in, a forgotten password, the emailed links, sign-up. */
+export const PUBLIC_PATHS = new Set(['/signin', '/forgot', '/reset', '/sign-up', '/confirm']);
 
 export type Guard = { redirect: string } | null;
 
@@ -44,7 +45,8 @@ export type Guard = { redirect: string } | null;
 export function guard(route: Route, user: { role: string; mustChangePassword: boolean } | null): Guard {
   if (PUBLIC_PATHS.has(route.path)) {
     // A signed-in user on the sign-in page goes where they were going (home by default),
-    // the same place the sign-in form sends them, so the two never race; reset links always work.
+    // the same place the sign-in form sends them, so the two never race; reset and confirmation
+    // links always work, and the sign-up page only says what it says to anyone.
     if (user && route.path === '/signin') return { redirect: safeNext(route.query.next) };
     return null;
   }

@@ -63,6 +63,12 @@ export type SignInMethod = Api.SignInMethod;
 
 export type SignInAttempt = Api.SignInAttempt;
 
+/** Who may make an account: `open` (anyone, on the sign-up page) or `invite-only` (admins do). */
+export type SignUpPolicy = Api.SignUpPolicy;
+
+/** `GET /api/auth/settings`: what the sign-in page needs to know before anyone signs in. */
+export type AuthSettings = Api.AuthSettings;
+
 // Personal API tokens (`/api/me/tokens`), for scripts.
 
 /** A token to make: a name (1 to 64 characters) and days until it stops working (1 to 365, 90 by default). */
