@@ -5,8 +5,8 @@
 # cdk diff and the cost at rest (confirm) -> cdk deploy -> the outputs. Step by step, with what
 # it costs: infra/README.md.
 #
-#   scripts/deploy.sh --admin-email admin@example.org --mail-from no-reply@example.org
-#   ADMIN_EMAIL=admin@example.org MAIL_FROM=no-reply@example.org make deploy
+#   scripts/deploy.sh --admin-email admin@example.org --mail-from facelens@example.org
+#   ADMIN_EMAIL=admin@example.org MAIL_FROM=facelens@example.org make deploy
 #   scripts/deploy.sh --from-commit 1a2b3c4 ...   # roll back: the zips and web client kept for it
 #
 # Options (environment variable in brackets):
@@ -24,6 +24,11 @@
 #                            [CLOUDFRONT_WEB_ACL_ARN]
 #   --arch arm64|x86_64      Lambda architecture, default arm64 (with --from-commit: the kept
 #                            build's) [ARCH]
+#   --ses-identity KIND      the sender's SES identity: email (default: the address, which gets a
+#                            verification link, so it must be a mailbox you read), domain (its
+#                            whole domain with DKIM: add the three CNAMEs printed at the end to
+#                            its DNS; a no-reply address then needs no mailbox) or existing
+#                            (the address or its domain is already verified in SES) [SES_IDENTITY]
 #   --ses-sandbox            let auth mail any verified identity (SES sandbox) [SES_SANDBOX=true]
 #   --no-retain              make destroy removes the table and the uploads too [RETAIN_DATA=false]
 #   --open-sign-up           let anyone create an account on the sign-up page, confirming the
@@ -62,6 +67,7 @@ CLOUDFRONT_WEB_ACL_ARN="${CLOUDFRONT_WEB_ACL_ARN:-}"
 ARCH_GIVEN="${ARCH:-}"
 ARCH="${ARCH:-arm64}"
 SES_SANDBOX="${SES_SANDBOX:-false}"
+SES_IDENTITY="${SES_IDENTITY:-email}"
 RETAIN_DATA="${RETAIN_DATA:-true}"
 SIGN_UP="${SIGN_UP:-invite-only}"
 MONTHLY_BUDGET_USD="${MONTHLY_BUDGET_USD:-}"
@@ -101,6 +107,7 @@ while (($#)); do
     --cloudfront-web-acl) CLOUDFRONT_WEB_ACL_ARN="$2"; shift 2 ;;
     --arch) ARCH="$2"; ARCH_GIVEN="$2"; shift 2 ;;
     --ses-sandbox) SES_SANDBOX=true; shift ;;
+    --ses-identity) SES_IDENTITY="$2"; shift 2 ;;
     --no-retain) RETAIN_DATA=false; shift ;;
     --open-sign-up) SIGN_UP=open; shift ;;
     --budget) MONTHLY_BUDGET_USD="$2"; shift 2 ;;
@@ -118,6 +125,7 @@ done
 [[ -n "$ADMIN_EMAIL" ]] || die "--admin-email (or ADMIN_EMAIL) is required: alerts go there"
 [[ -n "$MAIL_FROM" ]] || die "--mail-from (or MAIL_FROM) is required: sign-in emails come from it"
 [[ "$ARCH" == arm64 || "$ARCH" == x86_64 ]] || die "--arch must be arm64 or x86_64"
+[[ "$SES_IDENTITY" =~ ^(email|domain|existing)$ ]] || die "--ses-identity must be email, domain or existing"
 if [[ -n "$DOMAIN" && -z "$CLOUDFRONT_CERT_ARN" ]]; then die "--domain needs --cloudfront-cert (us-east-1)"; fi
 if [[ "$ALB" == true && -z "$ALB_CERT_ARN" ]]; then
   die "ALB=true needs --alb-cert ARN: the ALB carries passwords and tokens, so it serves HTTPS only"
@@ -294,6 +302,22 @@ if [[ -z "$DRY_RUN" ]]; then
     [[ "$SES_SANDBOX" == true ]] || warn "SES is in the sandbox and --ses-sandbox is off: auth's mail (password resets) will be refused"
     [[ "$SIGN_UP" != open ]] || warn "sign-up is open but SES is in the sandbox: confirmation links reach only verified addresses, so strangers cannot finish signing up"
   fi
+  # The sender's identity: made by the stack (email, domain), or one that must already be
+  # verified (existing).
+  sender="${MAIL_FROM##*<}"; sender="${sender%>}"; sender_domain="${sender##*@}"
+  if [[ "$SES_IDENTITY" == existing ]]; then
+    verified=""
+    for identity in "$sender" "$sender_domain"; do
+      status="$(aws sesv2 get-email-identity --email-identity "$identity" --query VerifiedForSendingStatus --output text 2>/dev/null || true)"
+      [[ "${status,,}" == true ]] && verified="$identity"
+    done
+    [[ -n "$verified" ]] || die "--ses-identity existing: neither $sender nor $sender_domain is a verified SES identity in $REGION (aws sesv2 get-email-identity); verify one, or deploy with --ses-identity email or domain"
+    echo "  SES identity $verified is verified: auth sends as $sender"
+  elif [[ "$SES_IDENTITY" == domain ]]; then
+    echo "  SES identity: the stack makes $sender_domain with DKIM; add the three CNAME records printed at the end to its DNS"
+  else
+    echo "  SES identity: the stack makes $sender; AWS mails it a verification link, so it must be a mailbox you read"
+  fi
   if [[ "${ses_sending,,}" != true ]]; then
     warn "SES sending is paused for this account in $REGION (SendingEnabled ${ses_sending,,}, enforcement ${ses_enforcement:-?})"
   fi
@@ -352,7 +376,7 @@ ctx=(
   -c adminEmails="$ADMIN_EMAIL"
   -c mailFrom="$MAIL_FROM"
   -c waf="$WAF"
-  -c sesSandbox="$SES_SANDBOX"
+  -c sesSandbox="$SES_SANDBOX" -c sesIdentity="$SES_IDENTITY"
   -c retainData="$RETAIN_DATA"
   -c rustFunction="$RUST_FUNCTION"
   -c lambdaDir="$LAMBDA_DIR"
@@ -406,8 +430,12 @@ output() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.
 cat <<EOF
 
 Next:
-  1. Confirm the SES verification email sent to the sender address, and the SNS subscription
-     email sent to each admin (alerts arrive only after that).
+  1. SES: $(case "$SES_IDENTITY" in
+       email) echo "confirm the verification email AWS sent to the sender address." ;;
+       domain) echo "add the MailDkimRecord1-3 CNAME records above to the domain's DNS; SES verifies it within hours." ;;
+       existing) echo "nothing: the identity was verified before." ;;
+     esac)
+     Confirm the SNS subscription email sent to each admin (alerts arrive only after that).
   2. Open the SiteUrl above. To use the stack's resources from the local product, see
      infra/README.md, "Run the local product against the deployed stack". Logs, alarms,
      redrive, restore and rollback: infra/README.md, "Operate".

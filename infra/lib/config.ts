@@ -25,6 +25,12 @@ export interface FacelensConfig {
   readonly mailFrom: string;
   /** Its bare address: the SES identity created for it and the only allowed From address. */
   readonly mailFromAddress: string;
+  /**
+   * The SES identity of the sender (lib/mail.ts): `email` (the address; AWS mails it a
+   * verification link), `domain` (its domain with Easy DKIM; the DNS records are outputs) or
+   * `existing` (verified outside the stack).
+   */
+  readonly sesIdentity: 'email' | 'domain' | 'existing';
   /** While SES is in its sandbox, recipients are identities too: let auth send to any identity. */
   readonly sesSandbox: boolean;
   /**
@@ -111,6 +117,14 @@ function faceFinder(ctx: ContextSource): 'rekognition' | 'onnx' {
   const s = str(ctx, 'faceFinder') ?? 'rekognition';
   if (s !== 'rekognition' && s !== 'onnx') {
     throw new Error(`context faceFinder: expected rekognition or onnx, got "${s}"`);
+  }
+  return s;
+}
+
+function sesIdentity(ctx: ContextSource): 'email' | 'domain' | 'existing' {
+  const s = str(ctx, 'sesIdentity') ?? 'email';
+  if (s !== 'email' && s !== 'domain' && s !== 'existing') {
+    throw new Error(`context sesIdentity: expected email, domain or existing, got "${s}"`);
   }
   return s;
 }
@@ -210,6 +224,7 @@ export function readConfig(ctx: ContextSource): FacelensConfig {
     adminEmails,
     mailFrom,
     mailFromAddress,
+    sesIdentity: sesIdentity(ctx),
     sesSandbox: bool(ctx, 'sesSandbox', false),
     alb,
     certificateArn,

@@ -6,7 +6,6 @@ import {
   Tags,
   aws_iam as iam,
   aws_lambda as lambda,
-  aws_ses as ses,
   aws_sns as sns,
   aws_sns_subscriptions as subs,
 } from 'aws-cdk-lib';
@@ -15,6 +14,7 @@ import { Construct } from 'constructs';
 import { Alarms } from './alarms';
 import { AlbIngress, HttpApiIngress } from './api';
 import { LambdaSuppressions, suppress } from './checkov';
+import { mailIdentity } from './mail';
 import { FacelensConfig, FunctionName, webAssets } from './config';
 import { siteDistribution } from './distribution';
 import { FUNCTION_IDS, Processing } from './processing';
@@ -69,8 +69,7 @@ export class FacelensStack extends Stack {
     });
     for (const email of cfg.adminEmails) topic.addSubscription(new subs.EmailSubscription(email));
 
-    new ses.EmailIdentity(this, 'MailFromIdentity', { identity: ses.Identity.email(cfg.mailFromAddress) });
-    const mailFromArn = this.formatArn({ service: 'ses', resource: 'identity', resourceName: cfg.mailFromAddress });
+    const mailFromArns = mailIdentity(this, cfg);
 
     // ---------------------------------------------------------------- CloudFront
     // The HTTP API first (its routes come with the functions): CloudFront's `/api/*` names it.
@@ -94,7 +93,7 @@ export class FacelensStack extends Stack {
     const siteUrl = `https://${cfg.domainName ?? distribution.distributionDomainName}`;
 
     // ---------------------------------------------------------------- functions and their IAM
-    const processing = new Processing(this, { config: cfg, storage, topic, mailFromArn, siteUrl, originSecret });
+    const processing = new Processing(this, { config: cfg, storage, topic, mailFromArns, siteUrl, originSecret });
     const functions = processing.functions;
     this.functions = functions;
     this.roles = processing.roles;
@@ -153,7 +152,6 @@ export class FacelensStack extends Stack {
     out('DeadLetterQueueArn', dlq.queueArn, 'Redrive: aws sqs start-message-move-task --source-arn <this>');
     out('AlertTopicArn', topic.topicArn, 'FACELENS_ALERT_TOPIC_ARN');
     out('JwtSecretArn', jwtSecret.secretArn, 'FACELENS_JWT_SECRET_ARN');
-    out('MailFrom', cfg.mailFromAddress, 'SES identity: confirm the verification email AWS sent to it');
     // Where each function logs: aws logs tail <name> --follow (infra/README.md, "Operate").
     for (const name of Object.keys(FUNCTION_IDS) as FunctionName[]) {
       out(`${FUNCTION_IDS[name]}LogGroup`, processing.logGroups[name].logGroupName, `Log group of the ${name} function`);

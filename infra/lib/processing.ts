@@ -96,8 +96,8 @@ export interface ProcessingProps {
   readonly storage: Storage;
   /** The alert topic: the worker's alerts and the live cameras' alerts. */
   readonly topic: sns.ITopic;
-  /** The SES identity of the sender (auth's only allowed identity outside the sandbox). */
-  readonly mailFromArn: string;
+  /** The SES identities of the sender (auth's only allowed ones outside the sandbox). */
+  readonly mailFromArns: string[];
   /** `FACELENS_PUBLIC_URL`: the CloudFront URL or `https://<domainName>`. */
   readonly siteUrl: string;
   /** The value CloudFront sends in `x-facelens-origin` (auth's `FACELENS_ORIGIN_SECRET`). */
@@ -262,7 +262,7 @@ export class Processing {
     allow('auth', 'ReadJwtSecret', ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], [jwtSecret.secretArn]);
     allow('auth', 'JwtSecretKeyDecrypt', KEY_DECRYPT, [key.keyArn], via('secretsmanager'));
 
-    allow('auth', 'SendMailFromIdentity', ['ses:SendEmail'], cfg.sesSandbox ? [scope.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })] : [props.mailFromArn], {
+    allow('auth', 'SendMailFromIdentity', ['ses:SendEmail'], cfg.sesSandbox ? [scope.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })] : props.mailFromArns, {
       StringEquals: { 'ses:FromAddress': cfg.mailFromAddress },
     });
 

@@ -118,6 +118,32 @@ describe('lambda functions', () => {
     assert.match(readable(send.Resource), /identity\/no-reply@example\.org$/);
   });
 
+  test('sesIdentity=domain: the domain of the sender with Easy DKIM, its DNS records as outputs, auth may send as the domain', () => {
+    const { json: j } = synth({ mailFrom: 'Facelens <no-reply@example.org>', sesIdentity: 'domain' });
+    const [[id, identity]] = resourcesOfType(j, 'AWS::SES::EmailIdentity');
+    assert.match(id, /^MailFromIdentity/, 'the same construct as the address identity');
+    assert.equal(identity.Properties.EmailIdentity, 'example.org');
+    const dkim = Object.keys(j.Outputs).filter((k) => k.startsWith('MailDkimRecord'));
+    assert.deepEqual(dkim.sort(), ['MailDkimRecord1', 'MailDkimRecord2', 'MailDkimRecord3']);
+    assert.match(JSON.stringify(j.Outputs.MailDkimRecord1.Value), /DkimDNSTokenName1/);
+    const policy = resourceNamed(j, 'AuthFunctionRoleDefaultPolicy').res.Properties.PolicyDocument.Statement;
+    const send = policy.find((s: any) => s.Sid === 'SendMailFromIdentity');
+    assert.match(readable(send.Resource), /identity\/example\.org$/);
+    assert.deepEqual(send.Condition, { StringEquals: { 'ses:FromAddress': 'no-reply@example.org' } });
+  });
+
+  test('sesIdentity=existing: no identity made; auth may send as the address or its domain, whichever is verified', () => {
+    const { json: j } = synth({ mailFrom: 'no-reply@example.org', sesIdentity: 'existing' });
+    assert.equal(resourcesOfType(j, 'AWS::SES::EmailIdentity').length, 0);
+    const policy = resourceNamed(j, 'AuthFunctionRoleDefaultPolicy').res.Properties.PolicyDocument.Statement;
+    const send = policy.find((s: any) => s.Sid === 'SendMailFromIdentity');
+    const resources = send.Resource.map((r: unknown) => readable(r));
+    assert.equal(resources.length, 2);
+    assert.match(resources[0], /identity\/no-reply@example\.org$/);
+    assert.match(resources[1], /identity\/example\.org$/);
+    assert.throws(() => synth({ sesIdentity: 'dns' }), /sesIdentity: expected email, domain or existing/);
+  });
+
   test('arch=x86_64 builds every function for x86_64', () => {
     const { json: x86 } = synth({ arch: 'x86_64' });
     const ours = resourcesOfType(x86, 'AWS::Lambda::Function').filter(([, f]) => f.Properties.Runtime === 'provided.al2023');
