@@ -69,7 +69,8 @@ KEY_ID="$(aws cloudformation describe-stack-resources --stack-name "$STACK_ID" \
   --query "StackResources[?ResourceType=='AWS::KMS::Key'].PhysicalResourceId | [0]" --output text 2>/dev/null | sed 's/^None$//')"
 
 # Whether the data goes with the stack: the deletion policy of the table and the uploads bucket
-# in the deployed template (Retain with retainData, the default; Delete with --no-retain).
+# in the deployed template (RetainExceptOnCreate, or Retain before it, with retainData, the
+# default; Delete with --no-retain).
 DATA_POLICY="$(aws cloudformation get-template --stack-name "$STACK_ID" --query TemplateBody --output json \
   | python3 -c '
 import json, sys

@@ -44,7 +44,10 @@ export class Storage {
     private readonly scope: Stack,
     cfg: FacelensConfig,
   ) {
-    const dataRemoval = cfg.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // Kept when the stack is deleted or a change replaces them, but not when the stack's first
+    // create fails and rolls back: there is no data yet, and a retained table, buckets and key
+    // would be orphans the next deploy cannot reuse (DeletionPolicy RetainExceptOnCreate).
+    const dataRemoval = cfg.retainData ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
     this.retention = cfg.logRetentionDays as logs.RetentionDays;
 
     // ---------------------------------------------------------------- encryption key

@@ -317,7 +317,9 @@ describe('table', () => {
     assert.deepEqual(p.PointInTimeRecoverySpecification, { PointInTimeRecoveryEnabled: true });
     assert.deepEqual(p.SSESpecification, { KMSMasterKeyId: '${Key.Arn}', SSEEnabled: true, SSEType: 'KMS' });
     assert.equal(p.DeletionProtectionEnabled, true);
-    assert.equal(res.DeletionPolicy, 'Retain');
+    // Kept on deletion and replacement, but removed when the first create rolls back (no orphans).
+    assert.equal(res.DeletionPolicy, 'RetainExceptOnCreate');
+    assert.equal(res.UpdateReplacePolicy, 'Retain');
   });
 
   test('retainData=false lets make destroy remove the data', () => {
@@ -460,7 +462,10 @@ describe('buckets', () => {
       LogFilePrefix: 'web-bucket/',
     });
     assert.equal(resourceNamed(json, 'WebBucket').res.DeletionPolicy, 'Delete');
-    assert.equal(resourceNamed(json, 'LogsBucket').res.DeletionPolicy, 'Retain');
+    assert.equal(resourceNamed(json, 'LogsBucket').res.DeletionPolicy, 'RetainExceptOnCreate');
+    for (const id of ['UploadsBucket', 'Key']) {
+      assert.equal(resourceNamed(json, id).res.DeletionPolicy, 'RetainExceptOnCreate', id);
+    }
     assert.equal(bucket('LogsBucket').LifecycleConfiguration.Rules[0].ExpirationInDays, 365);
     template.hasResourceProperties('Custom::CDKBucketDeployment', {
       DestinationBucketName: Match.anyValue(),
