@@ -36,7 +36,7 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     println!(
         "read {} items from {}: copied {} that {} lacked, kept {} it has (newer), skipped {} \
-         (links, throttle counters, the admin counter); {} admins counted",
+         (links, throttle counters, signing keys, face records, the admin counter); {} admins counted",
         report.read,
         args.from,
         report.copied,

@@ -4,9 +4,10 @@
 //! table").
 
 use super::item::{Item, key, n};
-use super::keys::{ADMINS, COUNT, PK, throttle_pk, token_pk};
+use super::keys::{ADMINS, COUNT, FACE, PK, SIGNING_KEYS, SK, throttle_pk, token_pk};
 use super::{DynamoDb, unavailable};
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::AttributeValue;
 use facelens_core::domain::Role;
 use facelens_core::ports::{StoreError, UserStore};
 
@@ -19,8 +20,10 @@ pub struct CopyReport {
     pub copied: u64,
     /// Items this table already had (same key), left as they are: they are newer.
     pub kept: u64,
-    /// Items never copied: throttle counters and one-time links, which belong to their moment,
-    /// and the admin counter, which is counted again instead.
+    /// Items never copied: throttle counters and one-time links, which belong to their moment;
+    /// published signing keys, which would trust retired (or another stack's) keys again;
+    /// records of enrolled faces, whose faces the collection no longer holds; and the admin
+    /// counter, which is counted again instead.
     pub skipped: u64,
     /// Admins in this table after the copy; the admin counter now says so.
     pub admins: u64,
@@ -105,32 +108,38 @@ impl DynamoDb {
     }
 }
 
-/// Whether a restored item is copied: not a throttle counter or a one-time link (kept by
-/// their kind's prefix), nor the admin counter.
+/// Whether a restored item is copied (see [`CopyReport::skipped`] for what is not).
 fn worth_copying(item: &Item) -> bool {
-    let Some(pk) = item.get(PK).and_then(|v| v.as_s().ok()) else {
+    let text = |name| item.get(name).and_then(|v: &AttributeValue| v.as_s().ok());
+    let (Some(pk), Some(sk)) = (text(PK), text(SK)) else {
         return false;
     };
     let throttle_prefix = throttle_pk("");
     let token_prefix = token_pk("");
-    pk != ADMINS && !pk.starts_with(&throttle_prefix) && !pk.starts_with(&token_prefix)
+    pk != ADMINS
+        && pk != SIGNING_KEYS
+        && sk != FACE
+        && !pk.starts_with(&throttle_prefix)
+        && !pk.starts_with(&token_prefix)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dynamodb::keys::{PROFILE, analysis_pk, user_pk};
+    use crate::dynamodb::keys::{ANALYSIS, PROFILE, analysis_pk, user_pk};
 
     #[test]
-    fn accounts_and_analyses_are_copied_but_not_links_counters_or_the_admin_count() {
+    fn accounts_and_analyses_are_copied_but_not_links_counters_keys_faces_or_the_admin_count() {
         let with_pk = |pk: &str| key(pk, PROFILE);
         assert!(worth_copying(&with_pk(&user_pk("nina"))));
-        assert!(worth_copying(&with_pk(&analysis_pk("0190"))));
+        assert!(worth_copying(&key(analysis_pk("0190"), ANALYSIS)));
         assert!(!worth_copying(&with_pk(&token_pk("ab12"))));
         assert!(!worth_copying(&with_pk(&throttle_pk(
             "signin|nina|192.0.2.1"
         ))));
         assert!(!worth_copying(&with_pk(ADMINS)));
+        assert!(!worth_copying(&key(SIGNING_KEYS, "KEY#k1")));
+        assert!(!worth_copying(&key(user_pk("nina"), FACE)));
         assert!(!worth_copying(&Item::new()), "no key, nothing to copy");
     }
 }
