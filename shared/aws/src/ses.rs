@@ -1,7 +1,7 @@
 //! Account emails through SESv2 `SendEmail`, as plain text.
 
 use async_trait::async_trait;
-use aws_sdk_sesv2::error::DisplayErrorContext;
+use aws_sdk_sesv2::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 use facelens_core::ports::{MailError, Mailer, OutgoingEmail};
 
@@ -61,8 +61,56 @@ impl Mailer for SesMailer {
             .content(EmailContent::builder().simple(message).build())
             .send()
             .await
-            .map_err(|e| MailError(format!("SES SendEmail: {}", DisplayErrorContext(e))))?;
+            .map_err(|e| {
+                // SES's own code and message, not the raw answer the SDK's error carries.
+                let text = match e.as_service_error() {
+                    Some(refused) => format!(
+                        "{}: {}",
+                        refused.code().unwrap_or("unknown"),
+                        refused.message().unwrap_or_default()
+                    ),
+                    None => DisplayErrorContext(&e).to_string(),
+                };
+                MailError(format!("SES SendEmail: {}", without_addresses(&text)))
+            })?;
         tracing::info!(message_id = sent.message_id(), "email handed to SES");
         Ok(())
+    }
+}
+
+/// `text` with each word that holds an `@` replaced by `<address>`. SES names the sender and
+/// the recipients in its refusals ("... failed the check in region ...: jo@example.com"), and
+/// a mail error is logged: logs never hold an email address.
+fn without_addresses(text: &str) -> String {
+    text.split(' ')
+        .map(|word| {
+            if word.contains('@') {
+                "<address>"
+            } else {
+                word
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_addresses;
+
+    #[test]
+    fn a_refusal_of_ses_loses_its_addresses_and_keeps_its_reason() {
+        let sandbox = "MessageRejected: Email address is not verified. The following identities \
+                       failed the check in region EU-WEST-1: jo@example.com, Facelens <no-reply@example.org>";
+        let text = without_addresses(sandbox);
+        assert!(!text.contains('@'), "{text}");
+        assert!(
+            text.starts_with("MessageRejected: Email address is not verified."),
+            "{text}"
+        );
+        assert_eq!(
+            without_addresses("Throttling: Maximum sending rate exceeded."),
+            "Throttling: Maximum sending rate exceeded."
+        );
     }
 }

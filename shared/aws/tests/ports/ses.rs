@@ -55,6 +55,10 @@ async fn given_an_unverified_sender_when_sending_then_a_mail_error_and_nothing_s
         .expect_err("refused");
 
     assert!(err.0.contains("SES SendEmail"), "{err}");
+    assert!(
+        !err.0.contains('@'),
+        "the error is logged, so it names no address: {err}"
+    );
     assert!(moto.emails_to(&to).await.is_empty());
 }
 
