@@ -57,7 +57,8 @@ pub(super) struct Register {
         (status = 403, description = "sign-up is closed here (`sign_up_closed`)", body = crate::ErrorBody),
         (status = 409, description = "the username is taken (`username_taken`)", body = crate::ErrorBody),
         (status = 415, description = "not JSON, or an image type that is not accepted", body = crate::ErrorBody),
-        (status = 429, description = "too many requests; wait as Retry-After says", body = crate::ErrorBody)
+        (status = 429, description = "too many requests; wait as Retry-After says", body = crate::ErrorBody),
+        (status = 503, description = "too many passwords are being checked at once; see Retry-After", body = crate::ErrorBody)
     )
 )]
 pub(super) async fn register(

@@ -127,7 +127,19 @@ impl AuthService {
         must_change_password: bool,
     ) -> Result<User, AuthError> {
         let password_hash = self.ports.hasher.hash(password.expose().to_owned()).await?;
-        Ok(User {
+        Ok(self.user_with_hash(username, email, role, password_hash, must_change_password))
+    }
+
+    /// A new account, made now, whose password has the argon2id hash `password_hash`.
+    pub(super) fn user_with_hash(
+        &self,
+        username: Username,
+        email: Email,
+        role: Role,
+        password_hash: String,
+        must_change_password: bool,
+    ) -> User {
+        User {
             api_tokens: Vec::new(),
             id: Uuid::new_v4(),
             username,
@@ -138,6 +150,6 @@ impl AuthService {
             must_change_password,
             awaiting_confirmation: false,
             created_at: self.ports.clock.now(),
-        })
+        }
     }
 }

@@ -57,25 +57,28 @@ impl fmt::Display for SignUpPolicy {
     }
 }
 
-/// A sign-up that passed the checks made before answering; finish it with
-/// [`AuthService::complete_sign_up`].
+/// A sign-up that passed the checks made before answering, its password hashed; finish it
+/// with [`AuthService::complete_sign_up`].
 pub struct AdmittedSignUp {
     username: Username,
     email: Email,
-    password: NewPassword,
+    password_hash: String,
     client: IpAddr,
 }
 
 impl AuthService {
     /// Checks a sign-up before answering it: sign-up is open, the fields follow the rules of
     /// names, emails and passwords, the client address and the email may try again, and the
-    /// name is free. Nothing here depends on whether the email belongs to an account.
+    /// name is free; then hashes the password, so that what is left for the background is
+    /// short (on Lambda it must end before the answer freezes the sandbox). Nothing here
+    /// depends on whether the email belongs to an account.
     ///
     /// # Errors
     /// [`AuthError::SignUpClosed`] where only admins create accounts, [`AuthError::Invalid`]
     /// or [`AuthError::WeakPassword`] for a field, [`AuthError::Throttled`] while the address
     /// or the email must wait (counted before the name is looked at, so probing names is
-    /// throttled too), [`AuthError::UsernameTaken`].
+    /// throttled too), [`AuthError::UsernameTaken`], [`AuthError::Busy`] while too many
+    /// passwords are being hashed.
     pub async fn admit_sign_up(
         &self,
         username: &str,
@@ -115,10 +118,11 @@ impl AuthService {
             .await?;
             return Err(AuthError::UsernameTaken);
         }
+        let password_hash = self.ports.hasher.hash(password.expose().to_owned()).await?;
         Ok(AdmittedSignUp {
             username,
             email,
-            password,
+            password_hash,
             client,
         })
     }
@@ -135,7 +139,7 @@ impl AuthService {
         let AdmittedSignUp {
             username,
             email,
-            password,
+            password_hash,
             client,
         } = sign_up;
         if let Some(holder) = self.ports.users.find_by_email(&email).await?
@@ -153,9 +157,7 @@ impl AuthService {
             return Ok(());
         }
         self.erase_previous_holder(&username).await?;
-        let mut user = self
-            .new_user(username, email, Role::User, &password, false)
-            .await?;
+        let mut user = self.user_with_hash(username, email, Role::User, password_hash, false);
         user.awaiting_confirmation = true;
         self.ports.users.create(&user).await?;
         self.audit_as(
