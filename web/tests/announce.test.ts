@@ -3,13 +3,13 @@ import { doneAnnouncement, failedAnnouncement } from '../src/lib/announce';
 
 describe('announcements', () => {
   it('says how many faces a finished result has, and how many are masked', () => {
-    expect(doneAnnouncement({ faceCount: 3, maskedCount: 1 })).toBe('Done: 3 faces, 1 masked');
-    expect(doneAnnouncement({ faceCount: 1, maskedCount: 0 })).toBe('Done: 1 face, 0 masked');
+    expect(doneAnnouncement({ faceCount: 3, maskedCount: 1, category: null })).toBe('Done: 3 faces, 1 masked');
+    expect(doneAnnouncement({ faceCount: 1, maskedCount: 0, category: null })).toBe('Done: 1 face, 0 masked');
     expect(doneAnnouncement({ faceCount: 2, maskedCount: 2, category: 'all_masked' })).toBe('Done: 2 faces, 2 masked');
   });
 
   it('says when a photo has no faces', () => {
-    expect(doneAnnouncement({ faceCount: 0, maskedCount: 0 })).toBe('Done: no faces found');
+    expect(doneAnnouncement({ faceCount: 0, maskedCount: 0, category: null })).toBe('Done: no faces found');
   });
 
   it('names a photo that failed', () => {

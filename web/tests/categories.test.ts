@@ -23,14 +23,14 @@ describe('categories', () => {
   });
 
   it('summarizes counts, trusting the server category when given', () => {
-    expect(summarize({ faceCount: 3, maskedCount: 1 })).toEqual({ faces: 3, masked: 1, unmasked: 2, category: 'some_masked' });
+    expect(summarize({ faceCount: 3, maskedCount: 1, category: null })).toEqual({ faces: 3, masked: 1, unmasked: 2, category: 'some_masked' });
     expect(summarize({ faceCount: 2, maskedCount: 5, category: 'all_masked' }).unmasked).toBe(0);
   });
 
   it('writes one plain sentence', () => {
-    expect(summarySentence(summarize({ faceCount: 0, maskedCount: 0 }))).toBe('No faces found.');
-    expect(summarySentence(summarize({ faceCount: 1, maskedCount: 1 }))).toBe('1 face, all masked.');
-    expect(summarySentence(summarize({ faceCount: 2, maskedCount: 0 }))).toBe('2 faces, none masked.');
-    expect(summarySentence(summarize({ faceCount: 3, maskedCount: 2 }))).toBe('3 faces: 2 masked, 1 without a mask.');
+    expect(summarySentence(summarize({ faceCount: 0, maskedCount: 0, category: null }))).toBe('No faces found.');
+    expect(summarySentence(summarize({ faceCount: 1, maskedCount: 1, category: null }))).toBe('1 face, all masked.');
+    expect(summarySentence(summarize({ faceCount: 2, maskedCount: 0, category: null }))).toBe('2 faces, none masked.');
+    expect(summarySentence(summarize({ faceCount: 3, maskedCount: 2, category: null }))).toBe('3 faces: 2 masked, 1 without a mask.');
   });
 });

@@ -117,7 +117,7 @@ describe('the person to look for', () => {
 });
 
 describe('the options for the person', () => {
-  const photo = (id: string): AnalysisSummary => ({ id, status: 'done', filename: `${id}.jpg`, createdAt: '2026-11-30T10:00:00Z', faceCount: 1, maskedCount: 0 });
+  const photo = (id: string): AnalysisSummary => ({ id, status: 'done', filename: `${id}.jpg`, createdAt: '2026-11-30T10:00:00Z', faceCount: 1, maskedCount: 0, category: 'none_masked', thumbnailUrl: null });
 
   it('the enrolled face comes first when the user has one', () => {
     const photos = [photo('a'), photo('b')];

@@ -2,6 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { ATTRIBUTES_ONLY_ON_AWS, ageRangeText, attributeRows, attributesMissing, auditReason, auditResult, emailParts, emotionBars, emotionName, formatPercent, signInMethodName } from '../src/lib/format';
 import type { Face } from '../src/lib/types';
 
+/** Rekognition's attributes with nothing known: the server sends every one, null when absent. */
+const unknown: NonNullable<Face['attributes']> = {
+  emotions: [],
+  smile: null,
+  eyesOpen: null,
+  mouthOpen: null,
+  eyeglasses: null,
+  sunglasses: null,
+  mustache: null,
+  beard: null,
+  ageRange: null,
+  faceOccluded: null,
+  pose: null,
+  quality: null,
+};
+
 describe('format', () => {
   it('formats confidences', () => {
     expect(formatPercent(99.99)).toBe('100%');
@@ -24,7 +40,7 @@ describe('format', () => {
   });
 
   it('lists present attributes only', () => {
-    const rows = attributeRows({ emotions: [], smile: { value: true, confidence: 95 }, sunglasses: { value: false, confidence: 99.2 } });
+    const rows = attributeRows({ ...unknown, smile: { value: true, confidence: 95 }, sunglasses: { value: false, confidence: 99.2 } });
     expect(rows).toEqual([
       { name: 'Smile', value: 'Smiling', confidence: '95%' },
       { name: 'Sunglasses', value: 'No', confidence: '99%' },
@@ -92,7 +108,7 @@ describe('face attributes', () => {
     expect(attributesMissing({ attributesAvailable: true, faces: [face(null)] })).toBe(false);
     // An older server does not say: no face with attributes means none.
     expect(attributesMissing({ faces: [face(null)] })).toBe(true);
-    expect(attributesMissing({ faces: [face({ emotions: [], smile: { value: true, confidence: 90 } })] })).toBe(false);
+    expect(attributesMissing({ faces: [face({ ...unknown, smile: { value: true, confidence: 90 } })] })).toBe(false);
     expect(ATTRIBUTES_ONLY_ON_AWS).toBe('Emotions, age and other attributes are only available on AWS.');
   });
 });

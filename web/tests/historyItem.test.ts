@@ -9,6 +9,7 @@ const item = (status: AnalysisSummary['status'], extra: Partial<AnalysisSummary>
   createdAt: '2026-11-30T10:00:00Z',
   faceCount: 0,
   maskedCount: 0,
+  category: null,
   thumbnailUrl: null,
   ...extra,
 });
@@ -21,6 +22,8 @@ const full = (status: Analysis['status'], extra: Partial<Analysis> = {}): Analys
   faceCount: 0,
   maskedCount: 0,
   imageUrl: '/img/a1',
+  annotatedUrl: null,
+  category: null,
   faces: [],
   attributesAvailable: false,
   ...extra,

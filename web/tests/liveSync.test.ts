@@ -18,6 +18,7 @@ const session = (over: Partial<LiveSession> = {}): LiveSession => ({
   camera: 'Entrance',
   startedAt: '2026-11-30T10:00:00Z',
   endedAt: null,
+  lastEventAt: null,
   seq: 0,
   faces: 0,
   masked: 0,

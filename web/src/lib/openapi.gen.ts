@@ -49,10 +49,10 @@ export type AnalysisId = string;
 
 /** One analysis in full. */
 export interface AnalysisView {
-  annotatedUrl?: string | null;
+  annotatedUrl: string | null;
   /** The local detector reports no attributes; this says so explicitly. */
   attributesAvailable: boolean;
-  category?: Category | null;
+  category: Category | null;
   createdAt: string;
   faceCount: number;
   faces: FaceResult[];
@@ -87,9 +87,9 @@ export interface AuthSettings {
 /** A camera's settings; a camera nobody configured has [`Camera::default_for`]. */
 export interface Camera {
   /** When to alert the admins, if ever. */
-  alert?: AlertRule | null;
+  alert: AlertRule | null;
   /** When the last alert for this camera was raised. */
-  alertedAt?: string | null;
+  alertedAt: string | null;
   /** Its name, unique per owner. */
   name: CameraName;
   /** Whether violations carry a snapshot of the face. */
@@ -212,29 +212,29 @@ export interface EventsBody {
 /** What Rekognition says about a face beyond its box. */
 export interface FaceAttributes {
   /** Age range. */
-  ageRange?: AgeRange | null;
+  ageRange: AgeRange | null;
   /** Has a beard. */
-  beard?: Flag | null;
+  beard: Flag | null;
   /** Emotions, most likely first. */
   emotions: Emotion[];
   /** Wearing eyeglasses. */
-  eyeglasses?: Flag | null;
+  eyeglasses: Flag | null;
   /** Eyes open. */
-  eyesOpen?: Flag | null;
+  eyesOpen: Flag | null;
   /** Whether something covers part of the face (Rekognition's `FaceOccluded`). */
-  faceOccluded?: Flag | null;
+  faceOccluded: Flag | null;
   /** Mouth open. */
-  mouthOpen?: Flag | null;
+  mouthOpen: Flag | null;
   /** Has a mustache. */
-  mustache?: Flag | null;
+  mustache: Flag | null;
   /** Which way the head is turned. Absent from records stored before it was added. */
-  pose?: Pose | null;
+  pose: Pose | null;
   /** How bright and sharp the face is. Absent from records stored before it was added. */
-  quality?: Quality | null;
+  quality: Quality | null;
   /** Smiling. */
-  smile?: Flag | null;
+  smile: Flag | null;
   /** Wearing sunglasses. */
-  sunglasses?: Flag | null;
+  sunglasses: Flag | null;
 }
 
 /**
@@ -261,7 +261,7 @@ export interface FaceLogin {
 /** One analysed face. */
 export interface FaceResult {
   /** Attributes, when the detector gives them (`null` for the local detector). */
-  attributes?: FaceAttributes | null;
+  attributes: FaceAttributes | null;
   /** Where it is. */
   box: FaceBox;
   /** Detection confidence, 0..100. */
@@ -314,7 +314,7 @@ export interface Health {
 
 /** One line of the history. */
 export interface HistoryItem {
-  category?: Category | null;
+  category: Category | null;
   createdAt: string;
   faceCount: number;
   filename: string;
@@ -323,14 +323,14 @@ export interface HistoryItem {
   matchCount?: number | null;
   reference?: string | null;
   status: Status;
-  thumbnailUrl?: string | null;
+  thumbnailUrl: string | null;
 }
 
 /** One page. */
 export interface HistoryPageView {
   counts: Counts;
   items: HistoryItem[];
-  nextCursor?: string | null;
+  nextCursor: string | null;
 }
 
 /** How much one face looks like the reference face of a comparison. */
@@ -349,13 +349,13 @@ export interface LiveSession {
   /** Which camera. */
   camera: CameraName;
   /** When it was stopped. */
-  endedAt?: string | null;
+  endedAt: string | null;
   /** People seen. */
   faces: number;
   /** Its id. */
   id: LiveSessionId;
   /** When the last batch arrived. */
-  lastEventAt?: string | null;
+  lastEventAt: string | null;
   /** Of them, masked. */
   masked: number;
   /** Who runs it. */
@@ -633,7 +633,7 @@ export interface ViolationBody {
 /** A violation as the client sees it: a link to its snapshot instead of the stored key. */
 export interface ViolationJson {
   at: string;
-  snapshotUrl?: string | null;
+  snapshotUrl: string | null;
   track: number;
   unmaskedSeconds: number;
 }

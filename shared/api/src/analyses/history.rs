@@ -26,6 +26,7 @@ pub(super) struct HistoryQuery {
 #[serde(rename_all = "camelCase")]
 pub(super) struct HistoryPageView {
     items: Vec<HistoryItem>,
+    #[schema(required = true)]
     next_cursor: Option<String>,
     counts: Counts,
 }

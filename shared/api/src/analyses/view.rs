@@ -20,8 +20,10 @@ pub(crate) struct AnalysisView {
     height: Option<u32>,
     face_count: usize,
     masked_count: usize,
+    #[schema(required = true)]
     category: Option<Category>,
     image_url: String,
+    #[schema(required = true)]
     annotated_url: Option<String>,
     faces: Vec<FaceResult>,
     /// The local detector reports no attributes; this says so explicitly.
@@ -46,7 +48,9 @@ pub(super) struct HistoryItem {
     created_at: OffsetDateTime,
     face_count: usize,
     masked_count: usize,
+    #[schema(required = true)]
     category: Option<Category>,
+    #[schema(required = true)]
     thumbnail_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reference: Option<String>,

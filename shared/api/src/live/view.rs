@@ -12,6 +12,7 @@ pub(super) struct ViolationJson {
     #[serde(with = "time::serde::rfc3339")]
     at: OffsetDateTime,
     unmasked_seconds: f32,
+    #[schema(required = true)]
     snapshot_url: Option<String>,
 }
 

@@ -84,28 +84,39 @@ pub struct FaceAttributes {
     /// Emotions, most likely first.
     pub emotions: Vec<Emotion>,
     /// Smiling.
+    #[schema(required = true)]
     pub smile: Option<Flag>,
     /// Eyes open.
+    #[schema(required = true)]
     pub eyes_open: Option<Flag>,
     /// Mouth open.
+    #[schema(required = true)]
     pub mouth_open: Option<Flag>,
     /// Wearing eyeglasses.
+    #[schema(required = true)]
     pub eyeglasses: Option<Flag>,
     /// Wearing sunglasses.
+    #[schema(required = true)]
     pub sunglasses: Option<Flag>,
     /// Has a mustache.
+    #[schema(required = true)]
     pub mustache: Option<Flag>,
     /// Has a beard.
+    #[schema(required = true)]
     pub beard: Option<Flag>,
     /// Age range.
+    #[schema(required = true)]
     pub age_range: Option<AgeRange>,
     /// Whether something covers part of the face (Rekognition's `FaceOccluded`).
+    #[schema(required = true)]
     pub face_occluded: Option<Flag>,
     /// Which way the head is turned. Absent from records stored before it was added.
     #[serde(default)]
+    #[schema(required = true)]
     pub pose: Option<Pose>,
     /// How bright and sharp the face is. Absent from records stored before it was added.
     #[serde(default)]
+    #[schema(required = true)]
     pub quality: Option<Quality>,
 }
 
@@ -143,6 +154,7 @@ pub struct FaceResult {
     /// The mask verdict.
     pub mask: MaskVerdict,
     /// Attributes, when the detector gives them (`null` for the local detector).
+    #[schema(required = true)]
     pub attributes: Option<FaceAttributes>,
     /// How much the face looks like the reference face, when the photo was compared with one.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -128,9 +128,11 @@ pub struct Camera {
     /// How long a face must stay unmasked to be a violation (1..=60 s).
     pub violation_seconds: u32,
     /// When to alert the admins, if ever.
+    #[schema(required = true)]
     pub alert: Option<AlertRule>,
     /// When the last alert for this camera was raised.
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub alerted_at: Option<OffsetDateTime>,
 }
 
@@ -165,11 +167,13 @@ pub struct LiveSession {
     pub started_at: OffsetDateTime,
     /// When it was stopped.
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub ended_at: Option<OffsetDateTime>,
     /// The sequence number of the last batch of events recorded (0: none yet).
     pub seq: u64,
     /// When the last batch arrived.
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub last_event_at: Option<OffsetDateTime>,
     /// People seen.
     pub faces: u64,
