@@ -110,12 +110,11 @@ impl Config {
                 bail!("FACELENS_ADMIN_FACE_SIGN_IN must be true or false, not {other:?}")
             }
         };
-        let sign_up = match var("FACELENS_SIGN_UP") {
-            None => facelens_core::auth::SignUpPolicy::InviteOnly,
-            Some(text) => text
-                .parse()
-                .map_err(|reason: String| anyhow::anyhow!("FACELENS_SIGN_UP: {reason}"))?,
-        };
+        let sign_up = var("FACELENS_SIGN_UP")
+            .map(|text| text.parse())
+            .transpose()
+            .map_err(|reason: String| anyhow::anyhow!("FACELENS_SIGN_UP: {reason}"))?
+            .unwrap_or_default();
         Ok(Self {
             sign_up,
             face_collection,

@@ -8,8 +8,36 @@ use facelens_aws::moto;
 use serde_json::json;
 use support::{ADMIN, Backend, answer, function, request};
 
-fn login_body(username: &str, password: &str) -> serde_json::Value {
-    json!({ "username": username, "password": password })
+/// `POST /api/auth/login` as `username` with `password`.
+fn sign_in(username: &str, password: &str) -> axum::http::Request<axum::body::Body> {
+    request(
+        "POST",
+        "/api/auth/login",
+        None,
+        Some(json!({ "username": username, "password": password })),
+    )
+}
+
+/// Signs the first admin in and returns the token.
+async fn admin_token(router: &axum::Router) -> String {
+    let (status, body) = answer(router, sign_in(ADMIN.0, ADMIN.1)).await;
+    assert_eq!(status, 200, "{body}");
+    body["token"].as_str().expect("token").to_owned()
+}
+
+/// The admin creates the user `username` with `email`; SES mails the welcome.
+async fn create_user(router: &axum::Router, admin_token: &str, username: &str, email: &str) {
+    let (status, body) = answer(
+        router,
+        request(
+            "POST",
+            "/api/users",
+            Some(admin_token),
+            Some(json!({ "username": username, "email": email })),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
 }
 
 #[tokio::test]
@@ -23,31 +51,10 @@ async fn given_the_function_on_aws_when_an_admin_creates_a_user_then_the_emailed
     );
 
     // Given the admin is signed in
-    let (status, body) = answer(
-        router,
-        request(
-            "POST",
-            "/api/auth/login",
-            None,
-            Some(login_body(ADMIN.0, ADMIN.1)),
-        ),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    let admin_token = body["token"].as_str().expect("token").to_owned();
+    let admin_token = admin_token(router).await;
 
     // When they create an account
-    let (status, body) = answer(
-        router,
-        request(
-            "POST",
-            "/api/users",
-            Some(&admin_token),
-            Some(json!({ "username": "nina", "email": email })),
-        ),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
+    create_user(router, &admin_token, "nina", &email).await;
 
     // Then SES carries the welcome email with a single-use link
     let sent = moto::server().emails_to(&email).await;
@@ -69,16 +76,7 @@ async fn given_the_function_on_aws_when_an_admin_creates_a_user_then_the_emailed
     assert_eq!(status, 400, "the link works once");
 
     // And the user signs in with the password they chose
-    let (status, body) = answer(
-        router,
-        request(
-            "POST",
-            "/api/auth/login",
-            None,
-            Some(login_body("nina", "a brand new passphrase")),
-        ),
-    )
-    .await;
+    let (status, body) = answer(router, sign_in("nina", "a brand new passphrase")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["user"]["mustChangePassword"], false);
 
@@ -165,14 +163,7 @@ async fn given_open_sign_up_on_aws_when_someone_signs_up_then_ses_carries_the_li
     let token = link_token(&sent[0].body, "#/confirm?token=");
 
     // And the account cannot sign in before the email is confirmed
-    let login = || {
-        request(
-            "POST",
-            "/api/auth/login",
-            None,
-            Some(login_body("omar", "a long sign-up passphrase")),
-        )
-    };
+    let login = || sign_in("omar", "a long sign-up passphrase");
     let (status, body) = answer(router, login()).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
@@ -211,16 +202,7 @@ async fn given_open_sign_up_on_aws_when_someone_signs_up_then_ses_carries_the_li
         .find(|mail| mail.subject == "Someone tried to sign up with your email")
         .expect("the holder is told");
     assert!(notice.body.contains("omar"), "{}", notice.body);
-    let (status, body) = answer(
-        router,
-        request(
-            "POST",
-            "/api/auth/login",
-            None,
-            Some(login_body("omar-again", "a long sign-up passphrase")),
-        ),
-    )
-    .await;
+    let (status, body) = answer(router, sign_in("omar-again", "a long sign-up passphrase")).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (401, Some("invalid_credentials"))
@@ -234,29 +216,8 @@ async fn given_a_point_in_time_restore_when_its_items_are_copied_back_then_a_del
     let router = &function.router;
     let table = function.table.clone().expect("a table");
     let email = format!("rita-{table}@example.com");
-    let (status, body) = answer(
-        router,
-        request(
-            "POST",
-            "/api/auth/login",
-            None,
-            Some(login_body(ADMIN.0, ADMIN.1)),
-        ),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    let admin_token = body["token"].as_str().expect("token").to_owned();
-    let (status, body) = answer(
-        router,
-        request(
-            "POST",
-            "/api/users",
-            Some(&admin_token),
-            Some(json!({ "username": "rita", "email": email })),
-        ),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
+    let admin_token = admin_token(router).await;
+    create_user(router, &admin_token, "rita", &email).await;
     let one_time = moto::server().emails_to(&email).await[0]
         .body
         .lines()
@@ -275,14 +236,7 @@ async fn given_a_point_in_time_restore_when_its_items_are_copied_back_then_a_del
     )
     .await;
     assert_eq!(status, 204, "{body}");
-    let rita_signs_in = || {
-        request(
-            "POST",
-            "/api/auth/login",
-            None,
-            Some(login_body("rita", &one_time)),
-        )
-    };
+    let rita_signs_in = || sign_in("rita", &one_time);
     assert_eq!(answer(router, rita_signs_in()).await.0, 401);
     let (status, _) = answer(
         router,

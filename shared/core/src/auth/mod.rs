@@ -76,7 +76,7 @@ impl AuthConfig {
             throttle: ThrottleRules::default(),
             admin_face_sign_in: false,
             quiet_answer_time: std::time::Duration::from_secs(1),
-            sign_up: SignUpPolicy::InviteOnly,
+            sign_up: SignUpPolicy::default(),
             confirm_ttl: Duration::hours(24),
             public_url: public_url.into().trim_end_matches('/').to_owned(),
         }

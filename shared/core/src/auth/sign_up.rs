@@ -9,22 +9,11 @@
 use super::{AuthError, AuthService, ThrottleKey};
 use crate::domain::{Email, NewPassword, Role, User, Username};
 use crate::ports::{OutgoingEmail, SignInMethod, TokenPurpose};
-use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
 /// Who may create an account.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    serde::Serialize,
-    serde::Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum SignUpPolicy {
     /// Only admins create accounts (the default).
@@ -45,15 +34,6 @@ impl FromStr for SignUpPolicy {
                 "sign-up must be invite-only or open, not {other:?}"
             )),
         }
-    }
-}
-
-impl fmt::Display for SignUpPolicy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::InviteOnly => "invite-only",
-            Self::Open => "open",
-        })
     }
 }
 
@@ -100,7 +80,7 @@ impl AuthService {
         ];
         if let Err(err) = self.count_attempt(&keys).await {
             if matches!(err, AuthError::Throttled { .. }) {
-                self.audit_as(SignInMethod::SignUp, &username, client, false, "throttled")
+                self.audit_sign_up(&username, client, false, "throttled")
                     .await?;
             }
             return Err(err);
@@ -108,14 +88,8 @@ impl AuthService {
         if let Some(holder) = self.ports.users.get(&username).await?
             && !self.release_abandoned(&holder).await?
         {
-            self.audit_as(
-                SignInMethod::SignUp,
-                &username,
-                client,
-                false,
-                "username_taken",
-            )
-            .await?;
+            self.audit_sign_up(&username, client, false, "username_taken")
+                .await?;
             return Err(AuthError::UsernameTaken);
         }
         let password_hash = self.ports.hasher.hash(password.expose().to_owned()).await?;
@@ -145,14 +119,8 @@ impl AuthService {
         if let Some(holder) = self.ports.users.find_by_email(&email).await?
             && !self.release_abandoned(&holder).await?
         {
-            self.audit_as(
-                SignInMethod::SignUp,
-                &username,
-                client,
-                false,
-                "email_taken",
-            )
-            .await?;
+            self.audit_sign_up(&username, client, false, "email_taken")
+                .await?;
             self.ports.mailer.send(&self.taken_notice(&holder)).await?;
             return Ok(());
         }
@@ -160,14 +128,8 @@ impl AuthService {
         let mut user = self.user_with_hash(username, email, Role::User, password_hash, false);
         user.awaiting_confirmation = true;
         self.ports.users.create(&user).await?;
-        self.audit_as(
-            SignInMethod::SignUp,
-            &user.username,
-            client,
-            true,
-            "registered",
-        )
-        .await?;
+        self.audit_sign_up(&user.username, client, true, "registered")
+            .await?;
         let token = self.put_link(&user, TokenPurpose::Confirm).await?;
         let text = format!(
             "Hello {name},\n\nYou asked for a Facelens account named {name}.\n\
@@ -211,14 +173,8 @@ impl AuthService {
             .save_credentials(&user, read_version)
             .await
             .map_err(|_| AuthError::InvalidResetToken)?;
-        self.audit_as(
-            SignInMethod::SignUp,
-            &user.username,
-            client,
-            true,
-            "confirmed",
-        )
-        .await
+        self.audit_sign_up(&user.username, client, true, "confirmed")
+            .await
     }
 
     /// Removes an account made by sign-up that was never confirmed and whose link has
@@ -233,6 +189,18 @@ impl AuthService {
             Ok(()) | Err(AuthError::NotFound) => Ok(true),
             Err(other) => Err(other),
         }
+    }
+
+    /// Records a step of a sign-up in the audit (`method: "sign-up"`).
+    async fn audit_sign_up(
+        &self,
+        name: &Username,
+        client: IpAddr,
+        success: bool,
+        reason: &str,
+    ) -> Result<(), AuthError> {
+        self.audit_as(SignInMethod::SignUp, name, client, success, reason)
+            .await
     }
 
     /// The email to the holder of an address someone tried to sign up with.
