@@ -6,11 +6,19 @@
 
 mod support;
 
+use async_trait::async_trait;
 use axum::http::StatusCode;
 use facelens_core::auth::SignUpPolicy;
+use facelens_core::domain::{Email, User, Username};
+use facelens_core::ports::{StoreError, UserStore};
+use facelens_local::LocalDb;
 use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
-use support::{DEFAULT_CLIENT, Harness, SIGN_UP_PASSWORD, harness, harness_with, link_token};
+use support::{
+    DEFAULT_CLIENT, Harness, SIGN_UP_PASSWORD, harness, harness_on, harness_with, link_token,
+};
 use time::Duration;
 
 async fn open_sign_up() -> Harness {
@@ -63,6 +71,11 @@ async fn a_new_account_signs_in_only_after_its_emailed_link_confirms_the_address
         "{mail}"
     );
     assert!(mail.contains("http://site.test/#/confirm?token="), "{mail}");
+    assert!(mail.contains("within 24 hours"), "{mail}");
+    assert!(
+        mail.contains("its name is freed after 25 hours"),
+        "an hour past the link, as the code frees it: {mail}"
+    );
     let token = link_token(&mail);
 
     let early = h.login("maya", SIGN_UP_PASSWORD).await;
@@ -378,5 +391,65 @@ async fn a_reset_link_confirms_the_address_and_a_confirmation_link_sets_no_passw
         confirm(&h, &confirm_link).await.code(),
         "invalid_token",
         "setting the password ended the older link"
+    );
+}
+
+/// Accounts in redb whose credential writes fail while `down` is set, as during an outage of
+/// the store.
+struct FlakySaves {
+    db: LocalDb,
+    down: Arc<AtomicBool>,
+}
+
+#[async_trait]
+impl UserStore for FlakySaves {
+    async fn create(&self, user: &User) -> Result<(), StoreError> {
+        self.db.create(user).await
+    }
+    async fn get(&self, username: &Username) -> Result<Option<User>, StoreError> {
+        self.db.get(username).await
+    }
+    async fn find_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
+        self.db.find_by_email(email).await
+    }
+    async fn list(&self) -> Result<Vec<User>, StoreError> {
+        self.db.list().await
+    }
+    async fn save_credentials(&self, user: &User, read_version: u32) -> Result<(), StoreError> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err(StoreError::Unavailable("the store is down".into()));
+        }
+        self.db.save_credentials(user, read_version).await
+    }
+    async fn delete(&self, username: &Username) -> Result<(), StoreError> {
+        self.db.delete(username).await
+    }
+}
+
+#[tokio::test]
+async fn a_store_that_fails_while_confirming_is_our_fault_not_a_bad_link() {
+    let down = Arc::new(AtomicBool::new(false));
+    let store_down = Arc::clone(&down);
+    let h = harness_on(
+        |config| config.sign_up = SignUpPolicy::Open,
+        move |db| {
+            Arc::new(FlakySaves {
+                db,
+                down: store_down,
+            })
+        },
+    )
+    .await;
+    h.sign_up_from(DEFAULT_CLIENT, "lena", "lena@test.local")
+        .await;
+    let link = link_token(&h.mail_to_containing("lena@test.local", "#/confirm").await);
+
+    down.store(true, Ordering::SeqCst);
+    let answer = confirm(&h, &link).await;
+
+    assert_eq!(
+        (answer.status, answer.code()),
+        (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        "not 400 invalid_token: the link was good"
     );
 }

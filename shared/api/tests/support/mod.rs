@@ -11,6 +11,7 @@ use facelens_api::auth::{AuthState, router};
 use facelens_api::hashing::Argon2Hasher;
 use facelens_core::auth::{AuthConfig, AuthPorts, AuthService, Claims, TokenKeys, TokenSigner};
 use facelens_core::clock::Clock;
+use facelens_core::ports::UserStore;
 use facelens_local::{FileOutbox, LocalDb};
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -54,13 +55,22 @@ pub async fn harness() -> Harness {
 
 /// A harness whose auth rules `edit` changes first.
 pub async fn harness_with(edit: impl FnOnce(&mut AuthConfig)) -> Harness {
+    harness_on(edit, |db| Arc::new(db)).await
+}
+
+/// A harness whose auth rules `edit` changes first, with the accounts `users` makes of the
+/// database (to put a failing store in front of it).
+pub async fn harness_on(
+    edit: impl FnOnce(&mut AuthConfig),
+    users: impl FnOnce(LocalDb) -> Arc<dyn UserStore>,
+) -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = LocalDb::open(&dir.path().join("db.redb")).expect("db");
     let outbox = FileOutbox::new(&dir.path().join("outbox"), "Facelens <no-reply@test.local>")
         .expect("outbox");
     let clock = TestClock(Arc::new(Mutex::new(OffsetDateTime::now_utc())));
     let ports = AuthPorts {
-        users: Arc::new(db.clone()),
+        users: users(db.clone()),
         tokens: Arc::new(db.clone()),
         audit: Arc::new(db.clone()),
         throttle: Arc::new(db),

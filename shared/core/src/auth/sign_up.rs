@@ -8,9 +8,13 @@
 
 use super::{AuthError, AuthService, ThrottleKey};
 use crate::domain::{Email, NewPassword, Role, User, Username};
-use crate::ports::{OutgoingEmail, SignInMethod, TokenPurpose};
+use crate::ports::{OutgoingEmail, SignInMethod, StoreError, TokenPurpose};
 use std::net::IpAddr;
 use std::str::FromStr;
+
+/// How long past its link's expiry an unconfirmed account keeps its name and email: no link
+/// of it works any more by then.
+const ABANDONED_AFTER_LINK: time::Duration = time::Duration::HOUR;
 
 /// Who may create an account.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -137,9 +141,10 @@ impl AuthService {
              (it works once); then sign in with your name and password:\n\n\
              {url}/#/confirm?token={token}\n\n\
              If it was not you, ignore this email: the account cannot be used\n\
-             without this link, and its name is freed after {hours} hours.\n",
+             without this link, and its name is freed after {freed} hours.\n",
             name = user.username,
             hours = self.config.confirm_ttl.whole_hours(),
+            freed = (self.config.confirm_ttl + ABANDONED_AFTER_LINK).whole_hours(),
             url = self.config.public_url,
         );
         self.ports
@@ -172,7 +177,11 @@ impl AuthService {
             .users
             .save_credentials(&user, read_version)
             .await
-            .map_err(|_| AuthError::InvalidResetToken)?;
+            .map_err(|err| match err {
+                // The password changed (which confirmed it) or the account went meanwhile.
+                StoreError::Conflict(_) | StoreError::NotFound => AuthError::InvalidResetToken,
+                unavailable => unavailable.into(),
+            })?;
         self.audit_sign_up(&user.username, client, true, "confirmed")
             .await
     }
@@ -180,8 +189,7 @@ impl AuthService {
     /// Removes an account made by sign-up that was never confirmed and whose link has
     /// expired, so its name and email may be asked for again. True when it is gone.
     async fn release_abandoned(&self, holder: &User) -> Result<bool, AuthError> {
-        // An hour past the link's life, so no link of the account works any more.
-        let abandoned_at = holder.created_at + self.config.confirm_ttl + time::Duration::HOUR;
+        let abandoned_at = holder.created_at + self.config.confirm_ttl + ABANDONED_AFTER_LINK;
         if !holder.awaiting_confirmation || self.ports.clock.now() < abandoned_at {
             return Ok(false);
         }
